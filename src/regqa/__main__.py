@@ -1,0 +1,3 @@
+from regqa.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Evaluation: question set, retrieval metrics, baselines and the report."""

@@ -1,0 +1,292 @@
+"""The persisted index under ``index/``: build, check, load. Writes are atomic.
+
+Layout::
+
+    index/CURRENT              name of the live build folder (replaced atomically)
+    index/builds/<id>/manifest.json, documents.json, tokens.json, bm25.npz, vectors.npy, vector_units.npy
+    index/.build.lock          held while a build runs
+
+A build writes a new folder, then swaps ``CURRENT``: a crash mid-build leaves the old index serving.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from regqa import __version__
+from regqa.bm25 import SparseBM25
+from regqa.corpus import corpus_fingerprint, load_corpus
+from regqa.lexicon import Lexicon, load_lexicon
+from regqa.records import Document, Unit
+from regqa.store import doc_from_dict, doc_to_dict
+from regqa.tokenize import Tokenizer, build_tokenizer
+
+FORMAT_VERSION = 3
+MANIFEST = "manifest.json"
+FILES = ("manifest.json", "documents.json", "tokens.json", "bm25.npz", "vectors.npy", "vector_units.npy")
+
+
+class IndexUnavailable(RuntimeError):
+    """The index cannot be used; the message (Chinese) says what to run."""
+
+
+@dataclass
+class IndexData:
+    manifest: dict
+    documents: list[Document]
+    units: list[Unit]
+    tokens: list[list[str]]
+    bm25: SparseBM25
+    vectors: np.ndarray  # (V, dim) float32, L2-normalised
+    vector_units: np.ndarray  # (V,) int32: unit index of each vector
+    path: Path
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    ok: bool
+    reason: str  # Chinese, empty when ok
+    build_dir: Path | None = None
+
+
+# ---------------------------------------------------------------- texts to index
+
+
+def unit_index_text(unit: Unit) -> str:
+    """What BM25 sees: the heading path and the unit's text."""
+    return f"{unit.heading}\n{unit.text}" if unit.heading else unit.text
+
+
+def unit_vector_texts(unit: Unit, doc_short: str) -> list[str]:
+    """What the encoder sees: the whole unit, plus each 款 of a multi-款 unit (max-pooled at query time)."""
+    head = f"{doc_short} {unit.heading}".strip()
+    texts = [f"{head}\n{unit.text}"]
+    if len(unit.paragraphs) > 1:
+        texts += [f"{head}\n{p.full_text}" for p in unit.paragraphs]
+    return texts
+
+
+# ---------------------------------------------------------------- build
+
+
+@contextmanager
+def build_lock(index_dir: Path, wait: float = 600.0):
+    """Exclusive lock so two builds never write at once; waits up to ``wait`` seconds."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".build.lock", "a+") as fh:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise IndexUnavailable("另一个索引构建正在进行，请稍后再试。") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    encoder,
+    lexicon: Lexicon | None = None,
+    progress: bool = True,
+    on_step: Callable[[str, float], None] | None = None,
+) -> IndexData:
+    """Segment, tokenise, embed and persist the corpus; returns the loaded index."""
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    lexicon = lexicon or load_lexicon()
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        probe = index_dir / f".write-test-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise IndexUnavailable(f"索引目录 {index_dir} 不可写（{exc.strerror}）。请检查权限，或设置 REGQA_INDEX 指向可写目录。") from exc
+    with build_lock(index_dir):
+        step = on_step or (lambda msg, frac: None)
+        step("读取并切分语料", 0.05)
+        fingerprint = corpus_fingerprint(corpus_dir)
+        documents = load_corpus(corpus_dir)
+        units = [u for d in documents for u in d.units]
+        shorts = {d.doc_id: d.info.short for d in documents}
+        tokenizer = make_tokenizer(lexicon, documents)
+        step("分词与 BM25", 0.15)
+        tokens = [tokenizer.tokens(unit_index_text(u)) for u in units]
+        bm25 = SparseBM25.build(tokens)
+        texts: list[str] = []
+        owners: list[int] = []
+        for i, unit in enumerate(units):
+            for text in unit_vector_texts(unit, shorts[unit.doc_id]):
+                texts.append(text)
+                owners.append(i)
+        vectors = _encode_with_progress(encoder, texts, progress, step)
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "regqa_version": __version__,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "corpus": fingerprint,
+            "lexicon_sha256": lexicon.sha256,
+            "encoder": encoder.id,
+            "dim": int(vectors.shape[1]) if vectors.size else int(getattr(encoder, "dim", 0)),
+            "documents": len(documents),
+            "units": len(units),
+            "vectors": len(texts),
+        }
+        step("写入索引", 0.95)
+        build_dir = _write_build(index_dir, manifest, documents, tokens, bm25, vectors, np.array(owners, dtype=np.int32))
+        step("完成", 1.0)
+    return IndexData(manifest, documents, units, tokens, bm25, vectors, np.array(owners, dtype=np.int32), build_dir)
+
+
+def make_tokenizer(lexicon: Lexicon, documents: list[Document]) -> Tokenizer:
+    """Tokenizer with the lexicon and every document's short names as user words."""
+    names = [a for d in documents for a in d.info.aliases if 2 <= len(a) <= 20]
+    return build_tokenizer(lexicon, names)
+
+
+def _encode_with_progress(encoder, texts: list[str], progress: bool, step) -> np.ndarray:
+    from tqdm import tqdm  # noqa: PLC0415
+
+    batch = 64
+    parts = []
+    bar = tqdm(total=len(texts), desc="向量编码", unit="段", disable=not progress, file=sys.stderr)
+    for i in range(0, len(texts), batch):
+        parts.append(encoder.encode(texts[i : i + batch]))
+        bar.update(min(batch, len(texts) - i))
+        step("向量编码", 0.2 + 0.7 * min(1.0, (i + batch) / max(1, len(texts))))
+    bar.close()
+    dim = int(getattr(encoder, "dim", 0))
+    return np.vstack(parts).astype(np.float32) if parts else np.zeros((0, dim), dtype=np.float32)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _write_build(index_dir, manifest, documents, tokens, bm25, vectors, owners) -> Path:
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    staging = builds / f".staging-{build_id}"
+    staging.mkdir()
+    (staging / "documents.json").write_text(json.dumps([doc_to_dict(d) for d in documents], ensure_ascii=False), encoding="utf-8")
+    (staging / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+    np.savez(staging / "bm25.npz", **bm25.to_arrays())
+    np.save(staging / "vectors.npy", vectors)
+    np.save(staging / "vector_units.npy", owners)
+    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")  # last: marks complete
+    final = builds / build_id
+    os.replace(staging, final)
+    _atomic_write_text(index_dir / "CURRENT", build_id + "\n")
+    for old in builds.iterdir():  # keep only the live build
+        if old.name != build_id:
+            shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+# ---------------------------------------------------------------- check and load
+
+
+def current_build(index_dir: Path) -> Path | None:
+    try:
+        name = (Path(index_dir) / "CURRENT").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not name or "/" in name or name.startswith("."):
+        return None
+    path = Path(index_dir) / "builds" / name
+    return path if path.is_dir() else None
+
+
+def read_manifest(build_dir: Path) -> dict:
+    return json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
+
+
+def diff_corpus(old: dict[str, str], new: dict[str, str]) -> str:
+    """Chinese description of how the corpus changed since the build."""
+    added = sorted(set(new) - set(old))
+    removed = sorted(set(old) - set(new))
+    changed = sorted(k for k in set(old) & set(new) if old[k] != new[k])
+    parts = []
+    if added:
+        parts.append("新增 " + "、".join(added))
+    if changed:
+        parts.append("修改 " + "、".join(changed))
+    if removed:
+        parts.append("删除 " + "、".join(removed))
+    return "；".join(parts)
+
+
+REBUILD_HINT = "请运行：python -m regqa build"
+
+
+def check_index(index_dir: Path, corpus_dir: Path, lexicon: Lexicon | None = None, encoder_id: str | None = None) -> IndexStatus:
+    """Is the index present, complete, current and built with this encoder? Never raises."""
+    index_dir = Path(index_dir)
+    build = current_build(index_dir)
+    if build is None:
+        return IndexStatus(False, f"索引不存在（{index_dir}）。{REBUILD_HINT}")
+    try:
+        manifest = read_manifest(build)
+    except (OSError, ValueError) as exc:
+        return IndexStatus(False, f"索引清单损坏（{exc.__class__.__name__}）。{REBUILD_HINT}", build)
+    if manifest.get("format_version") != FORMAT_VERSION:
+        return IndexStatus(False, f"索引格式过旧（版本 {manifest.get('format_version')}，当前需要 {FORMAT_VERSION}）。{REBUILD_HINT}", build)
+    missing = [f for f in FILES if not (build / f).is_file()]
+    if missing:
+        return IndexStatus(False, f"索引文件缺失：{'、'.join(missing)}。{REBUILD_HINT}", build)
+    try:
+        changes = diff_corpus(manifest.get("corpus", {}), corpus_fingerprint(corpus_dir))
+    except Exception as exc:  # noqa: BLE001
+        return IndexStatus(False, f"无法读取语料目录：{exc}", build)
+    if changes:
+        return IndexStatus(False, f"语料已变化（{changes}），索引需要重建。{REBUILD_HINT}", build)
+    lexicon = lexicon or load_lexicon()
+    if manifest.get("lexicon_sha256") != lexicon.sha256:
+        return IndexStatus(False, f"领域词典已变化，索引需要重建。{REBUILD_HINT}", build)
+    if encoder_id and manifest.get("encoder") != encoder_id:
+        return IndexStatus(False, f"索引用编码器 {manifest.get('encoder')} 构建，当前编码器是 {encoder_id}，需要重建。{REBUILD_HINT}", build)
+    return IndexStatus(True, "", build)
+
+
+def load_build(build_dir: Path) -> IndexData:
+    """Read every file of a build; any damage raises ``IndexUnavailable`` with what to run."""
+    try:
+        manifest = read_manifest(build_dir)
+        documents = [doc_from_dict(d) for d in json.loads((build_dir / "documents.json").read_text(encoding="utf-8"))]
+        tokens = json.loads((build_dir / "tokens.json").read_text(encoding="utf-8"))
+        with np.load(build_dir / "bm25.npz", allow_pickle=False) as arrays:
+            bm25 = SparseBM25.from_arrays({k: arrays[k] for k in arrays.files})
+        vectors = np.load(build_dir / "vectors.npy", allow_pickle=False)
+        owners = np.load(build_dir / "vector_units.npy", allow_pickle=False)
+    except Exception as exc:  # noqa: BLE001 - truncated/garbled files raise many kinds of errors
+        raise IndexUnavailable(f"索引文件损坏（{exc.__class__.__name__}: {str(exc)[:120]}）。{REBUILD_HINT}") from exc
+    units = [u for d in documents for u in d.units]
+    n = len(units)
+    if not (len(tokens) == n == len(bm25.doc_len)) or len(owners) != len(vectors) or (len(owners) and int(owners.max()) >= n):
+        raise IndexUnavailable(f"索引文件之间不一致（单元数 {n}，分词 {len(tokens)}，向量 {len(vectors)}）。{REBUILD_HINT}")
+    if manifest.get("units") != n or manifest.get("vectors") != len(vectors):
+        raise IndexUnavailable(f"索引清单与数据不符。{REBUILD_HINT}")
+    return IndexData(manifest, documents, units, tokens, bm25, vectors.astype(np.float32, copy=False), owners.astype(np.int32), build_dir)

@@ -1,0 +1,96 @@
+"""Explicit references in questions: 第九条, 安全生产法第九十五条, 事故条例第三条第一款第（二）项."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from regqa.normalize import normalize
+from regqa.numerals import NUMERAL_CHARS, cn_to_int
+from regqa.records import DocInfo
+
+_N = f"[{NUMERAL_CHARS}]+|\\d+"
+REF_RE = re.compile(rf"第\s*({_N})\s*条(?:\s*第\s*({_N})\s*款)?(?:\s*第\s*[(（]?\s*({_N})\s*[)）]?\s*项)?")
+BRACKETED_RE = re.compile(r"《([^《》]{2,40})》")
+# Aliases too common as plain words to name a document unless bracketed or right before 第X条.
+GENERIC_ALIASES = frozenset({"规定", "意见", "解读", "细则", "条例", "办法"})
+
+
+@dataclass(frozen=True)
+class Reference:
+    raw: str
+    doc_id: str | None
+    article: int
+    paragraph: int | None = None
+    item: int | None = None
+
+
+def alias_table(infos: list[DocInfo]) -> list[tuple[str, str]]:
+    """(normalised alias, doc_id), longest first."""
+    pairs = {(normalize(a), i.doc_id) for i in infos for a in (*i.aliases, i.title, i.short) if a}
+    return sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
+
+
+def _alias_before(text: str, end: int, aliases: list[tuple[str, str]]) -> str | None:
+    """Document named right before position ``end`` (allowing 《》, 的, spaces)."""
+    head = text[:end].rstrip(" 的》")
+    for alias, doc_id in aliases:
+        if head.endswith(alias):
+            return doc_id
+    return None
+
+
+def mentioned_docs(question: str, infos: list[DocInfo]) -> list[str]:
+    """Documents the question names (bracketed titles, or specific aliases in the text)."""
+    q = normalize(question)
+    aliases = alias_table(infos)
+    found: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for alias, doc_id in aliases:
+        generic = alias in GENERIC_ALIASES
+        for m in re.finditer(re.escape(alias), q):
+            s, e = m.span()
+            if any(a <= s and e <= b for a, b in spans):
+                continue
+            bracketed = q[max(0, s - 1) : s] == "《" and q[e : e + 1] == "》"
+            before_ref = bool(re.match(r"\s*》?\s*的?\s*第", q[e:]))
+            if generic and not (bracketed or before_ref):
+                continue
+            spans.append((s, e))
+            if doc_id not in found:
+                found.append(doc_id)
+    return found
+
+
+def parse_references(question: str, infos: list[DocInfo]) -> list[Reference]:
+    """Every 第X条 in the question, with the document named before it (or inherited from the previous ref)."""
+    q = normalize(question)
+    aliases = alias_table(infos)
+    refs: list[Reference] = []
+    last_doc: str | None = None
+    for m in REF_RE.finditer(q):
+        try:
+            article = cn_to_int(m.group(1))
+            paragraph = cn_to_int(m.group(2)) if m.group(2) else None
+            item = cn_to_int(m.group(3)) if m.group(3) else None
+        except ValueError:
+            continue
+        if article <= 0:
+            continue
+        doc_id = _alias_before(q, m.start(), aliases)
+        between = q[refs_end(refs, q) : m.start()] if refs else ""
+        if doc_id is None and refs and re.fullmatch(r"[\s,、和与及或跟]*", between):
+            doc_id = last_doc
+        last_doc = doc_id
+        refs.append(Reference(raw=m.group(0), doc_id=doc_id, article=article, paragraph=paragraph, item=item))
+    return refs
+
+
+def refs_end(refs: list[Reference], q: str) -> int:
+    """Position just after the previous reference's text in ``q``."""
+    pos = 0
+    for r in refs:
+        i = q.find(normalize(r.raw), pos)
+        if i >= 0:
+            pos = i + len(normalize(r.raw))
+    return pos

@@ -1,0 +1,239 @@
+"""Hybrid retrieval over the loaded index: exact references, BM25, dense, fused."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from regqa import config as cfg
+from regqa.corpus import coverage
+from regqa.encoders import get_encoder
+from regqa.fusion import FusionConfig, first_place, fuse
+from regqa.index import IndexData, IndexUnavailable, build_index, check_index, load_build, make_tokenizer
+from regqa.lexicon import Lexicon, load_lexicon
+from regqa.normalize import normalize, strip_controls
+from regqa.numerals import article_label
+from regqa.records import Document, Hit, Unit
+from regqa.refs import Reference, mentioned_docs, parse_references
+
+MAX_QUESTION_CHARS = 2000  # longer questions are cut (the UI says so)
+METHODS = ("hybrid", "bm25", "dense")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be searched (message in Chinese)."""
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    notes: list[str] = field(default_factory=list)  # Chinese remarks for the user
+    references: list[Reference] = field(default_factory=list)
+    missing: list[Reference] = field(default_factory=list)  # references to units we do not hold
+    expansions: list[str] = field(default_factory=list)
+    mentioned: list[str] = field(default_factory=list)
+    signals: dict[str, float] = field(default_factory=dict)  # for abstention: bm25_top, dense_top, term_coverage
+
+
+def clean_question(question: str) -> str:
+    """Strip controls; reject empty; cut huge input."""
+    if not isinstance(question, str):
+        raise QuestionError("问题必须是文字。")
+    q = strip_controls(question).strip()
+    if not q:
+        raise QuestionError("问题是空的，请输入要查询的内容。")
+    return q[:MAX_QUESTION_CHARS]
+
+
+class Engine:
+    """A loaded index plus the models to query it. Create with ``Engine.open``."""
+
+    def __init__(self, data: IndexData, encoder, lexicon: Lexicon, encoder_reason: str = "", fusion: FusionConfig | None = None):
+        self.data = data
+        self.encoder = encoder
+        self.encoder_reason = encoder_reason
+        self.lexicon = lexicon
+        self.fusion = fusion or FusionConfig()
+        self.documents: dict[str, Document] = {d.doc_id: d for d in data.documents}
+        self.units: list[Unit] = data.units
+        self.unit_pos = {u.unit_id: i for i, u in enumerate(self.units)}
+        self.by_article = {(u.doc_id, u.article): u for u in self.units if u.article is not None}
+        self.unit_doc = np.array([u.doc_id for u in self.units])
+        self.tokenizer = make_tokenizer(lexicon, data.documents)
+        self.infos = [d.info for d in data.documents]
+
+    # ------------------------------------------------------------ loading
+
+    @classmethod
+    def open(
+        cls,
+        corpus_dir: Path | None = None,
+        index_dir: Path | None = None,
+        encoder_spec: str | None = None,
+        auto_build: bool = True,
+        progress: bool = True,
+        log: Callable[[str], None] | None = None,
+        on_step=None,
+    ) -> Engine:
+        """Load the index, building it first when missing, stale or damaged (if ``auto_build``)."""
+        corpus_dir = Path(corpus_dir or cfg.corpus_dir())
+        index_dir = Path(index_dir or cfg.index_dir())
+        log = log or (lambda msg: print(msg, file=sys.stderr))
+        lexicon = load_lexicon()
+        encoder, reason = get_encoder(encoder_spec)
+        status = check_index(index_dir, corpus_dir, lexicon, encoder.id)
+        data = None
+        if status.ok:
+            try:
+                data = load_build(status.build_dir)
+            except IndexUnavailable as exc:
+                status_reason = str(exc)
+                if not auto_build:
+                    raise
+                log(f"{status_reason} 正在重建索引……")
+        elif not auto_build:
+            raise IndexUnavailable(status.reason)
+        else:
+            log(f"{status.reason.split('请运行')[0]}正在构建索引……")
+        if data is None:
+            data = build_index(corpus_dir, index_dir, encoder, lexicon, progress=progress, on_step=on_step)
+        return cls(data, encoder, lexicon, reason)
+
+    # ------------------------------------------------------------ lookups
+
+    def unit(self, doc_id: str, article: int) -> Unit | None:
+        return self.by_article.get((doc_id, article))
+
+    def find_doc(self, name: str) -> str | None:
+        """doc_id for a doc id, title or short name."""
+        if name in self.documents:
+            return name
+        n = normalize(name).strip("《》")
+        for info in self.infos:
+            if n in {normalize(a) for a in (*info.aliases, info.title, info.short)}:
+                return info.doc_id
+        return None
+
+    # ------------------------------------------------------------ scoring
+
+    def bm25_scores(self, text: str) -> tuple[np.ndarray, list[str]]:
+        tokens = self.tokenizer.tokens(text)
+        return self.data.bm25.get_scores(tokens), tokens
+
+    def dense_scores(self, text: str) -> np.ndarray:
+        q = self.encoder.encode([text])[0]
+        sims = self.data.vectors @ q
+        out = np.full(len(self.units), -1.0, dtype=np.float64)
+        np.maximum.at(out, self.data.vector_units, sims.astype(np.float64))
+        return out
+
+    def doc_mask(self, doc_ids: list[str] | None) -> np.ndarray | None:
+        if not doc_ids:
+            return None
+        return np.isin(self.unit_doc, list(doc_ids))
+
+    # ------------------------------------------------------------ search
+
+    def search(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, method: str = "hybrid", plain: bool = False) -> SearchResult:
+        """Rank units for a question. Explicit article references come first; missing ones are noted.
+
+        ``plain`` turns off lexicon expansion, document-name preference and reference lookup, leaving
+        the bare retriever(s): the baselines of the evaluation.
+        """
+        query = clean_question(question)
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method}")
+        doc_ids = [d for d in (doc_ids or []) if d in self.documents] or None
+        mask = self.doc_mask(doc_ids)
+        expansions = [] if plain else self.lexicon.expand(query)
+        text = " ".join([query, *expansions])
+        mentioned = [] if plain else mentioned_docs(query, self.infos)
+        bm25, tokens = self.bm25_scores(text)
+        scores: dict[str, np.ndarray] = {}
+        if method in ("hybrid", "bm25"):
+            scores["bm25"] = bm25
+        dense = self.dense_scores(text) if method in ("hybrid", "dense") else None
+        if dense is not None:
+            scores["dense"] = dense
+        fused = fuse(scores, self.fusion, mask)
+        if mentioned and not doc_ids:
+            fused = fused + self.fusion.doc_bonus * first_place(self.fusion) * np.isin(self.unit_doc, mentioned)
+        if mask is not None:
+            fused = np.where(mask, fused, -np.inf)
+        result = SearchResult(query=query, hits=[], expansions=expansions, mentioned=mentioned)
+        result.signals = self._signals(bm25, dense, tokens, mask)
+        exact = [] if plain else self._resolve_references(query, doc_ids, fused, result)
+        order = np.argsort(-fused, kind="stable")
+        seen = {u.unit_id for u in exact}
+        hits = [Hit(unit=u, score=float(fused[self.unit_pos[u.unit_id]]) + 1.0, exact=True) for u in exact]
+        for i in order:
+            if len(hits) >= top_k:
+                break
+            if not np.isfinite(fused[i]):
+                break
+            unit = self.units[i]
+            if unit.unit_id in seen:
+                continue
+            sources = {name: float(s[i]) for name, s in scores.items()}
+            hits.append(Hit(unit=unit, score=float(fused[i]), sources=sources))
+        for rank, hit in enumerate(hits[:top_k], start=1):
+            hit.rank = rank
+        result.hits = hits[:top_k]
+        return result
+
+    def _signals(self, bm25: np.ndarray, dense: np.ndarray | None, tokens: list[str], mask) -> dict[str, float]:
+        sel = (lambda a: a[mask]) if mask is not None else (lambda a: a)
+        vocab = self.data.bm25.vocab
+        known = [t for t in tokens if t in vocab]
+        return {
+            "bm25_top": float(sel(bm25).max()) if len(bm25) else 0.0,
+            "dense_top": float(sel(dense).max()) if dense is not None and len(dense) else 0.0,
+            "term_coverage": len(known) / len(tokens) if tokens else 0.0,
+            "tokens": float(len(tokens)),
+        }
+
+    def _resolve_references(self, query: str, doc_ids: list[str] | None, fused: np.ndarray, result: SearchResult) -> list[Unit]:
+        """Units the question names explicitly; notes for references we cannot serve."""
+        refs = parse_references(query, self.infos)
+        result.references = refs
+        units: list[Unit] = []
+        for ref in refs:
+            if ref.doc_id is None and doc_ids and len(doc_ids) == 1:
+                ref = Reference(ref.raw, doc_ids[0], ref.article, ref.paragraph, ref.item)
+            if ref.doc_id is not None:
+                unit = self.unit(ref.doc_id, ref.article)
+                if unit is None:
+                    result.missing.append(ref)
+                    result.notes.append(self.missing_note(ref.doc_id, ref.article))
+                elif unit not in units:
+                    units.append(unit)
+                continue
+            candidates = [u for (d, a), u in self.by_article.items() if a == ref.article and (not doc_ids or d in doc_ids)]
+            if not candidates:
+                result.missing.append(ref)
+                result.notes.append(f"语料中没有任何文件含有{article_label(ref.article)}。")
+                continue
+            candidates.sort(key=lambda u: (-fused[self.unit_pos[u.unit_id]] if np.isfinite(fused[self.unit_pos[u.unit_id]]) else 0, self.documents[u.doc_id].info.priority))
+            best = candidates[0]
+            if best not in units:
+                units.append(best)
+            if len(candidates) > 1:
+                others = "、".join(self.documents[u.doc_id].info.short for u in candidates[1:4])
+                result.notes.append(f"问题没有指明文件，{article_label(ref.article)}按最相关的《{self.documents[best.doc_id].info.short}》理解；{others}也有{article_label(ref.article)}。")
+        return units
+
+    def missing_note(self, doc_id: str, article: int) -> str:
+        """Why a referenced article is not served: it does not exist, or our copy lacks it."""
+        doc = self.documents[doc_id]
+        cov = coverage(doc)
+        name = f"《{doc.info.short}》"
+        if cov.expected and article > cov.expected:
+            return f"{name}共{cov.expected}条，没有{article_label(article)}。"
+        if cov.complete and cov.articles and article > max(cov.articles):
+            return f"{name}共{max(cov.articles)}条，没有{article_label(article)}。"
+        return f"本地收录的{name}是节选，不含{article_label(article)}（{cov.summary}）。"

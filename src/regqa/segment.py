@@ -1,0 +1,282 @@
+"""Segmentation of a regulation text into units: 条/款/项, or numbered sections.
+
+Everything here is a pure function of the text: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from regqa.numerals import NUMERAL_CHARS, article_label, cn_to_int
+from regqa.records import DocInfo, Gap, Item, Paragraph, Unit
+
+_N = f"[{NUMERAL_CHARS}]+"
+ARTICLE_RE = re.compile(rf"^第({_N}|\d+)条(?:[\s\u3000]+|(?=\S)|$)(.*)$")
+CHAPTER_RE = re.compile(rf"^第({_N})章(?:[\s\u3000]|$)")
+SECTION_RE = re.compile(rf"^第({_N})节(?:[\s\u3000]|$)")
+ITEM_RE = re.compile(rf"^[（(]({_N})[)）]")
+GAP_RE = re.compile(r"^【缺失[:：](.*)】$")
+DATE_RE = re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}-\d{1,2}|[〇零一二三四五六七八九]{4}年")
+META_WORDS = ("通过", "公布", "施行", "修正", "修订", "发布时间", "发布", "信息来源", "印发")
+
+# Section documents (意见, 解读)
+TOP_SECTION_RE = re.compile(rf"^({_N})、(.*)$")
+SUB_SECTION_RES = (
+    re.compile(rf"^[（(]({_N})[)）](.*)$"),  # （一）
+    re.compile(rf"^第({_N})[,，](.*)$"),  # 第一，
+    re.compile(rf"^({_N})是(.*)$"),  # 一是
+)
+
+
+@dataclass
+class Segmented:
+    """What segmentation found in one document body."""
+
+    title: str
+    metadata: list[str]
+    units: list[Unit]
+    gaps: list[Gap]
+    warnings: list[str] = field(default_factory=list)
+
+
+def clean_lines(text: str) -> list[str]:
+    """Split into stripped, non-empty lines (BOM, CR and full-width spaces at the ends removed)."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return [s for s in (line.strip(" \t\u3000\xa0") for line in text.split("\n")) if s]
+
+
+def is_metadata_line(line: str, title: str) -> bool:
+    """通过/公布/施行 lines, dates in brackets, a repeated title."""
+    if line == title:
+        return True
+    if len(line) > 120 or ARTICLE_RE.match(line) or CHAPTER_RE.match(line):
+        return False
+    bracketed = line[:1] in "（(" and line[-1:] in "）)"
+    return bool(DATE_RE.search(line)) and (bracketed or any(w in line for w in META_WORDS))
+
+
+def split_header(lines: list[str]) -> tuple[str, list[str], list[str]]:
+    """Title (line 1), metadata lines, and the body (repeated title lines dropped)."""
+    if not lines:
+        return "", [], []
+    title, rest = lines[0], lines[1:]
+    i = 0
+    while i < len(rest) and is_metadata_line(rest[i], title):
+        i += 1
+    metadata = [line for line in rest[:i] if line != title]
+    body = [line for line in rest[i:] if line != title]
+    return title, metadata, body
+
+
+def gap_text(line: str) -> str | None:
+    m = GAP_RE.match(line)
+    return m.group(1).strip() if m else None
+
+
+def _numeral(text: str) -> int | None:
+    try:
+        return cn_to_int(text)
+    except ValueError:
+        return None
+
+
+def _paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
+    """Group an article's lines into 款, attaching each （一） item line to the 款 before it."""
+    paras: list[Paragraph] = []
+    for line in lines:
+        m = ITEM_RE.match(line)
+        no = _numeral(m.group(1)) if m else None
+        if m and paras and no is not None:
+            last = paras[-1]
+            item = Item(no=no, marker=line[: m.end()], text=line)
+            paras[-1] = Paragraph(no=last.no, text=last.text, items=(*last.items, item))
+        else:
+            paras.append(Paragraph(no=len(paras) + 1, text=line))
+    return tuple(paras)
+
+
+def _gap_names_unit(gap: str, unit: Unit | None) -> bool:
+    """A gap like 第三条后半部分 says the copy breaks off inside ``unit``."""
+    if unit is None:
+        return False
+    ref = unit.ref if unit.article is None else article_label(unit.article)
+    return gap.startswith(ref) or (unit.article is None and "后半部分" in gap and ref in gap)
+
+
+def segment_articles(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[Gap], list[str]]:
+    """Units at 条 level; text before 第一条 becomes a preamble unit."""
+    units: list[Unit] = []
+    gaps: list[Gap] = []
+    warnings: list[str] = []
+    chapter = section = ""
+    current: dict | None = None
+    preamble: list[str] = []
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            units.append(_article_unit(info, current))
+            current = None
+
+    for line in body:
+        g = gap_text(line)
+        if g is not None:
+            last = units[-1] if current is None and units else None
+            if current is not None:
+                close()
+                last = units[-1]
+            if _gap_names_unit(g, last):
+                units[-1] = _replace_partial(last)
+            gaps.append(Gap(doc_id=info.doc_id, text=g, after_unit=last.unit_id if last else None))
+            continue
+        if CHAPTER_RE.match(line):
+            close()
+            chapter, section = line, ""
+            continue
+        if SECTION_RE.match(line):
+            close()
+            section = line
+            continue
+        m = ARTICLE_RE.match(line)
+        no = _numeral(m.group(1)) if m else None
+        if m and no:
+            previous = current["no"] if current else (units[-1].article if units and units[-1].article else 0)
+            if no > previous:
+                close()
+                current = {"no": no, "heading": " ".join(p for p in (chapter, section) if p), "lines": [line]}
+                continue
+            kind = "重复" if no == previous else "倒序"
+            warnings.append(f"{article_label(no)}编号{kind}（前一条是{article_label(previous)}），该行已并入上一条。")
+        if current is None:
+            if units:  # text after a gap but before the next article: keep it with the last unit
+                warnings.append(f"发现不属于任何条文的文字，已并入{units[-1].label}：{line[:20]}…")
+                last = units[-1]
+                units[-1] = _article_unit(info, {"no": last.article, "heading": last.heading, "lines": [*last.text.split("\n"), line]})
+            else:
+                preamble.append(line)
+            continue
+        current["lines"].append(line)
+    close()
+    if preamble:
+        units.insert(0, _preamble_unit(info, preamble))
+    return units, gaps, warnings
+
+
+def _article_unit(info: DocInfo, cur: dict) -> Unit:
+    no = cur["no"]
+    lines = cur["lines"]
+    return Unit(
+        doc_id=info.doc_id,
+        unit_id=f"{info.doc_id}:{no}",
+        article=no,
+        label=f"《{info.short}》{article_label(no)}",
+        heading=cur["heading"],
+        text="\n".join(lines),
+        paragraphs=_paragraphs(lines),
+    )
+
+
+def _preamble_unit(info: DocInfo, lines: list[str]) -> Unit:
+    return Unit(
+        doc_id=info.doc_id,
+        unit_id=f"{info.doc_id}:preamble",
+        article=None,
+        label=f"《{info.short}》前言",
+        heading="",
+        text="\n".join(lines),
+        paragraphs=tuple(Paragraph(no=i + 1, text=line) for i, line in enumerate(lines)),
+        kind="preamble",
+    )
+
+
+def _replace_partial(unit: Unit) -> Unit:
+    return replace(unit, partial=True)
+
+
+def segment_sections(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[Gap], list[str]]:
+    """Units by numbered headings: 一、 then （一） / 第一， / 一是 beneath it."""
+    units: list[Unit] = []
+    gaps: list[Gap] = []
+    blocks: list[dict] = []  # {"path": [...], "ref": str, "heading": str, "lines": [...]}
+    top: dict | None = None
+    for line in body:
+        g = gap_text(line)
+        if g is not None:
+            gaps.append(Gap(doc_id=info.doc_id, text=g, after_unit=_block_id(info, blocks[-1]) if blocks else None))
+            if blocks:
+                blocks[-1].setdefault("gaps", []).append(g)
+            continue
+        m = TOP_SECTION_RE.match(line)
+        if m and _numeral(m.group(1)) and len(line) <= 80:
+            top = {"path": [_numeral(m.group(1))], "ref": m.group(1), "heading": line, "lines": [line]}
+            blocks.append(top)
+            continue
+        sub = _sub_section(line) if top is not None else None
+        if sub is not None:
+            marker, no = sub
+            blocks.append({"path": [*top["path"], no], "ref": f"{top['ref']}（{marker}）", "heading": top["heading"], "lines": [line]})
+            continue
+        if not blocks:
+            blocks.append({"path": [], "ref": "前言", "heading": "", "lines": []})
+        blocks[-1]["lines"].append(line)
+    for block in blocks:
+        units.append(
+            Unit(
+                doc_id=info.doc_id,
+                unit_id=_block_id(info, block),
+                article=None,
+                label=f"《{info.short}》{block['ref']}",
+                heading=block["heading"],
+                text="\n".join(block["lines"]),
+                paragraphs=tuple(Paragraph(no=i + 1, text=t) for i, t in enumerate(block["lines"])),
+                partial=any("后半部分" in g for g in block.get("gaps", [])),
+                kind="preamble" if not block["path"] else "section",
+            )
+        )
+    return units, gaps, []
+
+
+def _sub_section(line: str) -> tuple[str, int] | None:
+    for pattern in SUB_SECTION_RES:
+        m = pattern.match(line)
+        if m and _numeral(m.group(1)):
+            marker = m.group(0)[: m.start(2)].rstrip(",，").strip("（()）")
+            return marker, _numeral(m.group(1))
+    return None
+
+
+def _block_id(info: DocInfo, block: dict) -> str:
+    return f"{info.doc_id}:" + ("s" + ".".join(map(str, block["path"])) if block["path"] else "preamble")
+
+
+def looks_sectioned(body: list[str]) -> bool:
+    """No 第X条 lines but numbered headings: a section document."""
+    articles = sum(1 for line in body if ARTICLE_RE.match(line))
+    sections = sum(1 for line in body if TOP_SECTION_RE.match(line))
+    return articles == 0 and sections > 0
+
+
+def segment(info: DocInfo, text: str) -> Segmented:
+    """Segment a whole document text according to its structure."""
+    title, metadata, body = split_header(clean_lines(text))
+    structure = info.structure or ("section" if looks_sectioned(body) else "article")
+    if structure == "section":
+        units, gaps, warnings = segment_sections(info, body)
+    else:
+        units, gaps, warnings = segment_articles(info, body)
+    if not units:
+        warnings.append("没有识别出任何条文或章节。")
+    units = _unique_ids(units)
+    return Segmented(title=title, metadata=metadata, units=units, gaps=gaps, warnings=warnings)
+
+
+def _unique_ids(units: list[Unit]) -> list[Unit]:
+    """Guarantee distinct unit ids (a malformed file may repeat a section number)."""
+    seen: dict[str, int] = {}
+    out = []
+    for unit in units:
+        n = seen.get(unit.unit_id, 0)
+        seen[unit.unit_id] = n + 1
+        out.append(unit if n == 0 else replace(unit, unit_id=f"{unit.unit_id}#{n + 1}"))
+    return out

@@ -206,7 +206,7 @@ def check(questions_path: Path, corpus: Corpus) -> tuple[list[str], Counter, dic
             continue
         if extra := keys - REQUIRED_FIELDS - OPTIONAL_FIELDS:
             errors.append(f"{where}: unexpected fields {sorted(extra)}")
-        if not isinstance(qid, str) or not re.fullmatch(r"q\d{3,}", qid):
+        if not isinstance(qid, str) or not re.fullmatch(r"[a-z]\d{3,}", qid):
             errors.append(f"{where}: bad id {qid!r}")
         elif qid in seen_ids:
             errors.append(f"{where}: duplicate id")
@@ -282,7 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--questions", type=Path, default=here / "questions.jsonl")
     ap.add_argument("--corpus", type=Path, default=None)
+    ap.add_argument("--min-questions", type=int, default=None)
     args = ap.parse_args(argv)
+    if args.min_questions is not None:
+        globals()["MIN_QUESTIONS"] = args.min_questions
     corpus_dir = args.corpus or default_corpus_dir()
     corpus = Corpus(corpus_dir)
     if not corpus.docs:

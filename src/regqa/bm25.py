@@ -54,19 +54,23 @@ class SparseBM25:
     def avgdl(self) -> float:
         return float(self.doc_len.sum() / len(self.doc_len)) if len(self.doc_len) else 0.0
 
-    def get_scores(self, query: list[str]) -> np.ndarray:
-        """Scores of every document for the query tokens (duplicates count, as in rank-bm25)."""
+    def get_scores(self, query: list[str], weights: list[float] | None = None) -> np.ndarray:
+        """Scores of every document for the query tokens (duplicates count, as in rank-bm25).
+
+        ``weights`` optionally scales each query token's contribution (1.0 = rank-bm25's score).
+        """
         scores = np.zeros(len(self.doc_len), dtype=np.float64)
-        if not len(self.doc_len):
+        if not len(self.doc_len) or not self.avgdl:
             return scores
         norm = self.k1 * (1 - self.b + self.b * self.doc_len / self.avgdl)
-        for token in query:
+        for pos, token in enumerate(query):
             t = self.vocab.get(token)
             if t is None:
                 continue
             lo, hi = self.indptr[t], self.indptr[t + 1]
             docs, tf = self.doc_ids[lo:hi], self.tfs[lo:hi]
-            scores[docs] += self.idf[t] * (tf * (self.k1 + 1) / (tf + norm[docs]))
+            w = 1.0 if weights is None else weights[pos]
+            scores[docs] += w * self.idf[t] * (tf * (self.k1 + 1) / (tf + norm[docs]))
         return scores
 
     def to_arrays(self) -> dict[str, np.ndarray]:

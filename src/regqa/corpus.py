@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from regqa.catalog import CATALOG_FILE, default_info, load_catalog
 from regqa.numerals import format_ranges, int_to_cn
-from regqa.records import DocInfo, Document
+from regqa.records import DocInfo, Document, Gloss
 from regqa.segment import segment
 from regqa.textio import DecodeError, decode_bytes
 
 CORPUS_SUFFIX = ".txt"
+KEYWORDS_DIR = "keywords"
 
 
 class CorpusError(RuntimeError):
@@ -32,13 +34,39 @@ def file_sha256(path: Path) -> str:
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
-    """File name → sha256 for every document file and the catalog."""
+    """Relative path → sha256 for every document file, the catalog and the keyword files."""
     corpus_dir = Path(corpus_dir)
     files = corpus_files(corpus_dir)
     catalog = corpus_dir / CATALOG_FILE
     if catalog.exists():
         files.append(catalog)
-    return {p.name: file_sha256(p) for p in files}
+    kw_dir = corpus_dir / KEYWORDS_DIR
+    if kw_dir.is_dir():
+        files += sorted(kw_dir.glob("*.toml"))
+    return {p.relative_to(corpus_dir).as_posix(): file_sha256(p) for p in files}
+
+
+def load_glosses(corpus_dir: Path, doc_id: str) -> dict[str, Gloss]:
+    """Unit key (the part of unit_id after ``doc_id:``) → Gloss, from ``keywords/<doc_id>.toml``."""
+    path = Path(corpus_dir) / KEYWORDS_DIR / f"{doc_id}.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"检索关键词文件 {path.name} 格式错误：{exc}") from exc
+    return {
+        str(key): Gloss(str(v.get("topic", "")), tuple(map(str, v.get("keywords", []))), tuple(map(str, v.get("questions", []))))
+        for key, v in data.items()
+        if isinstance(v, dict)
+    }
+
+
+def attach_glosses(doc: Document, glosses: dict[str, Gloss]) -> Document:
+    if not glosses:
+        return doc
+    units = tuple(replace(u, gloss=glosses.get(u.unit_id.split(":", 1)[1])) for u in doc.units)
+    return replace(doc, units=units)
 
 
 def parse_document(doc_id: str, text: str, info: DocInfo | None = None, path: str = "", sha256: str = "") -> Document:
@@ -71,7 +99,7 @@ def load_document(path: Path, catalog: dict[str, DocInfo] | None = None) -> Docu
 def load_corpus(corpus_dir: Path) -> list[Document]:
     """Every document in the folder, in catalog priority order then by name."""
     catalog = load_catalog(corpus_dir)
-    docs = [load_document(p, catalog) for p in corpus_files(corpus_dir)]
+    docs = [attach_glosses(load_document(p, catalog), load_glosses(corpus_dir, p.stem)) for p in corpus_files(corpus_dir)]
     if not docs:
         raise CorpusError(f"语料目录 {corpus_dir} 中没有 .txt 文档。")
     return sorted(docs, key=lambda d: (d.info.priority, d.doc_id))

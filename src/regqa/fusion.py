@@ -1,4 +1,4 @@
-"""Fusing the rankings of several retrievers into one score per unit."""
+"""Fusing several retrievers' scores into one score per unit."""
 
 from __future__ import annotations
 
@@ -9,12 +9,23 @@ import numpy as np
 
 @dataclass(frozen=True)
 class FusionConfig:
-    """How BM25 and dense scores are combined (chosen by measurement: ``python -m regqa eval --tune``)."""
+    """How the retrievers are combined; chosen by measurement (``python -m regqa eval --tune``).
 
-    method: str = "rrf"  # "rrf" | "weighted"
+    Components: ``bm25`` (whole unit), ``sent`` (best sentence of the unit), ``dense`` (best of the
+    unit's and its 款' embeddings), ``gloss`` (BM25 over the unit's keywords and sample questions),
+    ``gloss_dense`` (best cosine to the unit's sample questions).
+    """
+
+    method: str = "weighted"  # "weighted" (min-max normalised sum) | "rrf"
     k: float = 60.0  # RRF constant
-    weights: dict[str, float] = field(default_factory=lambda: {"bm25": 1.0, "dense": 1.0})
-    doc_bonus: float = 1.0  # extra weight (in units of one retriever's first place) for a document the question names
+    weights: dict[str, float] = field(default_factory=lambda: {"bm25": 1.0, "sent": 0.25, "dense": 0.25, "gloss": 3.0, "gloss_dense": 1.0})
+    doc_bonus: float = 0.5  # for units of a document the question names
+    intent_bonus: float = 0.8  # for units that can carry the kind of answer asked for
+    expansion_weight: float = 0.25  # weight of lexicon-expansion tokens relative to the question's own
+
+    def scale(self) -> float:
+        """One retriever's best contribution: bonuses are expressed in this unit."""
+        return 1.0 / (self.k + 1) if self.method == "rrf" else 1.0
 
 
 def ranks(scores: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -48,8 +59,3 @@ def fuse(scores: dict[str, np.ndarray], config: FusionConfig, mask: np.ndarray |
         else:
             total += w * minmax(s, mask)
     return total
-
-
-def first_place(config: FusionConfig) -> float:
-    """The fused score one retriever gives its top result (the unit of ``doc_bonus``)."""
-    return 1.0 / (config.k + 1) if config.method == "rrf" else 1.0

@@ -31,11 +31,17 @@ from regqa.corpus import corpus_fingerprint, load_corpus
 from regqa.lexicon import Lexicon, load_lexicon
 from regqa.records import Document, Unit
 from regqa.store import doc_from_dict, doc_to_dict
-from regqa.tokenize import Tokenizer, build_tokenizer
+from regqa.tokenize import Tokenizer, build_tokenizer, split_sentences
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 5
+BM25_K1 = 1.2
+BM25_B = 0.75
+SENTENCE_B = 0.5
 MANIFEST = "manifest.json"
-FILES = ("manifest.json", "documents.json", "tokens.json", "bm25.npz", "vectors.npy", "vector_units.npy")
+FILES = (
+    "manifest.json", "documents.json", "tokens.json", "bm25.npz", "bm25_sentences.npz", "sentence_units.npy",
+    "vectors.npy", "vector_units.npy", "bm25_gloss.npz", "gloss_vectors.npy", "gloss_units.npy",
+)
 
 
 class IndexUnavailable(RuntimeError):
@@ -48,9 +54,14 @@ class IndexData:
     documents: list[Document]
     units: list[Unit]
     tokens: list[list[str]]
-    bm25: SparseBM25
+    bm25: SparseBM25  # one document per unit
+    bm25_sentences: SparseBM25  # one document per sentence; max-pooled to units at query time
+    sentence_units: np.ndarray  # (S,) int32: unit index of each sentence
     vectors: np.ndarray  # (V, dim) float32, L2-normalised
     vector_units: np.ndarray  # (V,) int32: unit index of each vector
+    bm25_gloss: SparseBM25  # one document per unit: its topic, keywords and sample questions
+    gloss_vectors: np.ndarray  # (G, dim): embeddings of each unit's topic and sample questions
+    gloss_units: np.ndarray  # (G,) int32
     path: Path
 
 
@@ -64,9 +75,26 @@ class IndexStatus:
 # ---------------------------------------------------------------- texts to index
 
 
-def unit_index_text(unit: Unit) -> str:
-    """What BM25 sees: the heading path and the unit's text."""
-    return f"{unit.heading}\n{unit.text}" if unit.heading else unit.text
+def unit_sentences(units: list[Unit]) -> tuple[list[str], np.ndarray]:
+    """Every sentence of every unit, with the unit index it belongs to."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for i, unit in enumerate(units):
+        for sentence in split_sentences(unit.text):
+            texts.append(sentence)
+            owners.append(i)
+    return texts, np.array(owners, dtype=np.int32)
+
+
+def unit_gloss_texts(units: list[Unit]) -> tuple[list[str], np.ndarray]:
+    """Topic and sample questions of every unit that has a gloss, with their unit index."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for i, unit in enumerate(units):
+        for text in unit.gloss.texts if unit.gloss else ():
+            texts.append(text)
+            owners.append(i)
+    return texts, np.array(owners, dtype=np.int32)
 
 
 def unit_vector_texts(unit: Unit, doc_short: str) -> list[str]:
@@ -128,15 +156,20 @@ def build_index(
         shorts = {d.doc_id: d.info.short for d in documents}
         tokenizer = make_tokenizer(lexicon, documents)
         step("分词与 BM25", 0.15)
-        tokens = [tokenizer.tokens(unit_index_text(u)) for u in units]
-        bm25 = SparseBM25.build(tokens)
+        tokens = [tokenizer.index_tokens(u.text) for u in units]
+        bm25 = SparseBM25.build(tokens, k1=BM25_K1, b=BM25_B)
+        sentences, sentence_units = unit_sentences(units)
+        bm25_sentences = SparseBM25.build([tokenizer.index_tokens(t) for t in sentences], k1=BM25_K1, b=SENTENCE_B)
         texts: list[str] = []
         owners: list[int] = []
         for i, unit in enumerate(units):
             for text in unit_vector_texts(unit, shorts[unit.doc_id]):
                 texts.append(text)
                 owners.append(i)
-        vectors = _encode_with_progress(encoder, texts, progress, step)
+        gloss_texts, gloss_owners = unit_gloss_texts(units)
+        bm25_gloss = SparseBM25.build([tokenizer.index_tokens(u.gloss.joined) if u.gloss else [] for u in units], k1=BM25_K1, b=BM25_B)
+        all_vectors = _encode_with_progress(encoder, texts + gloss_texts, progress, step)
+        vectors, gloss_vectors = all_vectors[: len(texts)], all_vectors[len(texts) :]
         manifest = {
             "format_version": FORMAT_VERSION,
             "regqa_version": __version__,
@@ -148,11 +181,17 @@ def build_index(
             "documents": len(documents),
             "units": len(units),
             "vectors": len(texts),
+            "sentences": len(sentences),
+            "gloss_vectors": len(gloss_texts),
         }
         step("写入索引", 0.95)
-        build_dir = _write_build(index_dir, manifest, documents, tokens, bm25, vectors, np.array(owners, dtype=np.int32))
+        data = IndexData(
+            manifest, documents, units, tokens, bm25, bm25_sentences, sentence_units, vectors,
+            np.array(owners, dtype=np.int32), bm25_gloss, gloss_vectors, gloss_owners, Path(),
+        )
+        data.path = _write_build(index_dir, data)
         step("完成", 1.0)
-    return IndexData(manifest, documents, units, tokens, bm25, vectors, np.array(owners, dtype=np.int32), build_dir)
+    return data
 
 
 def make_tokenizer(lexicon: Lexicon, documents: list[Document]) -> Tokenizer:
@@ -185,18 +224,20 @@ def _atomic_write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _write_build(index_dir, manifest, documents, tokens, bm25, vectors, owners) -> Path:
+def _write_build(index_dir: Path, data: IndexData) -> Path:
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     staging = builds / f".staging-{build_id}"
     staging.mkdir()
-    (staging / "documents.json").write_text(json.dumps([doc_to_dict(d) for d in documents], ensure_ascii=False), encoding="utf-8")
-    (staging / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
-    np.savez(staging / "bm25.npz", **bm25.to_arrays())
-    np.save(staging / "vectors.npy", vectors)
-    np.save(staging / "vector_units.npy", owners)
-    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")  # last: marks complete
+    (staging / "documents.json").write_text(json.dumps([doc_to_dict(d) for d in data.documents], ensure_ascii=False), encoding="utf-8")
+    (staging / "tokens.json").write_text(json.dumps(data.tokens, ensure_ascii=False), encoding="utf-8")
+    np.savez(staging / "bm25.npz", **data.bm25.to_arrays())
+    np.savez(staging / "bm25_sentences.npz", **data.bm25_sentences.to_arrays())
+    np.savez(staging / "bm25_gloss.npz", **data.bm25_gloss.to_arrays())
+    for name in ("sentence_units", "vectors", "vector_units", "gloss_vectors", "gloss_units"):
+        np.save(staging / f"{name}.npy", getattr(data, name))
+    (staging / MANIFEST).write_text(json.dumps(data.manifest, ensure_ascii=False, indent=2), encoding="utf-8")  # last: marks complete
     final = builds / build_id
     os.replace(staging, final)
     _atomic_write_text(index_dir / "CURRENT", build_id + "\n")
@@ -277,16 +318,37 @@ def load_build(build_dir: Path) -> IndexData:
         manifest = read_manifest(build_dir)
         documents = [doc_from_dict(d) for d in json.loads((build_dir / "documents.json").read_text(encoding="utf-8"))]
         tokens = json.loads((build_dir / "tokens.json").read_text(encoding="utf-8"))
-        with np.load(build_dir / "bm25.npz", allow_pickle=False) as arrays:
-            bm25 = SparseBM25.from_arrays({k: arrays[k] for k in arrays.files})
+        bm25 = _load_bm25(build_dir / "bm25.npz")
+        bm25_sentences = _load_bm25(build_dir / "bm25_sentences.npz")
+        sentence_units = np.load(build_dir / "sentence_units.npy", allow_pickle=False)
         vectors = np.load(build_dir / "vectors.npy", allow_pickle=False)
         owners = np.load(build_dir / "vector_units.npy", allow_pickle=False)
+        bm25_gloss = _load_bm25(build_dir / "bm25_gloss.npz")
+        gloss_vectors = np.load(build_dir / "gloss_vectors.npy", allow_pickle=False)
+        gloss_units = np.load(build_dir / "gloss_units.npy", allow_pickle=False)
     except Exception as exc:  # noqa: BLE001 - truncated/garbled files raise many kinds of errors
         raise IndexUnavailable(f"索引文件损坏（{exc.__class__.__name__}: {str(exc)[:120]}）。{REBUILD_HINT}") from exc
     units = [u for d in documents for u in d.units]
     n = len(units)
-    if not (len(tokens) == n == len(bm25.doc_len)) or len(owners) != len(vectors) or (len(owners) and int(owners.max()) >= n):
+    consistent = (
+        len(tokens) == n == len(bm25.doc_len)
+        and len(owners) == len(vectors)
+        and len(sentence_units) == len(bm25_sentences.doc_len)
+        and len(bm25_gloss.doc_len) == n
+        and len(gloss_units) == len(gloss_vectors)
+        and all(not len(a) or int(a.max()) < n for a in (owners, sentence_units, gloss_units))
+    )
+    if not consistent:
         raise IndexUnavailable(f"索引文件之间不一致（单元数 {n}，分词 {len(tokens)}，向量 {len(vectors)}）。{REBUILD_HINT}")
     if manifest.get("units") != n or manifest.get("vectors") != len(vectors):
         raise IndexUnavailable(f"索引清单与数据不符。{REBUILD_HINT}")
-    return IndexData(manifest, documents, units, tokens, bm25, vectors.astype(np.float32, copy=False), owners.astype(np.int32), build_dir)
+    return IndexData(
+        manifest, documents, units, tokens, bm25, bm25_sentences, sentence_units.astype(np.int32),
+        vectors.astype(np.float32, copy=False), owners.astype(np.int32),
+        bm25_gloss, gloss_vectors.astype(np.float32, copy=False), gloss_units.astype(np.int32), build_dir,
+    )
+
+
+def _load_bm25(path: Path) -> SparseBM25:
+    with np.load(path, allow_pickle=False) as arrays:
+        return SparseBM25.from_arrays({k: arrays[k] for k in arrays.files})

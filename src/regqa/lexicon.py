@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -11,6 +12,7 @@ from pathlib import Path
 from regqa.normalize import normalize
 
 LEXICON_PATH = Path(__file__).parent / "data" / "lexicon.toml"
+_PATTERN_CACHE: dict[str, list] = {}
 
 
 @dataclass(frozen=True)
@@ -26,29 +28,47 @@ class Lexicon:
     stopwords: frozenset[str]
     synonyms: tuple[Synonym, ...]
     sha256: str
+    fillers: tuple[str, ...] = ()  # task words ("帮我列个提纲") removed from a query before retrieval
+
+    def strip_fillers(self, question: str) -> str:
+        """The question without request/task phrasing that says nothing about the content."""
+        q = question
+        for filler in self.fillers:
+            q = q.replace(filler, " ")
+        return q if q.strip() else question
 
     def expansions(self, question: str) -> list[tuple[str, Synonym]]:
-        """(matched variant, synonym) for each synonym whose variant occurs in the question.
+        """(matched text, synonym) for each synonym whose variant occurs in the question.
 
-        Longer variants win: once a span is matched, a shorter variant inside it is ignored.
+        Longer matches win: once a span is matched, a variant inside it is ignored. A variant may hold
+        "…" for a short gap (up to six characters), e.g. 压着…不报 matches 压着事故不报.
         """
         q = normalize(question)
         found: list[tuple[str, Synonym]] = []
         taken: list[tuple[int, int]] = []
-        pairs = sorted(((normalize(v), s) for s in self.synonyms for v in s.variants), key=lambda p: -len(p[0]))
-        for variant, syn in pairs:
-            if not variant:
+        spans = []
+        for pattern, syn in self._patterns():
+            for m in pattern.finditer(q):
+                spans.append((m.start(), m.end(), syn))
+        for start, end, syn in sorted(spans, key=lambda t: (-(t[1] - t[0]), t[0])):
+            if any(a <= start and end <= b for a, b in taken):
                 continue
-            start = q.find(variant)
-            while start != -1:
-                end = start + len(variant)
-                if not any(a <= start and end <= b for a, b in taken):
-                    taken.append((start, end))
-                    if all(s is not syn for _, s in found):
-                        found.append((variant, syn))
-                    break
-                start = q.find(variant, start + 1)
+            taken.append((start, end))
+            if all(s is not syn for _, s in found):
+                found.append((q[start:end], syn))
         return found
+
+    def _patterns(self) -> list[tuple[re.Pattern, Synonym]]:
+        cached = _PATTERN_CACHE.get(self.sha256)
+        if cached is None:
+            cached = [
+                (re.compile(".{0,6}?".join(re.escape(normalize(part)) for part in v.split("…"))), syn)
+                for syn in self.synonyms
+                for v in syn.variants
+                if normalize(v.replace("…", ""))
+            ]
+            _PATTERN_CACHE[self.sha256] = cached
+        return cached
 
     def roles(self, question: str) -> list[Synonym]:
         return [s for _, s in self.expansions(question) if s.kind == "role"]
@@ -72,6 +92,7 @@ def parse_lexicon(text: str) -> Lexicon:
         terms=tuple(data.get("terms", {}).get("words", [])),
         stopwords=frozenset(data.get("stopwords", {}).get("words", [])),
         synonyms=synonyms,
+        fillers=tuple(sorted(data.get("fillers", {}).get("words", []), key=len, reverse=True)),
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 

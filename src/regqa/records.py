@@ -55,6 +55,24 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class Gloss:
+    """Retrieval aids written for a unit (``corpus/keywords/<doc_id>.toml``): never shown as legal text."""
+
+    topic: str = ""
+    keywords: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+
+    @property
+    def texts(self) -> list[str]:
+        """Each piece that is embedded on its own: the topic and every question."""
+        return [t for t in (self.topic, *self.questions) if t]
+
+    @property
+    def joined(self) -> str:
+        return " ".join([self.topic, *self.keywords, *self.questions])
+
+
+@dataclass(frozen=True)
 class Unit:
     """A retrievable unit: one 条 (article documents) or one numbered section."""
 
@@ -67,6 +85,7 @@ class Unit:
     paragraphs: tuple[Paragraph, ...] = ()
     partial: bool = False  # the copy breaks off inside this unit
     kind: str = "article"  # "article" | "preamble" | "section"
+    gloss: Gloss | None = None
 
     @property
     def ref(self) -> str:

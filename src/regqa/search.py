@@ -12,7 +12,8 @@ import numpy as np
 from regqa import config as cfg
 from regqa.corpus import coverage
 from regqa.encoders import get_encoder
-from regqa.fusion import FusionConfig, first_place, fuse
+from regqa.fusion import FusionConfig, fuse
+from regqa.intent import intent_match, question_intent, unit_features
 from regqa.index import IndexData, IndexUnavailable, build_index, check_index, load_build, make_tokenizer
 from regqa.lexicon import Lexicon, load_lexicon
 from regqa.normalize import normalize, strip_controls
@@ -24,8 +25,30 @@ MAX_QUESTION_CHARS = 2000  # longer questions are cut (the UI says so)
 METHODS = ("hybrid", "bm25", "dense")
 
 
+def pool_max(values: np.ndarray, owners: np.ndarray, n: int, floor: float) -> np.ndarray:
+    """Max of ``values`` per owner index (``floor`` where an owner has none)."""
+    out = np.full(n, floor, dtype=np.float64)
+    np.maximum.at(out, owners, values)
+    return out
+
+
 class QuestionError(ValueError):
     """A question that cannot be searched (message in Chinese)."""
+
+
+@dataclass
+class Evidence:
+    """What the retrievers found for one question, before the ranking weights apply."""
+
+    query: str
+    content: str  # the question without task phrasing
+    expansions: list[str]
+    tokens: list[str]
+    scores: dict[str, np.ndarray] = field(default_factory=dict)
+    expansion_scores: dict[str, np.ndarray | None] = field(default_factory=dict)  # lexical scores of the expansion tokens
+    mentioned: list[str] = field(default_factory=list)
+    doc_match: np.ndarray | None = None
+    intent_match: np.ndarray | None = None
 
 
 @dataclass
@@ -66,6 +89,7 @@ class Engine:
         self.unit_doc = np.array([u.doc_id for u in self.units])
         self.tokenizer = make_tokenizer(lexicon, data.documents)
         self.infos = [d.info for d in data.documents]
+        self.features = [unit_features(u) for u in self.units]
 
     # ------------------------------------------------------------ loading
 
@@ -121,16 +145,25 @@ class Engine:
 
     # ------------------------------------------------------------ scoring
 
-    def bm25_scores(self, text: str) -> tuple[np.ndarray, list[str]]:
-        tokens = self.tokenizer.tokens(text)
-        return self.data.bm25.get_scores(tokens), tokens
+    def bm25_scores(self, tokens: list[str]) -> np.ndarray:
+        return self.data.bm25.get_scores(tokens)
 
-    def dense_scores(self, text: str) -> np.ndarray:
-        q = self.encoder.encode([text])[0]
-        sims = self.data.vectors @ q
-        out = np.full(len(self.units), -1.0, dtype=np.float64)
-        np.maximum.at(out, self.data.vector_units, sims.astype(np.float64))
-        return out
+    def sentence_scores(self, tokens: list[str]) -> np.ndarray:
+        """Each unit's best sentence under BM25 (rewards query words standing together)."""
+        sims = self.data.bm25_sentences.get_scores(tokens)
+        return pool_max(sims, self.data.sentence_units, len(self.units), 0.0)
+
+    def dense_scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Best cosine over each unit's own embeddings (the whole unit and each 款)."""
+        sims = (self.data.vectors @ query_vector).astype(np.float64)
+        return pool_max(sims, self.data.vector_units, len(self.units), -1.0)
+
+    def gloss_dense_scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Best cosine over each unit's topic and sample questions (question-to-question similarity)."""
+        if not len(self.data.gloss_vectors):
+            return np.zeros(len(self.units), dtype=np.float64)
+        sims = (self.data.gloss_vectors @ query_vector).astype(np.float64)
+        return pool_max(sims, self.data.gloss_units, len(self.units), 0.0)
 
     def doc_mask(self, doc_ids: list[str] | None) -> np.ndarray | None:
         if not doc_ids:
@@ -139,62 +172,94 @@ class Engine:
 
     # ------------------------------------------------------------ search
 
+    def gather(self, query: str, method: str = "hybrid", plain: bool = False) -> Evidence:
+        """Every retriever's scores for a question, before ranking weights apply (see ``rank``)."""
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method}")
+        content = self.lexicon.strip_fillers(query)
+        expansions = [] if plain else self.lexicon.expand(content)
+        own = self.tokenizer.index_tokens(content)
+        extra = self.tokenizer.index_tokens(" ".join(expansions)) if expansions else []
+        ev = Evidence(query=query, content=content, expansions=expansions, tokens=own)
+        if method in ("hybrid", "bm25"):
+            ev.scores["bm25"] = self.bm25_scores(own)
+            ev.expansion_scores["bm25"] = self.bm25_scores(extra) if extra else None
+        if method == "hybrid":
+            ev.scores["sent"] = self.sentence_scores(own)
+            ev.expansion_scores["sent"] = self.sentence_scores(extra) if extra else None
+            ev.scores["gloss"] = self.data.bm25_gloss.get_scores(own)
+            ev.expansion_scores["gloss"] = self.data.bm25_gloss.get_scores(extra) if extra else None
+        if method in ("hybrid", "dense"):
+            vector = self.encoder.encode([" ".join([content, *expansions])])[0]
+            ev.scores["dense"] = self.dense_scores(vector)
+            if method == "hybrid":
+                ev.scores["gloss_dense"] = self.gloss_dense_scores(vector)
+        if not plain:
+            ev.mentioned = mentioned_docs(query, self.infos)
+            ev.doc_match = np.isin(self.unit_doc, ev.mentioned) if ev.mentioned else None
+            intent = question_intent(content)
+            ev.intent_match = np.array([intent_match(intent, f) for f in self.features]) if intent else None
+        return ev
+
+    def rank(self, ev: Evidence, fusion: FusionConfig | None = None, mask: np.ndarray | None = None) -> np.ndarray:
+        """Fused score per unit (-inf outside ``mask``; no document preference inside a filter)."""
+        fc = fusion or self.fusion
+        scores = {}
+        for name, s in ev.scores.items():
+            extra = ev.expansion_scores.get(name)
+            scores[name] = s + fc.expansion_weight * extra if extra is not None else s
+        fused = fuse(scores, fc, mask)
+        if ev.doc_match is not None and mask is None:
+            fused = fused + fc.doc_bonus * fc.scale() * ev.doc_match
+        if ev.intent_match is not None:
+            fused = fused + fc.intent_bonus * fc.scale() * ev.intent_match
+        return fused if mask is None else np.where(mask, fused, -np.inf)
+
     def search(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, method: str = "hybrid", plain: bool = False) -> SearchResult:
         """Rank units for a question. Explicit article references come first; missing ones are noted.
 
-        ``plain`` turns off lexicon expansion, document-name preference and reference lookup, leaving
-        the bare retriever(s): the baselines of the evaluation.
+        ``plain`` turns off lexicon expansion, document-name preference, intent and reference lookup,
+        leaving the bare retriever(s): the baselines of the evaluation.
         """
         query = clean_question(question)
-        if method not in METHODS:
-            raise ValueError(f"unknown method {method}")
         doc_ids = [d for d in (doc_ids or []) if d in self.documents] or None
         mask = self.doc_mask(doc_ids)
-        expansions = [] if plain else self.lexicon.expand(query)
-        text = " ".join([query, *expansions])
-        mentioned = [] if plain else mentioned_docs(query, self.infos)
-        bm25, tokens = self.bm25_scores(text)
-        scores: dict[str, np.ndarray] = {}
-        if method in ("hybrid", "bm25"):
-            scores["bm25"] = bm25
-        dense = self.dense_scores(text) if method in ("hybrid", "dense") else None
-        if dense is not None:
-            scores["dense"] = dense
-        fused = fuse(scores, self.fusion, mask)
-        if mentioned and not doc_ids:
-            fused = fused + self.fusion.doc_bonus * first_place(self.fusion) * np.isin(self.unit_doc, mentioned)
-        if mask is not None:
-            fused = np.where(mask, fused, -np.inf)
-        result = SearchResult(query=query, hits=[], expansions=expansions, mentioned=mentioned)
-        result.signals = self._signals(bm25, dense, tokens, mask)
+        ev = self.gather(query, method, plain)
+        fused = self.rank(ev, mask=mask)
+        result = SearchResult(query=query, hits=[], expansions=ev.expansions, mentioned=ev.mentioned)
+        result.signals = self._signals(ev, mask)
         exact = [] if plain else self._resolve_references(query, doc_ids, fused, result)
-        order = np.argsort(-fused, kind="stable")
         seen = {u.unit_id for u in exact}
         hits = [Hit(unit=u, score=float(fused[self.unit_pos[u.unit_id]]) + 1.0, exact=True) for u in exact]
-        for i in order:
-            if len(hits) >= top_k:
-                break
-            if not np.isfinite(fused[i]):
+        for i in np.argsort(-fused, kind="stable"):
+            if len(hits) >= top_k or not np.isfinite(fused[i]):
                 break
             unit = self.units[i]
-            if unit.unit_id in seen:
-                continue
-            sources = {name: float(s[i]) for name, s in scores.items()}
-            hits.append(Hit(unit=unit, score=float(fused[i]), sources=sources))
-        for rank, hit in enumerate(hits[:top_k], start=1):
-            hit.rank = rank
+            if unit.unit_id not in seen:
+                hits.append(Hit(unit=unit, score=float(fused[i]), sources={k: float(v[i]) for k, v in ev.scores.items()}))
         result.hits = hits[:top_k]
+        for rank, hit in enumerate(result.hits, start=1):
+            hit.rank = rank
         return result
 
-    def _signals(self, bm25: np.ndarray, dense: np.ndarray | None, tokens: list[str], mask) -> dict[str, float]:
-        sel = (lambda a: a[mask]) if mask is not None else (lambda a: a)
+    def _signals(self, ev: Evidence, mask) -> dict[str, float]:
+        """Raw evidence strength, for deciding when the corpus does not answer a question."""
+
+        def top(name: str) -> float:
+            a = ev.scores.get(name)
+            if a is None:
+                return 0.0
+            a = a if mask is None else a[mask]
+            return float(a.max()) if len(a) else 0.0
+
         vocab = self.data.bm25.vocab
-        known = [t for t in tokens if t in vocab]
+        known = [t for t in ev.tokens if t in vocab]
         return {
-            "bm25_top": float(sel(bm25).max()) if len(bm25) else 0.0,
-            "dense_top": float(sel(dense).max()) if dense is not None and len(dense) else 0.0,
-            "term_coverage": len(known) / len(tokens) if tokens else 0.0,
-            "tokens": float(len(tokens)),
+            "bm25_top": top("bm25"),
+            "sent_top": top("sent"),
+            "dense_top": top("dense"),
+            "term_coverage": len(known) / len(ev.tokens) if ev.tokens else 0.0,
+            "tokens": float(len(ev.tokens)),
         }
 
     def _resolve_references(self, query: str, doc_ids: list[str] | None, fused: np.ndarray, result: SearchResult) -> list[Unit]:
@@ -218,7 +283,10 @@ class Engine:
                 result.missing.append(ref)
                 result.notes.append(f"语料中没有任何文件含有{article_label(ref.article)}。")
                 continue
-            candidates.sort(key=lambda u: (-fused[self.unit_pos[u.unit_id]] if np.isfinite(fused[self.unit_pos[u.unit_id]]) else 0, self.documents[u.doc_id].info.priority))
+            if self._has_content_besides_references(query, refs):
+                candidates.sort(key=lambda u: (-fused[self.unit_pos[u.unit_id]], self.documents[u.doc_id].info.priority))
+            else:  # a bare "第九条": the core document first
+                candidates.sort(key=lambda u: self.documents[u.doc_id].info.priority)
             best = candidates[0]
             if best not in units:
                 units.append(best)
@@ -226,6 +294,12 @@ class Engine:
                 others = "、".join(self.documents[u.doc_id].info.short for u in candidates[1:4])
                 result.notes.append(f"问题没有指明文件，{article_label(ref.article)}按最相关的《{self.documents[best.doc_id].info.short}》理解；{others}也有{article_label(ref.article)}。")
         return units
+
+    def _has_content_besides_references(self, query: str, refs: list[Reference]) -> bool:
+        rest = normalize(query)
+        for ref in refs:
+            rest = rest.replace(normalize(ref.raw), " ")
+        return bool(self.tokenizer.tokens(self.lexicon.strip_fillers(rest)))
 
     def missing_note(self, doc_id: str, article: int) -> str:
         """Why a referenced article is not served: it does not exist, or our copy lacks it."""

@@ -12,7 +12,7 @@ from regqa.numerals import NUMERAL_CHARS, article_label, cn_to_int
 from regqa.records import DocInfo, Gap, Item, Paragraph, Unit
 
 _N = f"[{NUMERAL_CHARS}]+"
-ARTICLE_RE = re.compile(rf"^第({_N}|\d+)条(?:[\s\u3000]+|(?=\S)|$)(.*)$")
+ARTICLE_RE = re.compile(rf"^第[ \u3000]*({_N}|\d+)[ \u3000]*条(?:[\s\u3000]+|(?=\S)|$)(.*)$")
 CHAPTER_RE = re.compile(rf"^第({_N})章(?:[\s\u3000]|$)")
 SECTION_RE = re.compile(rf"^第({_N})节(?:[\s\u3000]|$)")
 ITEM_RE = re.compile(rf"^[（(]({_N})[)）]")
@@ -129,6 +129,7 @@ def segment_articles(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[G
             if _gap_names_unit(g, last):
                 units[-1] = _replace_partial(last)
             gaps.append(Gap(doc_id=info.doc_id, text=g, after_unit=last.unit_id if last else None))
+            chapter = section = ""  # the chapter after a gap is unknown until a heading says so
             continue
         if CHAPTER_RE.match(line):
             close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from regqa.records import DocInfo, Document, Gap, Item, Paragraph, Unit
+from regqa.records import DocInfo, Document, Gap, Gloss, Item, Paragraph, Unit
 
 
 def unit_to_dict(unit: Unit) -> dict:
@@ -16,7 +16,9 @@ def unit_from_dict(d: dict) -> Unit:
         Paragraph(no=p["no"], text=p["text"], items=tuple(Item(**i) for i in p.get("items", ())))
         for p in d.get("paragraphs", ())
     )
-    return Unit(**{**d, "paragraphs": paragraphs})
+    g = d.get("gloss")
+    gloss = Gloss(g.get("topic", ""), tuple(g.get("keywords", ())), tuple(g.get("questions", ()))) if g else None
+    return Unit(**{**d, "paragraphs": paragraphs, "gloss": gloss})
 
 
 def doc_to_dict(doc: Document) -> dict:

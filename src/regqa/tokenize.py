@@ -11,6 +11,8 @@ from regqa.normalize import normalize
 
 _KEEP = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[a-z0-9]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_SENTENCE_END = re.compile(r"(?<=[。；;！？!?])|\n")
 
 
 class Tokenizer:
@@ -34,6 +36,13 @@ class Tokenizer:
             words = self._jieba.lcut_for_search(text, HMM=True)
         return [w for w in (w.strip() for w in words) if w and _KEEP.search(w) and w not in self.stopwords]
 
+    def index_tokens(self, text: str) -> list[str]:
+        """What BM25 indexes and matches: search-mode words plus CJK character bigrams.
+
+        Bigrams let a colloquial or differently segmented phrase still meet the statute's wording.
+        """
+        return self.tokens(text) + cjk_bigrams(text)
+
     def cut(self, text: str) -> list[str]:
         """Plain precise-mode cut of normalised text (for display and matching)."""
         with self._lock:
@@ -45,8 +54,21 @@ def build_tokenizer(lexicon, extra_words: Iterable[str] = ()) -> Tokenizer:
     words = [*lexicon.terms, *extra_words]
     for syn in lexicon.synonyms:
         words.extend(syn.canonical)
-        words.extend(v for v in syn.variants if len(v) >= 2)
+        words.extend(v for v in syn.variants if len(v) >= 2 and "…" not in v)
     return Tokenizer(words, lexicon.stopwords)
+
+
+def cjk_bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams of every run of Han characters (normalised text)."""
+    out: list[str] = []
+    for run in _CJK_RUN.findall(normalize(text)):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences and clauses ending in 。；; or a line break (kept verbatim, empty ones dropped)."""
+    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
 
 
 def has_cjk(text: str) -> bool:

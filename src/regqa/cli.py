@@ -152,6 +152,51 @@ def _doc_filter(engine, names: list[str] | None) -> list[str] | None:
     return ids
 
 
+def _ask_request(line: str) -> tuple[str, list, str | None, list[str] | None]:
+    """A jsonl input line: plain question text, or {"question", "history", "role", "doc"}."""
+    stripped = line.strip()
+    if stripped.startswith("{"):
+        try:
+            obj = json.loads(stripped)
+        except json.JSONDecodeError:
+            return line, [], None, None
+        if isinstance(obj, dict):
+            docs = obj.get("doc") or obj.get("docs")
+            docs = [docs] if isinstance(docs, str) else docs
+            return str(obj.get("question", "")), obj.get("history") or [], obj.get("role"), docs
+    return line, [], None, None
+
+
+def cmd_ask(args) -> int:
+    from regqa.answer import answer_question  # noqa: PLC0415
+    from regqa.search import QuestionError  # noqa: PLC0415
+
+    engine = _engine(args)
+    default_docs = _doc_filter(engine, args.doc)
+    history = json.loads(args.history) if args.history else []
+    if args.jsonl:
+        for line in _read_lines(sys.stdin):
+            if not line.strip():
+                continue
+            question, hist, role, docs = _ask_request(line)
+            try:
+                docs = [d for d in (engine.find_doc(x) for x in docs) if d] if docs else default_docs
+                _print_json(answer_question(engine, question, hist, role or args.role, docs).to_json())
+            except QuestionError as exc:
+                _print_json({"query": question, "answer": str(exc), "citations": [], "abstained": True, "notes": [str(exc)], "results": []})
+        return 0
+    if not args.question:
+        print("请提供问题，例如：python -m regqa ask \"出了死3个人的事故算什么级别？\"", file=sys.stderr)
+        return 2
+    try:
+        answer = answer_question(engine, " ".join(args.question), history, args.role, default_docs)
+    except QuestionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(answer.answer)
+    return 0
+
+
 def cmd_eval(args) -> int:
     from regqa.evaluation.runner import run_eval  # noqa: PLC0415
 
@@ -181,6 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--jsonl", action="store_true", help="从标准输入逐行读问题，逐行输出 JSON")
     s.add_argument("--method", choices=("hybrid", "bm25", "dense"), default="hybrid")
     s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("ask", help="提问，得到引用条文的回答")
+    s.add_argument("question", nargs="*")
+    s.add_argument("--jsonl", action="store_true", help="从标准输入逐行读问题（或 {\"question\", \"history\"} 对象），逐行输出 JSON")
+    s.add_argument("--history", default=None, help="对话历史（JSON 列表），用于追问")
+    s.add_argument("--role", default=None, help="提问者身份，例如“政府主要负责人（县长、市长）”")
+    s.add_argument("--doc", action="append", help="只依据这些文件回答")
+    s.set_defaults(func=cmd_ask)
 
     s = sub.add_parser("show", help="显示一条条文，例如：show 安全生产法 第九条")
     s.add_argument("doc")

@@ -21,6 +21,7 @@ class DocInfo:
     expected_articles: int | None = None
     priority: int = 100
     in_catalog: bool = False
+    summary_units: tuple[str, ...] = ()  # unit ids elsewhere that summarise this document (for excerpts)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from regqa.lexicon import Lexicon, load_lexicon
 from regqa.normalize import normalize, strip_controls
 from regqa.numerals import article_label
 from regqa.records import Document, Hit, Unit
-from regqa.refs import Reference, mentioned_docs, parse_references
+from regqa.refs import Reference, alias_table, mentioned_docs, parse_references
 
 MAX_QUESTION_CHARS = 2000  # longer questions are cut (the UI says so)
 METHODS = ("hybrid", "bm25", "dense")
@@ -296,9 +296,12 @@ class Engine:
         return units
 
     def _has_content_besides_references(self, query: str, refs: list[Reference]) -> bool:
+        """Does the question ask anything beyond naming articles (and their documents)?"""
         rest = normalize(query)
         for ref in refs:
             rest = rest.replace(normalize(ref.raw), " ")
+        for alias, _ in alias_table(self.infos):
+            rest = rest.replace(alias, " ")
         return bool(self.tokenizer.tokens(self.lexicon.strip_fillers(rest)))
 
     def missing_note(self, doc_id: str, article: int) -> str:

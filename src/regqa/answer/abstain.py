@@ -1,0 +1,107 @@
+"""Deciding that the corpus does not answer a question.
+
+A small logistic model over retrieval-evidence features. Its weights are data
+(``src/regqa/data/abstain.json``), fitted on the main eval set by ``python -m regqa eval --calibrate``
+and checked on the held-out set, so the threshold is measured, not guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "abstain.json"
+FEATURES = ("word_coverage", "gloss_dense_top", "dense_top", "gloss_top_log", "bm25_top_per_token", "unknown_words")
+
+
+def features(engine, ev) -> np.ndarray:
+    """Evidence strength for one question (see ``FEATURES``)."""
+    vocab = engine.data.bm25.vocab
+    gloss_vocab = engine.data.bm25_gloss.vocab
+    words = [w for w in engine.tokenizer.cut(ev.content) if w not in engine.tokenizer.stopwords and any("\u4e00" <= c <= "\u9fff" for c in w)]
+    unknown = [w for w in words if w not in vocab and w not in gloss_vocab]
+    coverage = 1 - len(unknown) / len(words) if words else 0.0
+
+    def top(name: str) -> float:
+        s = ev.scores.get(name)
+        return float(s.max()) if s is not None and len(s) else 0.0
+
+    n = max(1, len(ev.tokens))
+    return np.array([coverage, top("gloss_dense"), top("dense"), math.log1p(max(0.0, top("gloss"))), top("bm25") / n, float(len(unknown))])
+
+
+@dataclass
+class AbstainModel:
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    threshold: float  # abstain when P(answerable) < threshold
+
+    def p_answerable(self, x: np.ndarray) -> float:
+        z = float(((x - self.mean) / self.scale) @ self.weights + self.bias)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> dict:
+        return {
+            "features": list(FEATURES),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "weights": self.weights.tolist(),
+            "bias": self.bias,
+            "threshold": self.threshold,
+        }
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 3000, lr: float = 0.1) -> AbstainModel:
+    """L2-regularised logistic regression by gradient descent, classes balanced."""
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / scale
+    w, b = np.zeros(z.shape[1]), 0.0
+    pos = max(1, int(y.sum()))
+    neg = max(1, len(y) - pos)
+    sw = np.where(y == 1, len(y) / (2 * pos), len(y) / (2 * neg))
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        g = sw * (p - y)
+        w -= lr * (z.T @ g / len(y) + l2 * w / len(y))
+        b -= lr * g.mean()
+    return AbstainModel(mean, scale, w, float(b), 0.5)
+
+
+def choose_threshold(model: AbstainModel, x: np.ndarray, y: np.ndarray, max_false_abstain: float = 0.05) -> float:
+    """Highest threshold whose false-abstention rate on answerable questions stays within the bound."""
+    probs = np.array([model.p_answerable(row) for row in x])
+    answerable = probs[y == 1]
+    best = 0.05
+    for t in np.linspace(0.05, 0.95, 91):
+        if (answerable < t).mean() <= max_false_abstain:
+            best = float(t)
+    return best
+
+
+@lru_cache(maxsize=2)
+def load_model(path: Path = MODEL_PATH) -> AbstainModel | None:
+    try:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        if tuple(d.get("features", ())) != FEATURES:
+            return None
+        return AbstainModel(np.array(d["mean"]), np.array(d["scale"]), np.array(d["weights"]), float(d["bias"]), float(d["threshold"]))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def should_abstain(engine, ev) -> tuple[bool, float]:
+    """(abstain?, P(answerable)). Without a calibrated model, only near-empty evidence abstains."""
+    x = features(engine, ev)
+    model = load_model()
+    if model is None:
+        p = 1.0 if x[0] >= 0.5 and x[1] >= 0.5 else 0.0
+        return p < 0.5, p
+    p = model.p_answerable(x)
+    return p < model.threshold, p

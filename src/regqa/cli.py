@@ -246,13 +246,32 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tune", action="store_true", help="同时比较不同融合方法与参数")
     s.set_defaults(func=cmd_eval)
 
-    for register in EXTRA_COMMANDS:
+    for register in command_plugins():
         register(sub)
     return p
 
 
-# Other modules add their sub-commands here: each is ``register(subparsers)``.
-EXTRA_COMMANDS: list[Callable] = []
+# Modules that add sub-commands: each defines ``register(subparsers)``.
+COMMAND_MODULES = (
+    "regqa.tools.cli",  # duties, study, compare
+    "regqa.importer.cli",  # add
+    "regqa.bench.cli",  # bench
+)
+
+
+def command_plugins() -> list[Callable]:
+    import importlib  # noqa: PLC0415
+
+    plugins = []
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):  # that feature is not installed in this checkout
+                continue
+            raise
+        plugins.append(module.register)
+    return plugins
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -244,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--questions", default=None)
     s.add_argument("--out", default=None, help="报告目录（默认 eval/）")
     s.add_argument("--tune", action="store_true", help="同时比较不同融合方法与参数")
+    s.add_argument("--calibrate", action="store_true", help="先在主集上重新拟合拒答模型（写入 src/regqa/data/abstain.json）")
     s.set_defaults(func=cmd_eval)
 
     for register in command_plugins():

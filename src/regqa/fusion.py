@@ -46,16 +46,23 @@ def minmax(scores: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     return (scores - lo) / (hi - lo) if hi > lo else np.zeros_like(scores)
 
 
-def fuse(scores: dict[str, np.ndarray], config: FusionConfig, mask: np.ndarray | None = None) -> np.ndarray:
+# A unit without a gloss (e.g. a newly added document) is judged by its own text in place of the gloss.
+GLOSS_FALLBACK = {"gloss": "bm25", "gloss_dense": "dense"}
+
+
+def fuse(scores: dict[str, np.ndarray], config: FusionConfig, mask: np.ndarray | None = None, has_gloss: np.ndarray | None = None) -> np.ndarray:
     """One fused score per unit; higher is better."""
     n = len(next(iter(scores.values())))
-    total = np.zeros(n, dtype=np.float64)
+    parts: dict[str, np.ndarray] = {}
     for name, s in scores.items():
+        parts[name] = 1.0 / (config.k + ranks(s, mask)) if config.method == "rrf" else minmax(s, mask)
+    if has_gloss is not None and not has_gloss.all():
+        for name, fallback in GLOSS_FALLBACK.items():
+            if name in parts and fallback in parts:
+                parts[name] = np.where(has_gloss, parts[name], parts[fallback])
+    total = np.zeros(n, dtype=np.float64)
+    for name, part in parts.items():
         w = config.weights.get(name, 0.0)
-        if not w:
-            continue
-        if config.method == "rrf":
-            total += w / (config.k + ranks(s, mask))
-        else:
-            total += w * minmax(s, mask)
+        if w:
+            total += w * part
     return total

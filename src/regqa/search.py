@@ -90,6 +90,7 @@ class Engine:
         self.tokenizer = make_tokenizer(lexicon, data.documents)
         self.infos = [d.info for d in data.documents]
         self.features = [unit_features(u) for u in self.units]
+        self.has_gloss = np.array([u.gloss is not None for u in self.units], dtype=bool)
 
     # ------------------------------------------------------------ loading
 
@@ -208,7 +209,7 @@ class Engine:
         for name, s in ev.scores.items():
             extra = ev.expansion_scores.get(name)
             scores[name] = s + fc.expansion_weight * extra if extra is not None else s
-        fused = fuse(scores, fc, mask)
+        fused = fuse(scores, fc, mask, self.has_gloss)
         if ev.doc_match is not None and mask is None:
             fused = fused + fc.doc_bonus * fc.scale() * ev.doc_match
         if ev.intent_match is not None:

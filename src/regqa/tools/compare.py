@@ -1,0 +1,278 @@
+"""条文对照: two units side by side with character-level differences, and document alignment.
+
+``diff`` runs ``difflib.SequenceMatcher`` over the characters of the two texts (without their
+leading 第X条). ``align`` finds, for each unit of document A, the most similar units of document B
+by the cosine of their unit-level embeddings (the first vector of each unit in the index) and the
+BM25 score of A's text against B's units (normalised by A's score against itself).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+import numpy as np
+
+from regqa.corpus import coverage
+from regqa.numerals import cn_to_int
+from regqa.records import Unit
+from regqa.tools.common import unit_body
+
+EQUAL, DELETE, INSERT = "equal", "delete", "insert"
+
+
+class CompareError(ValueError):
+    """A reference that names no unit (Chinese message)."""
+
+
+# ---------------------------------------------------------------- character diff
+
+
+@dataclass(frozen=True)
+class Piece:
+    op: str  # equal | delete (only in A) | insert (only in B)
+    text: str
+
+
+@dataclass
+class Diff:
+    a: str
+    b: str
+    pieces: list[Piece]
+    ratio: float  # SequenceMatcher ratio, 0..1
+
+    def side_a(self) -> list[Piece]:
+        """A's text: equal and deleted pieces."""
+        return [p for p in self.pieces if p.op in (EQUAL, DELETE)]
+
+    def side_b(self) -> list[Piece]:
+        return [p for p in self.pieces if p.op in (EQUAL, INSERT)]
+
+    @property
+    def deleted(self) -> list[str]:
+        return [p.text for p in self.pieces if p.op == DELETE]
+
+    @property
+    def inserted(self) -> list[str]:
+        return [p.text for p in self.pieces if p.op == INSERT]
+
+
+def diff_texts(a: str, b: str) -> Diff:
+    """Character-level differences of two texts (a replacement is a deletion then an insertion)."""
+    sm = SequenceMatcher(None, a, b, autojunk=False)
+    pieces: list[Piece] = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            pieces.append(Piece(EQUAL, a[i1:i2]))
+            continue
+        if i2 > i1:
+            pieces.append(Piece(DELETE, a[i1:i2]))
+        if j2 > j1:
+            pieces.append(Piece(INSERT, b[j1:j2]))
+    return Diff(a, b, pieces, sm.ratio())
+
+
+def inline_text(d: Diff) -> str:
+    """Plain-text form for the terminal: [-only in A-]{+only in B+}."""
+    out = []
+    for p in d.pieces:
+        out.append(p.text if p.op == EQUAL else f"[-{p.text}-]" if p.op == DELETE else f"{{+{p.text}+}}")
+    return "".join(out)
+
+
+def _html_pieces(pieces: list[Piece]) -> str:
+    out = []
+    for p in pieces:
+        text = html.escape(p.text).replace("\n", "<br>")
+        if p.op == DELETE:
+            out.append(f'<del style="background:#ffd7d5;text-decoration:line-through">{text}</del>')
+        elif p.op == INSERT:
+            out.append(f'<ins style="background:#ccffd8;text-decoration:none">{text}</ins>')
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+def side_by_side_html(d: Diff, label_a: str, label_b: str) -> str:
+    """Two columns: A with its own text struck through (<del>), B with its own text marked (<ins>)."""
+    a, b = html.escape(label_a), html.escape(label_b)
+    return (
+        '<div class="regqa-compare" style="display:flex;gap:16px;align-items:flex-start">'
+        f'<div class="regqa-side-a" style="flex:1"><h4>{a}</h4><p>{_html_pieces(d.side_a())}</p></div>'
+        f'<div class="regqa-side-b" style="flex:1"><h4>{b}</h4><p>{_html_pieces(d.side_b())}</p></div>'
+        "</div>"
+        f'<p class="regqa-ratio">字面相似度：{d.ratio:.0%}。<del style="background:#ffd7d5">删除线</del>为仅见于左侧的文字，'
+        '<ins style="background:#ccffd8;text-decoration:none">绿色底</ins>为仅见于右侧的文字。</p>'
+    )
+
+
+# ---------------------------------------------------------------- unit references
+
+
+REF_RE = re.compile(r"^(?P<doc>.+?)\s*[:：]\s*(?P<ref>.+)$|^(?P<doc2>.+?)\s*(?P<ref2>第[^条]+条)$")
+
+
+def resolve_unit(engine, ref: str) -> Unit:
+    """A unit from "安全生产法:83", "事故条例:第九条", "事故条例第九条", "解读:五（第二）" or a unit id."""
+    ref = (ref or "").strip()
+    if not ref:
+        raise CompareError("请指定条文，例如“安全生产法:83”或“事故条例 第九条”。")
+    pos = engine.unit_pos.get(ref)
+    if pos is not None:
+        return engine.units[pos]
+    m = REF_RE.match(ref.replace(" ", ":", 1) if " " in ref and ":" not in ref and "：" not in ref else ref)
+    if not m:
+        raise CompareError(f"看不懂“{ref}”。格式示例：安全生产法:83、事故条例:第九条、解读:五（第二）。")
+    doc_name = (m.group("doc") or m.group("doc2")).strip(" 《》")
+    part = (m.group("ref") or m.group("ref2")).strip()
+    doc_id = engine.find_doc(doc_name)
+    if doc_id is None:
+        raise CompareError(f"找不到文件“{doc_name}”。可用：" + "、".join(i.short for i in engine.infos))
+    doc = engine.documents[doc_id]
+    number = None
+    try:
+        number = cn_to_int(part.removeprefix("第").removesuffix("条"))
+    except ValueError:
+        pass
+    if number is not None:
+        unit = engine.unit(doc_id, number)
+        if unit is None:
+            raise CompareError(engine.missing_note(doc_id, number))
+        return unit
+    unit = next((u for u in doc.units if u.ref == part or u.unit_id == f"{doc_id}:{part}"), None)
+    if unit is None:
+        refs = "、".join(u.ref for u in doc.units[:12])
+        raise CompareError(f"《{doc.info.short}》中没有“{part}”。例如：{refs}……")
+    return unit
+
+
+@dataclass
+class UnitComparison:
+    a: Unit
+    b: Unit
+    diff: Diff
+    notes: list[str] = field(default_factory=list)
+
+    def html(self) -> str:
+        notes = "".join(f'<p class="regqa-note">{html.escape(n)}</p>' for n in self.notes)
+        return side_by_side_html(self.diff, self.a.label, self.b.label) + notes
+
+    def text(self) -> str:
+        lines = [f"A：{self.a.label}", unit_body(self.a), "", f"B：{self.b.label}", unit_body(self.b), "", f"字面相似度：{self.diff.ratio:.0%}", "差异（[-仅A有-]{+仅B有+}）：", inline_text(self.diff)]
+        lines += [f"注意：{n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def compare_units(engine, ref_a: str, ref_b: str) -> UnitComparison:
+    a, b = resolve_unit(engine, ref_a), resolve_unit(engine, ref_b)
+    notes = [f"{u.label}在本地副本中不完整，只比较现有文字。" for u in (a, b) if u.partial]
+    return UnitComparison(a, b, diff_texts(unit_body(a), unit_body(b)), notes)
+
+
+# ---------------------------------------------------------------- alignment
+
+
+@dataclass(frozen=True)
+class Match:
+    unit: Unit
+    score: float  # mean of cosine and normalised BM25
+    cosine: float
+    bm25: float
+    ratio: float  # character similarity (SequenceMatcher)
+
+
+@dataclass
+class AlignRow:
+    unit: Unit
+    matches: list[Match]
+
+
+@dataclass
+class Alignment:
+    doc_a: str
+    doc_b: str
+    rows: list[AlignRow]
+    notes: list[str] = field(default_factory=list)
+    threshold: float = 0.5  # below this the best match is reported as "no counterpart"
+
+
+def unit_vectors(engine) -> np.ndarray:
+    """The whole-unit embedding of every unit (the first vector the index stores for it)."""
+    owners = engine.data.vector_units
+    first = np.full(len(engine.units), -1, dtype=np.int64)
+    for i in range(len(owners) - 1, -1, -1):
+        first[owners[i]] = i
+    return engine.data.vectors[first]
+
+
+def align(engine, doc_a: str, doc_b: str, top: int = 3) -> Alignment:
+    """For each unit of A, the ``top`` most similar units of B with scores."""
+    ids = []
+    for name in (doc_a, doc_b):
+        doc_id = engine.find_doc(name)
+        if doc_id is None:
+            raise CompareError(f"找不到文件“{name}”。可用：" + "、".join(i.short for i in engine.infos))
+        ids.append(doc_id)
+    a_id, b_id = ids
+    if a_id == b_id:
+        raise CompareError("请选择两个不同的文件进行对照。")
+    vecs = unit_vectors(engine)
+    b_pos = np.array([engine.unit_pos[u.unit_id] for u in engine.documents[b_id].units])
+    rows = []
+    for unit in engine.documents[a_id].units:
+        pa = engine.unit_pos[unit.unit_id]
+        cos = vecs[b_pos] @ vecs[pa]
+        bm = engine.data.bm25.get_scores(engine.data.tokens[pa])
+        self_score = bm[pa] if bm[pa] > 0 else 1.0
+        bm_b = np.clip(bm[b_pos] / self_score, 0.0, 1.0)
+        score = (cos + bm_b) / 2
+        best = np.argsort(-score, kind="stable")[:top]
+        matches = []
+        for j in best:
+            other = engine.units[b_pos[j]]
+            ratio = SequenceMatcher(None, unit_body(unit), unit_body(other), autojunk=False).ratio()
+            matches.append(Match(other, float(score[j]), float(cos[j]), float(bm_b[j]), ratio))
+        rows.append(AlignRow(unit, matches))
+    notes = []
+    for doc_id in ids:
+        doc = engine.documents[doc_id]
+        cov = coverage(doc)
+        if not cov.complete:
+            notes.append(f"本地收录的《{doc.info.short}》不完整（{cov.summary}），对照只涉及现有条文。")
+    return Alignment(engine.documents[a_id].info.short, engine.documents[b_id].info.short, rows, notes)
+
+
+def verdict(m: Match, threshold: float) -> str:
+    if m.ratio >= 0.95:
+        return "基本相同"
+    if m.ratio >= 0.6:
+        return "文字有改动"
+    if m.score >= threshold:
+        return "内容相近"
+    return "无明显对应"
+
+
+def alignment_text(al: Alignment) -> str:
+    lines = [f"《{al.doc_a}》→《{al.doc_b}》逐条对照（得分 = 向量余弦与 BM25 的平均；字面 = 字符相似度）"]
+    for row in al.rows:
+        lines.append(f"\n{row.unit.label}：{unit_body(row.unit)[:40]}……")
+        for m in row.matches:
+            lines.append(f"  {m.unit.label}  得分 {m.score:.2f}（余弦 {m.cosine:.2f}，BM25 {m.bm25:.2f}，字面 {m.ratio:.0%}）{verdict(m, al.threshold)}")
+    lines += [f"注意：{n}" for n in al.notes]
+    return "\n".join(lines)
+
+
+def alignment_html(al: Alignment) -> str:
+    head = "<tr><th>{}</th><th>最相近的条文（{}）</th><th>得分</th><th>余弦</th><th>BM25</th><th>字面</th><th>判断</th></tr>".format(html.escape(f"《{al.doc_a}》"), html.escape(f"《{al.doc_b}》"))
+    body = []
+    for row in al.rows:
+        for k, m in enumerate(row.matches):
+            first = f'<td rowspan="{len(row.matches)}" title="{html.escape(unit_body(row.unit))}">{html.escape(row.unit.label)}</td>' if k == 0 else ""
+            body.append(
+                f"<tr>{first}<td title=\"{html.escape(unit_body(m.unit))}\">{html.escape(m.unit.label)}</td><td>{m.score:.2f}</td><td>{m.cosine:.2f}</td>"
+                f"<td>{m.bm25:.2f}</td><td>{m.ratio:.0%}</td><td>{verdict(m, al.threshold)}</td></tr>"
+            )
+    notes = "".join(f'<p class="regqa-note">{html.escape(n)}</p>' for n in al.notes)
+    return f'<table class="regqa-align">{head}{"".join(body)}</table>{notes}'

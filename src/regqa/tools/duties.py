@@ -1,0 +1,386 @@
+"""职责清单: the duties the corpus assigns to a role, grouped by theme, each quoted and cited.
+
+Three sources are combined, each item saying which one found it:
+
+* **条文主语** — a sentence whose subject is one of the role's phrases (``roles.Role.subjects``)
+  followed by a duty word (应当、必须、负责、不得 …) or an accountability word (追究、处分 …);
+* **所列事项** — every 项 listed under such a sentence when it ends in "：" (下列职责：…);
+* **检索** — sentences of the units that ``engine.search`` ranks highest for the role that carry
+  one of the role's key phrases (一岗双责、管行业必须管安全 …) and a duty word.
+
+Items are grouped by theme with a transparent keyword rule (``THEMES``). Where the documents that
+set out leaders' duties are excerpts, the checklist says so and quotes what the official
+interpretation states about them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from regqa.corpus import coverage
+from regqa.records import Unit
+from regqa.tools.common import Quote, Segment, Source, doc_order, quote_of, segments, sources_for, today
+from regqa.tools.roles import RESPONSIBILITY_DOCS, Role, resolve_role
+
+# ---------------------------------------------------------------- theme rule
+
+THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("领导与部署", ("领导", "部署", "规划", "协调", "统筹", "责任制", "第一责任人", "议事日程", "纳入", "经费", "预算", "宣传", "教育", "培训", "机构", "职责分工", "责任清单", "全面负责", "主体责任", "支持", "指导")),
+    ("检查与隐患治理", ("检查", "隐患", "排查", "治理", "风险", "督查", "巡查", "执法", "危险源", "整改", "举报", "核查", "关闭", "停产停业", "监督管理")),
+    ("应急准备与救援", ("应急", "救援", "抢救", "预案", "演练", "赶赴", "赶到", "现场指挥", "疏散", "避难", "储备", "值班", "突发事件")),
+    ("事故报告与调查", ("事故报告", "报告事故", "上报", "迟报", "漏报", "谎报", "瞒报", "隐瞒不报", "调查", "批复", "事故处理", "统计分析", "补报")),
+    ("考核与问责", ("考核", "考察", "问责", "追究", "处分", "奖励", "表彰", "惩戒", "一票否决", "评优", "追责", "处罚", "罚款", "免责")),
+)
+THEME_NAMES = tuple(name for name, _ in THEMES)
+DEFAULT_THEME = "领导与部署"
+# When two themes have as many keyword hits, the more specific one wins.
+TIE_ORDER = ("事故报告与调查", "应急准备与救援", "检查与隐患治理", "考核与问责", "领导与部署")
+# Role nouns that contain theme words (监督管理 in 负有安全生产监督管理职责的部门 …): removed before classifying.
+ROLE_NOUNS = re.compile(r"负有安全生产监督管理职责的(?:有关)?部门|安全生产监督管理部门|应急管理部门|负责事故调查的|统一指挥生产安全事故应急救援的|负有安全生产监督管理职责|综合治理")
+
+THEME_RULE = "归类规则：按条文中出现的关键词归入主题（命中关键词最多者；数量相同时依次优先“事故报告与调查、应急准备与救援、检查与隐患治理、考核与问责”；都未命中归入“领导与部署”；凡本主体被追究责任的条文归入“考核与问责”，由本主体实施处罚的条文归入“检查与隐患治理”）。"
+
+
+def classify(text: str) -> tuple[str, tuple[str, ...]]:
+    """(theme, keywords that decided it) by the keyword rule."""
+    clean = ROLE_NOUNS.sub("", text)
+    hits = {name: tuple(k for k in words if k in clean) for name, words in THEMES}
+    best = max(TIE_ORDER, key=lambda name: (len(hits[name]), -TIE_ORDER.index(name)))
+    if not hits[best]:
+        return DEFAULT_THEME, ()
+    return best, hits[best]
+
+
+# ---------------------------------------------------------------- subject detection
+
+DUTY = re.compile(r"应当|必须|负责|不得|严禁|统一领导|负总责|第一责任人|有下列行为之一|有下列情形之一|(?:严格|依法|认真)履行[^，。；]{0,8}职责|负有[^，。；]{0,14}(?:职责|责任)|负[^，。；]{0,4}领导责任")
+PERMIT = re.compile(r"可以|有权")
+ACCOUNT = re.compile(r"追究|问责|处分|从轻|减轻|从重|免责|罚款|处罚|责令改正|不得担任|违反本(?:法|条例|规定)规定")
+# Words just before a role phrase (within its clause) that make it an object, not the subject.
+OBJECT_CUES = re.compile(
+    r"接到|对|向|按照|根据|依照|依据|配合|协助|支持|报告|报送|报请|请求|命令|要求|通知|委托|授权|提请|会同|所在地|派人|"
+    r"(?<!营)经(?!营|济|费)|(?<![存现实所])在(?!职)|(?<![参给])与|(?<![作行认])为|(?<![接承])受"
+)
+CUE_WINDOW = 8
+# Words after a role phrase that make it a modifier (开发区等产业聚集区域内的生产经营单位).
+MODIFIER_AFTER = re.compile(r"^[^，。；：]{0,10}?(?:内的|的生产经营单位|区域内|所属|的批复|的要求|的授权)")
+BY_CUE = re.compile(r"由[^，。；]{0,12}$")
+# A sentence opening with someone else as subject (for retrieved sentences of leader roles).
+FOREIGN_SUBJECT = re.compile(r"^(?:生产经营单位|从业人员|事故发生单位|危险物品|矿山|单位)")
+
+KINDS = ("职责", "权限", "执法", "责任追究")
+
+
+@dataclass(frozen=True)
+class SubjectMatch:
+    body: str  # name of the body (key of Role.subjects)
+    phrase: str  # the words as written
+    kind: str  # 职责 | 权限 | 责任追究
+
+
+def is_subject(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] the subject of its clause (not an object or a modifier)?"""
+    if MODIFIER_AFTER.search(text[end:]):
+        return False
+    clause_start = max(text.rfind(c, 0, start) for c in "，,：:；") + 1
+    window = text[max(clause_start, start - CUE_WINDOW) : start]
+    return not OBJECT_CUES.search(window.replace("由", ""))
+
+
+def sentence_kind(after: str, account: bool) -> str:
+    """职责 / 权限 / 责任追究 from the words after the subject ('' when none applies)."""
+    after = ROLE_NOUNS.sub("", after)
+    if account:
+        return "责任追究"
+    duty, permit = DUTY.search(after), PERMIT.search(after)
+    if duty and (not permit or duty.start() <= permit.start()):
+        return "职责"
+    return "权限" if permit else ""
+
+
+def subject_match(text: str, role: Role) -> SubjectMatch | None:
+    """Does this sentence assign a duty (or a power, or accountability) to the role?"""
+    account = bool(ACCOUNT.search(text))
+    for body, pattern in role.patterns.items():
+        for m in pattern.finditer(text):
+            if m.groupdict().get("town"):  # 乡、镇人民政府 is not the county government
+                continue
+            after = text[m.end() :]
+            if body == "地方党政领导干部" and account and not MODIFIER_AFTER.search(after):
+                # "对……的地方党政领导干部，可以从轻": the leaders are the ones held to account
+                return SubjectMatch(body, m.group(0), "责任追究")
+            by = bool(BY_CUE.search(text[: m.start()])) and bool(re.search(r"负责|组织|决定|指定|处以|给予|责令|罚款|处罚|吊销|关闭", after[:40]))
+            if not by and not is_subject(text, m.start(), m.end()):
+                continue
+            if by and account:  # "由应急管理部门……处以罚款": the body enforces, it is not the one held to account
+                return SubjectMatch(body, m.group(0), "执法")
+            kind = "责任追究" if account else "职责" if by else sentence_kind(after, account)
+            if kind:
+                return SubjectMatch(body, m.group(0), kind)
+    return None
+
+
+def named_in_item(text: str, role: Role) -> SubjectMatch | None:
+    """A 项 that is just a name (下列单位应当……：（一）县级以上人民政府及其……部门；)."""
+    if len(text) > 40 or DUTY.search(ROLE_NOUNS.sub("", text)) or PERMIT.search(text):
+        return None
+    for body, pattern in role.patterns.items():
+        m = pattern.match(text)
+        if m and not m.groupdict().get("town"):
+            return SubjectMatch(body, m.group(0), "职责")
+    return None
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class DutyItem:
+    """One checklist line: a verbatim quote, its citation, why it is here and under which theme."""
+
+    theme: str
+    quote: Quote
+    kind: str  # 职责 | 权限 | 执法 | 责任追究 | 解读
+    via: str  # 条文主语 | 所列事项 | 检索 | 官方解读
+    body: str  # who the text names (e.g. 人民政府)
+    phrase: str  # the words as written in the text
+    keywords: tuple[str, ...] = ()  # the theme rule's hits
+    context: str = ""  # for a 项: its 款's lead line (verbatim)
+    partial: bool = False  # our copy breaks off inside this unit
+
+    def to_json(self) -> dict:
+        return {
+            "theme": self.theme, **self.quote.to_json(), "kind": self.kind, "via": self.via, "body": self.body,
+            "phrase": self.phrase, "keywords": list(self.keywords), "context": self.context, "partial": self.partial,
+        }
+
+
+@dataclass
+class CoverageNote:
+    """A fact about what our copy lacks, optionally with a quote that shows it."""
+
+    text: str
+    quote: Quote | None = None
+
+
+@dataclass
+class DutyChecklist:
+    role: str
+    date: str
+    items: list[DutyItem]
+    interpretation: list[DutyItem] = field(default_factory=list)
+    notes: list[CoverageNote] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    rule: str = THEME_RULE
+
+    def by_theme(self) -> dict[str, list[DutyItem]]:
+        groups: dict[str, list[DutyItem]] = {name: [] for name in THEME_NAMES}
+        for item in self.items:
+            groups[item.theme].append(item)
+        return groups
+
+    @property
+    def quotes(self) -> list[Quote]:
+        """Every quote the checklist shows (for verification)."""
+        out = [i.quote for i in (*self.items, *self.interpretation)]
+        out += [n.quote for n in self.notes if n.quote]
+        return out
+
+    def to_json(self) -> dict:
+        return {
+            "role": self.role,
+            "date": self.date,
+            "rule": self.rule,
+            "themes": {k: [i.to_json() for i in v] for k, v in self.by_theme().items()},
+            "interpretation": [i.to_json() for i in self.interpretation],
+            "notes": [{"text": n.text, **(n.quote.to_json() if n.quote else {})} for n in self.notes],
+            "sources": [s.line() for s in self.sources],
+        }
+
+
+# ---------------------------------------------------------------- building
+
+
+def _is_interpretation(engine, doc_id: str) -> bool:
+    return engine.documents[doc_id].info.kind == "解读"
+
+
+def _item(seg: Segment, match: SubjectMatch, via: str) -> DutyItem:
+    if match.kind == "执法":
+        theme, keywords = "检查与隐患治理", tuple(k for k in ("处罚", "罚款", "处分", "责令") if k in seg.text + seg.lead)
+    elif match.kind == "责任追究":
+        theme, keywords = "考核与问责", tuple(k for k in dict(THEMES)["考核与问责"] if k in seg.text + seg.lead)
+    else:
+        theme, keywords = classify(seg.text)
+        if not keywords and seg.lead:
+            theme, keywords = classify(seg.lead)
+    return DutyItem(theme, quote_of(seg), match.kind, via, match.body, match.phrase, keywords, seg.lead, seg.unit.partial)
+
+
+def scan_unit(unit: Unit, role: Role) -> list[DutyItem]:
+    """Items of one unit: sentences naming the role as subject, and the 项 listed under them."""
+    items: list[DutyItem] = []
+    lead_match: dict[int, SubjectMatch] = {}  # 款 whose lead names the role and introduces a list
+    lead_duty: dict[int, Segment] = {}  # 款 whose lead sets a duty for the bodies its 项 name
+    for p in unit.paragraphs:
+        if p.items and p.text.rstrip().endswith(("：", ":")) and DUTY.search(p.text):
+            lead_duty[p.no] = p
+    for seg in segments(unit):
+        no = seg.paragraph or 0
+        if seg.item is None:
+            match = subject_match(seg.text, role)
+            if match is None:
+                continue
+            items.append(_item(seg, match, "条文主语"))
+            lead_match[no] = match
+        elif no in lead_match and _paragraph_lists(unit, no):
+            items.append(_item(seg, lead_match[no], "所列事项"))
+        elif no in lead_duty:
+            match = named_in_item(seg.text, role)
+            if match is not None:
+                theme, keywords = classify(seg.lead)
+                items.append(DutyItem(theme, quote_of(seg), "职责", "所列事项", match.body, match.phrase, keywords, seg.lead, unit.partial))
+    return items
+
+
+def _paragraph_lists(unit: Unit, no: int) -> bool:
+    p = next((p for p in unit.paragraphs if p.no == no), None)
+    return p is not None and bool(p.items) and p.text.rstrip().endswith(("：", ":"))
+
+
+def retrieved_items(engine, role: Role, seen: set[tuple[str, str]], top_k: int = 15) -> list[DutyItem]:
+    """Sentences of the units retrieval ranks highest for the role that carry its key phrases."""
+    out: list[DutyItem] = []
+    if not role.retrieval_terms:
+        return out
+    for hit in engine.search(role.query, top_k=top_k).hits:
+        unit = hit.unit
+        if _is_interpretation(engine, unit.doc_id):
+            continue
+        for seg in segments(unit):
+            term = next((t for t in role.retrieval_terms if t in seg.text), None)
+            if term is None or (unit.unit_id, seg.text) in seen:
+                continue
+            at = seg.text.index(term)
+            if MODIFIER_AFTER.search(seg.text[at + len(term) :]) or (role.leader and FOREIGN_SUBJECT.search(seg.text)):
+                continue
+            kind = sentence_kind(seg.text, bool(ACCOUNT.search(seg.text)))
+            if not kind:
+                continue
+            seen.add((unit.unit_id, seg.text))
+            out.append(_item(seg, SubjectMatch("检索", term, kind), "检索"))
+    return out
+
+
+COUNT_RE = r"[^、,，。；了]*{term}\d+项职责"
+
+
+def interpretation_items(engine, role: Role, doc_ids: list[str]) -> list[DutyItem]:
+    """Sentences of the official interpretation that speak of the role (verbatim, cited)."""
+    out: list[DutyItem] = []
+    for doc_id in doc_ids:
+        for unit in engine.documents[doc_id].units:
+            for seg in segments(unit):
+                term = next((t for t in role.interpretation_terms if t in seg.text), None)
+                if term is None:
+                    continue
+                theme, keywords = classify(seg.text)
+                out.append(DutyItem(theme, quote_of(seg), "解读", "官方解读", "官方解读", term, keywords, seg.lead, unit.partial))
+    return out
+
+
+def coverage_notes(engine, role: Role) -> tuple[list[CoverageNote], list[str]]:
+    """What the responsibility documents lack, the interpretation's duty counts; and the interpretation docs to quote."""
+    notes: list[CoverageNote] = []
+    interp_docs: list[str] = []
+    if not role.leader:
+        return notes, interp_docs
+    for doc_id in RESPONSIBILITY_DOCS:
+        doc = engine.documents.get(doc_id)
+        if doc is None:
+            continue
+        for unit in doc.units:  # "……开发区管理机构党政领导干部，参照本规定执行"
+            for seg in segments(unit):
+                if "参照" in seg.text and any(t in seg.text for t in role.applies_terms):
+                    notes.append(CoverageNote(f"{seg.label}规定，{role.key}相关人员参照执行：“{seg.text}”", quote_of(seg)))
+        cov = coverage(doc)
+        if cov.complete:
+            continue
+        notes.append(CoverageNote(f"本地收录的《{doc.info.title}》是节选（{cov.summary}），其中规定党政领导干部具体职责的条文本地没有，本清单无法逐条列出，请以正式文本为准。"))
+        for unit in doc.units:  # the text itself saying where the duties are (e.g. 本规定第二章所规定职责)
+            m = re.search(r"本(?:规定|实施细则)第[一二三四五六七八九十]+章所规定职责", unit.text)
+            if m:
+                notes.append(CoverageNote(f"{unit.label}提到“{m.group(0)}”，该章本地缺失。", Quote(unit.unit_id, unit.label, m.group(0))))
+        for unit_id in doc.info.summary_units:
+            other = unit_id.split(":", 1)[0]
+            if other in engine.documents and other not in interp_docs:
+                interp_docs.append(other)
+    for doc_id in interp_docs:
+        for unit in engine.documents[doc_id].units:
+            for term in role.duty_count_terms:
+                for m in re.finditer(COUNT_RE.format(term=re.escape(term)), unit.text):
+                    notes.append(CoverageNote(f"官方解读称，《实施细则》规定了“{m.group(0)}”（{unit.label}）；这些条文的原文本地没有。", Quote(unit.unit_id, unit.label, m.group(0))))
+    return notes, interp_docs
+
+
+def build_checklist(engine, role_name: str, date: str | None = None, retrieval: bool = True) -> DutyChecklist:
+    """The duty checklist for a role (raises ``roles.RoleError`` for an unknown role)."""
+    role = resolve_role(role_name)
+    items: list[DutyItem] = []
+    for unit in sorted(engine.units, key=lambda u: doc_order(engine, u)):
+        if _is_interpretation(engine, unit.doc_id):
+            continue
+        items += scan_unit(unit, role)
+    seen = {(i.quote.unit_id, i.quote.text) for i in items}
+    if retrieval:
+        items += retrieved_items(engine, role, seen)
+    order = {u.unit_id: doc_order(engine, u) for u in engine.units}
+    items.sort(key=lambda i: order[i.quote.unit_id])  # stable: text order within a unit
+    notes, interp_docs = coverage_notes(engine, role)
+    interp = interpretation_items(engine, role, interp_docs or [d for d in engine.documents if _is_interpretation(engine, d)])
+    cited = {i.quote.unit_id.split(":", 1)[0] for i in items + interp}
+    cited |= {n.quote.unit_id.split(":", 1)[0] for n in notes if n.quote}
+    cited |= {d for d in RESPONSIBILITY_DOCS if d in engine.documents and role.leader}
+    return DutyChecklist(role.key, date or today(), items, interp, notes, sources_for(engine, cited))
+
+
+# ---------------------------------------------------------------- report
+
+
+VIA_NOTE = {"条文主语": "条文主语", "所列事项": "所列事项", "检索": "检索所得", "官方解读": "官方解读"}
+
+
+def checklist_report(cl: DutyChecklist, role: Role | None = None):
+    """The checklist as an export ``Report`` (Markdown / .docx)."""
+    from regqa.tools.export import Entry, Heading, Para, Report  # noqa: PLC0415
+
+    role = role or resolve_role(cl.role)
+    blocks: list = []
+    groups = cl.by_theme()
+    counts = "、".join(f"{name} {len(items)} 条" for name, items in groups.items())
+    blocks.append(Para(f"共 {len(cl.items)} 条（{counts}）。每条均摘录条文原文并注明出处。"))
+    if role.note:
+        blocks.append(Para(role.note, note=True))
+    blocks.append(Para(cl.rule, note=True))
+    if cl.notes:
+        blocks.append(Heading("资料完整性", 1))
+        for n in cl.notes:
+            blocks.append(Entry(lead=n.text))
+    for name, items in groups.items():
+        blocks.append(Heading(f"{name}（{len(items)}）", 1))
+        if not items:
+            blocks.append(Para("本地语料中未找到以该身份（或其所在机关）为主语的相关条文。", note=True))
+        for n, item in enumerate(items, start=1):
+            extra = f"{item.kind}；{VIA_NOTE.get(item.via, item.via)}：{item.phrase}"
+            if item.keywords:
+                extra += f"；关键词：{'、'.join(item.keywords)}"
+            if item.partial:
+                extra += "；本地副本此条不完整"
+            blocks.append(Entry(quote=item.quote.text, cite=item.quote.label, context=item.context, number=n, extra=extra))
+    if cl.interpretation:
+        blocks.append(Heading("官方解读中的相关说明", 1))
+        blocks.append(Para("以下摘自官方解读，不是条文原文，仅说明《实施细则》的内容。", note=True))
+        for n, item in enumerate(cl.interpretation, start=1):
+            blocks.append(Entry(quote=item.quote.text, cite=item.quote.label, number=n))
+    return Report(f"职责清单：{cl.role}", cl.date, blocks, cl.sources, subtitle="依据本地收录的安全生产法规文件逐条摘录")

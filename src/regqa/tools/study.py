@@ -1,0 +1,299 @@
+"""学习备课: a study pack for a topic or a chapter — outline, key points and a quiz, all cited.
+
+Units come from retrieval (a free-text topic) or from a chapter of one document. The outline is
+ordered the way a trainer teaches: the higher-ranking document first (law before regulation
+before local rules and interpretation, i.e. catalog priority), articles in their own order. Key
+points are sentences whose wording carries a number, a deadline, a list, a definition or a
+prohibition (regular expressions below), each quoted with its citation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from regqa.corpus import coverage
+from regqa.numerals import NUMERAL_CHARS
+from regqa.records import Unit
+from regqa.search import QuestionError
+from regqa.tools.common import Quote, Source, cite_label, doc_order, quote_of, segments, sources_for, strip_article_prefix, today, unit_body
+from regqa.tools.quiz import KIND_NAMES, SKIP_SENTENCE, Question, make_quiz
+
+DEFAULT_UNITS = 10
+MAX_UNITS = 40
+MAX_QUESTIONS = 50
+KEY_POINTS_PER_UNIT = 3
+
+KEY_POINT_RULES: tuple[tuple[str, re.Pattern], ...] = (
+    ("定义", re.compile(r"是指|所称|以下简称|以下统称|包括本数|不包括本数")),
+    ("时限", re.compile(rf"\d+\s*(?:小时|日|天|个月)|[{NUMERAL_CHARS}]+(?:小时|日|个月)|[{NUMERAL_CHARS}\d]+年内|立即|之日起")),
+    ("等级与数额", re.compile(r"\d+人以上|\d+人以下|万元|亿元|%|百分之|直接经济损失")),
+    ("禁止性规定", re.compile(r"不得|严禁|禁止")),
+    ("责任", re.compile(r"追究|处分|问责|罚款")),
+)
+CHAPTER_RE = re.compile(rf"第[{NUMERAL_CHARS}\d]+章")
+
+
+class StudyError(ValueError):
+    """Bad study-pack request (Chinese message)."""
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    doc_title: str
+    label: str
+    heading: str
+    snippet: str  # verbatim opening of the unit (may end in ……)
+    unit_id: str
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    kind: str
+    quote: Quote
+
+
+@dataclass
+class StudyPack:
+    title: str
+    topic: str
+    chapter: str
+    seed: int
+    date: str
+    units: list[Unit]
+    outline: list[OutlineEntry]
+    key_points: list[KeyPoint]
+    questions: list[Question]
+    notes: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "title": self.title, "topic": self.topic, "chapter": self.chapter, "seed": self.seed, "date": self.date,
+            "units": [u.unit_id for u in self.units],
+            "outline": [e.__dict__ for e in self.outline],
+            "key_points": [{"kind": k.kind, **k.quote.to_json()} for k in self.key_points],
+            "questions": [q.to_json() for q in self.questions],
+            "notes": self.notes,
+            "sources": [s.line() for s in self.sources],
+        }
+
+
+# ---------------------------------------------------------------- choosing units
+
+
+def chapter_units(engine, chapter: str) -> tuple[list[Unit], str]:
+    """Units of "事故条例 第二章" / "事故条例:第二章" / "解读:五" (a document and one of its chapters)."""
+    text = chapter.strip()
+    m = CHAPTER_RE.search(text)
+    if m:
+        doc_name, part = text[: m.start()], m.group(0)
+    elif ":" in text or "：" in text:
+        doc_name, part = re.split(r"[:：]", text, maxsplit=1)
+    else:
+        raise StudyError("章节格式示例：“事故条例 第二章”或“事故条例:第二章”。")
+    doc_name = doc_name.strip(" :：《》")
+    doc_id = engine.find_doc(doc_name) if doc_name else None
+    if doc_id is None:
+        raise StudyError(f"找不到文件“{doc_name}”。可用：" + "、".join(i.short for i in engine.infos))
+    doc = engine.documents[doc_id]
+    part = part.strip()
+    units = [u for u in doc.units if u.heading.startswith(part + " ") or u.heading == part or u.heading.startswith(part + "、")]
+    if not units:
+        headings = list(dict.fromkeys(u.heading.split(" ")[0] for u in doc.units if u.heading))
+        have = "、".join(headings) if headings else "（无章节）"
+        raise StudyError(f"《{doc.info.short}》中没有“{part}”，本地副本含有：{have}。")
+    return units, f"《{doc.info.short}》{units[0].heading}"
+
+
+TOPIC_SPLIT = re.compile(r"与|和|及|以及|、|，|,|/|\s+")
+SKIP_UNIT = re.compile(r"^第[^条]+条\s*本(?:法|条例|规定|实施细则)(?:自.*起施行|由.*解释)")
+
+
+def topic_queries(topic: str) -> list[str]:
+    """The topic itself and, for "事故报告与调查", its parts with the shared head word (事故报告, 事故调查)."""
+    parts = [p for p in TOPIC_SPLIT.split(topic) if len(p) >= 2]
+    queries = [topic]
+    if len(parts) >= 2:
+        head = re.match(r"^(事故|安全生产|应急|隐患)", parts[0])
+        for p in parts:
+            q = p if not head or p.startswith(head.group(1)) else head.group(1) + p
+            if q not in queries:
+                queries.append(q)
+    return queries
+
+
+def topic_units(engine, topic: str, size: int) -> list[Unit]:
+    """Units for a topic: each query's hits taken in turn (whole topic, then its parts), commencement clauses skipped."""
+    try:
+        results = [engine.search(q, top_k=size * 2).hits for q in topic_queries(topic)]
+    except QuestionError as exc:
+        raise StudyError(str(exc)) from exc
+    out: list[Unit] = []
+    seen: set[str] = set()
+    for rank in range(size * 2):
+        for hits in results:
+            if rank < len(hits) and len(out) < size:
+                unit = hits[rank].unit
+                if unit.unit_id not in seen and not SKIP_UNIT.search(unit.text):
+                    seen.add(unit.unit_id)
+                    out.append(unit)
+    return out
+
+
+def teaching_order(engine, units: list[Unit]) -> list[Unit]:
+    """Document priority (law first), then the order of the articles in their document."""
+    unique = list({u.unit_id: u for u in units}.values())
+    return sorted(unique, key=lambda u: doc_order(engine, u))
+
+
+# ---------------------------------------------------------------- outline and key points
+
+
+def snippet(unit: Unit, limit: int = 48) -> str:
+    body = unit_body(unit).split("\n", 1)[0]
+    return body if len(body) <= limit else body[:limit] + "……"
+
+
+def outline(engine, units: list[Unit]) -> list[OutlineEntry]:
+    return [
+        OutlineEntry(engine.documents[u.doc_id].info.title, u.label, u.heading, snippet(u), u.unit_id, u.partial)
+        for u in units
+    ]
+
+
+def key_points(unit: Unit, limit: int = KEY_POINTS_PER_UNIT) -> list[KeyPoint]:
+    """Sentences of a unit that carry definitions, deadlines, thresholds, prohibitions, liabilities; and its lists."""
+    out: list[KeyPoint] = []
+    kinds_used: set[str] = set()
+    for p in unit.paragraphs:  # a list is one key point: its lead line and every 项
+        if len(p.items) >= 2 and p.text.rstrip().endswith(("：", ":")):
+            text = strip_article_prefix(p.full_text) if p.no == 1 else p.full_text
+            out.append(KeyPoint(f"列举（{len(p.items)}项）", Quote(unit.unit_id, cite_label(unit, p.no), text)))
+    for seg in segments(unit):
+        if seg.item is not None or len(out) >= limit or SKIP_SENTENCE.search(seg.text) or len(seg.text) < 12:
+            continue
+        for kind, rx in KEY_POINT_RULES:
+            if rx.search(seg.text) and (kind not in kinds_used or kind in ("时限", "等级与数额")):
+                if any(seg.text in kp.quote.text for kp in out):
+                    break
+                out.append(KeyPoint(kind, quote_of(seg)))
+                kinds_used.add(kind)
+                break
+    return out[: max(limit, 1)]
+
+
+# ---------------------------------------------------------------- the pack
+
+
+def build_pack(
+    engine,
+    topic: str = "",
+    chapter: str = "",
+    questions: int = 10,
+    seed: int = 0,
+    size: int | None = None,
+    date: str | None = None,
+) -> StudyPack:
+    """A study pack for a topic (retrieval) or a chapter; the same input and seed give the same pack."""
+    topic, chapter = (topic or "").strip(), (chapter or "").strip()
+    if not topic and not chapter:
+        raise StudyError("请填写学习主题（例如“事故报告与调查”），或指定章节（例如“事故条例 第二章”）。")
+    if not isinstance(questions, int) or questions < 0 or questions > MAX_QUESTIONS:
+        raise StudyError(f"题目数量应在 0 到 {MAX_QUESTIONS} 之间。")
+    if size is not None and (size < 1 or size > MAX_UNITS):
+        raise StudyError(f"条文数量应在 1 到 {MAX_UNITS} 之间。")
+    if chapter:
+        units, chapter_name = chapter_units(engine, chapter)
+        if topic:  # a topic narrows a chapter: its best-matching units first, up to the size
+            ranked = [h.unit for h in engine.search(topic, top_k=len(engine.units), doc_ids=[units[0].doc_id]).hits]
+            ids = {u.unit_id for u in units}
+            units = [u for u in ranked if u.unit_id in ids][: size or len(units)]
+        elif size:
+            units = units[:size]
+        title = f"学习备课：{chapter_name}" + (f"（{topic}）" if topic else "")
+    else:
+        units = topic_units(engine, topic, size or DEFAULT_UNITS)
+        title = f"学习备课：{topic}"
+    units = teaching_order(engine, units)
+    if not units:
+        raise StudyError("没有找到与该主题相关的条文。")
+    kps = [kp for u in units for kp in key_points(u)]
+    plan = make_quiz(engine, units, questions, seed)
+    notes = []
+    for doc_id in dict.fromkeys(u.doc_id for u in units):
+        doc = engine.documents[doc_id]
+        cov = coverage(doc)
+        if not cov.complete:
+            notes.append(f"本地收录的《{doc.info.short}》不完整（{cov.summary}），本讲义只依据现有文字。")
+    if len(plan.questions) < questions:
+        notes.append(f"所选条文中可以出题的要点有限，只生成了 {len(plan.questions)} 道题（要求 {questions} 道）；可增加条文数量或换一个主题。")
+    return StudyPack(title, topic, chapter, seed, date or today(), units, outline(engine, units), kps, plan.questions, notes, sources_for(engine, {u.doc_id for u in units}))
+
+
+# ---------------------------------------------------------------- report
+
+
+def _question_text(n: int, q: Question) -> str:
+    if q.kind == "single":
+        opts = "　".join(f"{letter}. {opt}" for letter, opt in zip("ABCD", q.options))
+        return f"{q.stem}\n{opts}"
+    if q.kind == "truefalse":
+        return f"{q.stem}（　）"
+    return q.stem
+
+
+def _answer_text(q: Question) -> str:
+    if q.kind == "single":
+        return f"{q.answer}（{q.answer_text}）"
+    if q.kind == "truefalse":
+        if q.answer == "错误":
+            return f"错误（原文为“{q.answer_text}”，不是“{q.distractors[0]}”）"
+        return "正确"
+    return q.answer
+
+
+def pack_report(pack: StudyPack):
+    """The pack as an export ``Report``: outline, key points, questions (new page), answer key (new page)."""
+    from regqa.tools.export import Entry, Heading, PageBreak, Para, Report  # noqa: PLC0415
+
+    blocks: list = []
+    desc = f"主题：{pack.topic}" if pack.topic else ""
+    if pack.chapter:
+        desc += ("；" if desc else "") + f"章节：{pack.chapter}"
+    blocks.append(Para(f"{desc}；条文 {len(pack.units)} 条；练习题 {len(pack.questions)} 道；随机种子 {pack.seed}。"))
+    for note in pack.notes:
+        blocks.append(Para(note, note=True))
+    blocks.append(Heading("一、学习提纲", 1))
+    current = None
+    for n, e in enumerate(pack.outline, start=1):
+        if e.doc_title != current:
+            blocks.append(Heading(f"《{e.doc_title}》", 2))
+            current = e.doc_title
+        extra = (e.heading + "；" if e.heading else "") + ("本地副本此条不完整" if e.partial else "")
+        blocks.append(Entry(quote=e.snippet, cite=e.label, number=n, extra=extra.rstrip("；")))
+    blocks.append(Heading("二、要点", 1))
+    for n, kp in enumerate(pack.key_points, start=1):
+        blocks.append(Entry(lead=f"【{kp.kind}】", quote=kp.quote.text, cite=kp.quote.label, number=n))
+    blocks.append(PageBreak())
+    blocks.append(Heading("三、练习题", 1))
+    n = 0
+    for kind in ("single", "truefalse", "fill"):
+        qs = [q for q in pack.questions if q.kind == kind]
+        if not qs:
+            continue
+        blocks.append(Heading(KIND_NAMES[kind], 2))
+        for q in qs:
+            n += 1
+            blocks.append(Entry(lead=_question_text(n, q), number=n))
+    if not pack.questions:
+        blocks.append(Para("（未生成练习题）", note=True))
+    blocks.append(PageBreak())
+    blocks.append(Heading("四、参考答案", 1))
+    n = 0
+    for kind in ("single", "truefalse", "fill"):
+        for q in (q for q in pack.questions if q.kind == kind):
+            n += 1
+            blocks.append(Entry(lead=f"{_answer_text(q)}。依据", quote=q.source, cite=q.label, context=q.context, number=n))
+    return Report(pack.title, pack.date, blocks, pack.sources, subtitle="依据本地收录的安全生产法规文件生成，所有要点与答案均注明条文出处")

@@ -1,0 +1,282 @@
+"""Importing one official document: read, normalise, check, write atomically, rebuild the index.
+
+A failed import changes nothing: the corpus file is written aside and renamed into place only
+after every check passed, and restored byte for byte if the index rebuild then fails (the index
+itself only ever switches to a complete new build).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+import tomllib
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from regqa import config as cfg
+from regqa.catalog import load_catalog
+from regqa.corpus import CorpusError, load_document, parse_document
+from regqa.index import IndexData, IndexUnavailable, build_index, current_build
+from regqa.records import DocInfo, Document
+from regqa.segment import looks_sectioned, split_header, clean_lines
+
+from .normalize import Normalized, _key, clean_line, normalize_source, title_candidates
+from .readers import MAX_FILE_BYTES, ImportFailed, SourceText, read_source
+from .report import StructureReport, build_report
+from .safety import check_doc_id, corpus_target, slug_doc_id
+
+MIN_BODY_CHARS = 20
+
+
+@dataclass
+class Prepared:
+    """Everything known about an import before anything is written."""
+
+    doc: Document
+    source: SourceText
+    normalized: Normalized
+    previous: Document | None
+    target: Path
+    report: StructureReport
+
+
+@dataclass
+class ImportResult:
+    report: StructureReport
+    text: str  # the corpus-format text (written unless a dry run)
+    path: Path | None  # the corpus file written
+    index: IndexData | None  # the rebuilt index (None for a dry run)
+
+
+# ---------------------------------------------------------------- preparing
+
+
+def match_catalog(lines: list[str], hints: list[str], catalog: dict[str, DocInfo]) -> str | None:
+    """The catalog entry whose title (or a long alias) is the document's title."""
+    keys = {_key(clean_line(s)) for s in [*hints, *lines] if s and s.strip()}
+    for doc_id, info in catalog.items():
+        names = [info.title, *(a for a in info.aliases if len(a) >= 6)]
+        if any(_key(n) in keys for n in names if _key(n)):
+            return doc_id
+    return None
+
+
+def _catalog(corpus_dir: Path) -> dict[str, DocInfo]:
+    try:
+        return load_catalog(corpus_dir)
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ImportFailed(f"语料目录的 catalog.toml 无法读取：{exc}") from exc
+
+
+def prepare(
+    path: Path,
+    corpus_dir: Path,
+    doc_id: str | None = None,
+    title: str | None = None,
+    file_name: str | None = None,
+    limit: int = MAX_FILE_BYTES,
+) -> Prepared:
+    """Read, normalise and segment a file; check it is a usable regulation. Writes nothing.
+
+    Raises:
+        ImportFailed: with a precise Chinese message.
+    """
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        raise ImportFailed(f"找不到语料目录：{corpus_dir}")
+    name = Path(file_name or Path(path).name).name
+    explicit_id = check_doc_id(doc_id) if doc_id else None
+    if title is not None and not clean_line(title):
+        raise ImportFailed("标题不能为空。")
+    source = read_source(Path(path), name, limit)
+    catalog = _catalog(corpus_dir)
+    matched = match_catalog(title_candidates(source.lines, source.kind), [title or "", source.title_hint], catalog)
+    resolved = explicit_id or matched or slug_doc_id(name, title or source.title_hint or name)
+    info = catalog.get(resolved)
+    normalized = normalize_source(
+        source.lines, source.kind, title, source.title_hint,
+        info.title if info else None, info.expected_articles if info else None,
+    )
+    target = corpus_target(corpus_dir, resolved)
+    previous = _previous(target, catalog)
+    if previous is not None and explicit_id is None and matched is None and _key(previous.info.title) != _key(normalized.title):
+        raise ImportFailed(
+            f"语料中已有 {target.name}（《{previous.info.title}》），与导入文件的标题《{normalized.title}》不同。"
+            f"如确实要替换它，请指定 --doc-id {resolved}；否则请用 --doc-id 指定一个新的编号。"
+        )
+    doc = parse_document(resolved, normalized.text, info, path=str(target))
+    check_structure(doc, normalized, info)
+    if not normalized.title:
+        raise ImportFailed("无法确定文件标题：第一行不像标题（像是正文）。请用 --title 指定标题。")
+    report = build_report(doc, source, normalized, previous, name)
+    return Prepared(doc, source, normalized, previous, target, report)
+
+
+def _previous(target: Path, catalog: dict[str, DocInfo]) -> Document | None:
+    if not target.is_file():
+        return None
+    try:
+        return load_document(target, catalog)
+    except CorpusError:
+        return None
+
+
+def check_structure(doc: Document, normalized: Normalized, info: DocInfo | None) -> None:
+    """Refuse text that is not a regulation we can segment."""
+    structure = info.structure if info and info.structure else None
+    if structure == "section":
+        if not any(u.kind == "section" for u in doc.units):
+            raise ImportFailed("目录（catalog.toml）记载这份文件按“一、”“（一）”分部分，但导入的文本中没有识别出这样的编号部分。")
+    elif not doc.articles:
+        _, _, lines = split_header(clean_lines(normalized.text))
+        if structure == "article" or not looks_sectioned(lines):
+            _no_structure(structure)
+    body = sum(len(u.text) for u in doc.units)
+    if body < MIN_BODY_CHARS:
+        raise ImportFailed(f"标题之后几乎没有正文（仅 {body} 个字），不像一份完整的法规文件。")
+
+
+def _no_structure(structure: str | None) -> None:
+    expected = "目录（catalog.toml）记载这是按条编排的文件，但" if structure == "article" else ""
+    raise ImportFailed(
+        f"没有识别出可用的结构：{expected}文本中既没有以“第X条”开头的条文，也没有“一、”式的编号部分。"
+        "请确认导入的是法规正文（每条另起一行，以“第一条”“第二条”……开头）。"
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+
+@contextmanager
+def import_lock(index_dir: Path, wait: float = 300.0):
+    """One import at a time (each import rebuilds the index over the whole corpus)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".import.lock", "a+") as fh:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ImportFailed("另一个导入正在进行，请稍后再试。") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write aside in the same folder (a dot-file the corpus ignores), fsync, rename over ``path``."""
+    tmp = path.with_name(f".{path.name}.import-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _restore(path: Path, old: bytes | None) -> None:
+    if old is None:
+        path.unlink(missing_ok=True)
+    else:
+        atomic_write_bytes(path, old)
+
+
+def _check_writable(folder: Path, what: str, hint: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ImportFailed(f"{what} {folder} 不可写（{exc.strerror or exc}）。{hint}") from exc
+
+
+def _builds(index_dir: Path) -> set[str]:
+    folder = index_dir / "builds"
+    return set(os.listdir(folder)) if folder.is_dir() else set()
+
+
+def _discard_new_builds(index_dir: Path, before: set[str]) -> None:
+    """Remove build folders a failed build left behind (never the live one)."""
+    live = current_build(index_dir)
+    for name in _builds(index_dir) - before:
+        path = index_dir / "builds" / name
+        if live is None or path.resolve() != live.resolve():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def import_file(
+    path: Path,
+    corpus_dir: Path | None = None,
+    index_dir: Path | None = None,
+    doc_id: str | None = None,
+    title: str | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    encoder=None,
+    file_name: str | None = None,
+    limit: int = MAX_FILE_BYTES,
+    progress: bool = False,
+    on_step: Callable[[str, float], None] | None = None,
+) -> ImportResult:
+    """Import ``path`` into the corpus as ``<doc_id>.txt`` and rebuild the index.
+
+    ``dry_run`` only reports what would be imported. Replacing a document by one with fewer
+    articles (an excerpt over a full text) needs ``force``.
+
+    Raises:
+        ImportFailed: nothing was changed; the message says why.
+    """
+    corpus_dir = Path(corpus_dir or cfg.corpus_dir())
+    index_dir = Path(index_dir or cfg.index_dir())
+    prep = prepare(path, corpus_dir, doc_id, title, file_name, limit)
+    report = prep.report
+    shrink = prep.previous is not None and len(prep.doc.articles) < len(prep.previous.articles)
+    if shrink:
+        message = (
+            f"新文本只有 {len(prep.doc.articles)} 条，少于现有文件的 {len(prep.previous.articles)} 条；"
+            "为防止用节选覆盖更完整的文本，默认不替换。确认要替换请加 --force。"
+        )
+        if dry_run:
+            report.warnings.append(message)
+        elif not force:
+            raise ImportFailed(message)
+    if dry_run:
+        return ImportResult(report, prep.normalized.text, None, None)
+    _check_writable(corpus_dir, "语料目录", "请检查权限，或设置 REGQA_CORPUS 指向可写目录。")
+    _check_writable(index_dir, "索引目录", "请检查权限，或设置 REGQA_INDEX 指向可写目录，然后重新运行 python -m regqa add。")
+    if encoder is None:
+        from regqa.encoders import EncoderError, get_encoder  # noqa: PLC0415
+
+        try:
+            encoder, _ = get_encoder(None)
+        except EncoderError as exc:
+            raise ImportFailed(f"无法加载编码器：{exc}") from exc
+    target = prep.target
+    data = prep.normalized.text.encode("utf-8")
+    with import_lock(index_dir):
+        old = target.read_bytes() if target.is_file() else None
+        before = _builds(index_dir)
+        atomic_write_bytes(target, data)
+        try:
+            index = build_index(corpus_dir, index_dir, encoder, progress=progress, on_step=on_step)
+        except BaseException as exc:
+            _restore(target, old)
+            _discard_new_builds(index_dir, before)
+            if not isinstance(exc, Exception):
+                raise
+            reason = str(exc) if isinstance(exc, (IndexUnavailable, CorpusError)) else f"{exc.__class__.__name__}: {exc}"
+            raise ImportFailed(f"重建索引失败，语料和索引已恢复原状。原因：{reason[:300]}") from exc
+    report.written = str(target)
+    report.index = {"documents": index.manifest.get("documents"), "units": index.manifest.get("units"), "path": str(index.path)}
+    return ImportResult(report, prep.normalized.text, target, index)

@@ -124,7 +124,10 @@ def _compose(engine, query: str, search_q: str, result: SearchResult, exact: lis
     passages: list[Passage] = []
     for hit in primary_hits:
         ref = next((r for r in result.references if r.article == hit.unit.article and (r.doc_id in (None, hit.unit.doc_id))), None)
-        passages += select_passages(hit.unit, engine.tokenizer, query_tokens, intent, ref.item if ref else None, ref.paragraph if ref else None)
+        if ref is not None:
+            passages += select_passages(hit.unit, engine.tokenizer, query_tokens, intent, ref.item, ref.paragraph, whole=ref.paragraph is None and ref.item is None)
+        else:
+            passages += select_passages(hit.unit, engine.tokenizer, query_tokens, intent)
     primary = primary_hits[0].unit
     if not exact:
         second = _second_source(engine, result, primary, query_tokens)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from regqa.intent import Intent
+from regqa.intent import UNIT_FEATURES, Intent
 from regqa.numerals import int_to_cn
 from regqa.records import Paragraph, Unit
 from regqa.tokenize import Tokenizer
 
-WHOLE_UNIT_CHARS = 220  # a unit this short is quoted whole
+WHOLE_UNIT_CHARS = 300  # a unit this short is quoted whole
+ALSO_RELEVANT = 0.6  # another 款 scoring at least this share of the best one is quoted too
+MAX_PARAGRAPHS = 3
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,12 @@ def overlap(tokenizer: Tokenizer, query_tokens: set[str], text: str) -> float:
     return len(query_tokens & set(tokenizer.index_tokens(text))) / len(query_tokens)
 
 
-def select_passages(unit: Unit, tokenizer: Tokenizer, query_tokens: set[str], intent: Intent, item: int | None = None, paragraph: int | None = None) -> list[Passage]:
-    """The part of ``unit`` to quote: the named 款/项, a short unit whole, else the best 款 (with all its 项 for lists)."""
+def select_passages(
+    unit: Unit, tokenizer: Tokenizer, query_tokens: set[str], intent: Intent,
+    item: int | None = None, paragraph: int | None = None, whole: bool = False,
+) -> list[Passage]:
+    """The part of ``unit`` to quote: the named 款/项; the whole unit when asked for (a bare 第X条) or short;
+    else the best 款 (with all its 项) and any other 款 nearly as relevant."""
     paras = list(unit.paragraphs)
     if paragraph is not None and 1 <= paragraph <= len(paras):
         p = paras[paragraph - 1]
@@ -55,20 +61,19 @@ def select_passages(unit: Unit, tokenizer: Tokenizer, query_tokens: set[str], in
             hit = next((i for i in p.items if i.no == item), None)
             if hit is not None:
                 return [Passage(unit, hit.text, p.no, item, context=p.text)]
-    if len(unit.text) <= WHOLE_UNIT_CHARS or len(paras) <= 1:
+    if whole or len(unit.text) <= WHOLE_UNIT_CHARS or len(paras) <= 1:
         return [Passage(unit, unit.text)]
     scored = sorted(((paragraph_score(p, tokenizer, query_tokens, intent), p) for p in paras), key=lambda t: -t[0])
-    best_score, best = scored[0]
-    out = [Passage(unit, best.full_text, best.no)]
-    if len(scored) > 1 and scored[1][0] >= 0.8 * best_score and scored[1][0] > 0:
-        second = scored[1][1]
-        out.append(Passage(unit, second.full_text, second.no))
-        out.sort(key=lambda p: p.paragraph or 0)
-    return out
+    best_score = scored[0][0]
+    chosen = [p for score, p in scored[:MAX_PARAGRAPHS] if p is scored[0][1] or (score > 0 and score >= ALSO_RELEVANT * best_score)]
+    return [Passage(unit, p.full_text, p.no) for p in sorted(chosen, key=lambda p: p.no)]
 
 
 def paragraph_score(p: Paragraph, tokenizer: Tokenizer, query_tokens: set[str], intent: Intent) -> float:
-    score = overlap(tokenizer, query_tokens, p.full_text)
-    if "list" in intent.kinds and p.items:
+    """Query-word overlap, plus credit for carrying the kind of answer asked for (a list, a time limit, a sum …)."""
+    text = p.full_text
+    score = overlap(tokenizer, query_tokens, text)
+    if p.items and ({"list", "threshold"} & set(intent.kinds)):
         score += 0.3
+    score += sum(0.15 for k in intent.kinds if k != "list" and k in UNIT_FEATURES and UNIT_FEATURES[k].search(text))
     return score

@@ -65,7 +65,8 @@ def cmd_docs(args) -> int:
         return 0
     for d in docs:
         cov = coverage(d)
-        print(f"{d.doc_id}\n  《{d.info.title}》 简称“{d.info.short}” · {d.info.kind or '未分类'} · {d.info.date or '日期未知'}")
+        title = d.info.title if d.info.title.startswith("《") else f"《{d.info.title}》"
+        print(f"{d.doc_id}\n  {title} 简称“{d.info.short}” · {d.info.kind or '未分类'} · {d.info.date or '日期未知'}")
         print(f"  单元 {len(d.units)} 个 · {cov.summary}")
         for w in d.warnings:
             print(f"  注意：{w}")

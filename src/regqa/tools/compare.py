@@ -275,4 +275,14 @@ def alignment_html(al: Alignment) -> str:
                 f"<td>{m.bm25:.2f}</td><td>{m.ratio:.0%}</td><td>{verdict(m, al.threshold)}</td></tr>"
             )
     notes = "".join(f'<p class="regqa-note">{html.escape(n)}</p>' for n in al.notes)
-    return f'<table class="regqa-align">{head}{"".join(body)}</table>{notes}'
+    details = []
+    for row in al.rows:  # the best counterpart of each unit, compared character by character
+        best = row.matches[0] if row.matches else None
+        if best is None or verdict(best, al.threshold) == "无明显对应":
+            continue
+        d = diff_texts(unit_body(row.unit), unit_body(best.unit))
+        details.append(
+            f'<details class="regqa-align-diff"><summary>{html.escape(row.unit.label)} ↔ {html.escape(best.unit.label)}（{verdict(best, al.threshold)}）</summary>'
+            f"{side_by_side_html(d, row.unit.label, best.unit.label)}</details>"
+        )
+    return f'<table class="regqa-align">{head}{"".join(body)}</table>{notes}{"".join(details)}'

@@ -218,3 +218,47 @@ def docx_text(path_or_bytes) -> str:
             lines.append("\f")
         lines.append(p.text)
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- HTML (for the app)
+
+
+def to_html(report: Report) -> str:
+    """The report as an HTML fragment (every text escaped; quotes and citations marked by class)."""
+    import html as _html  # noqa: PLC0415
+
+    esc = _html.escape
+    out = [f'<div class="rq-report"><h3>{esc(report.title)}</h3>']
+    if report.subtitle:
+        out.append(f"<p>{esc(report.subtitle)}</p>")
+    out.append(f'<p class="rq-report-date">生成日期：{esc(report.date)}</p>')
+    in_list = False
+    for block in report.blocks:
+        if isinstance(block, Entry):
+            if not in_list:
+                out.append('<ul class="rq-report-list" style="list-style:none;padding-left:0">')
+                in_list = True
+            num = f"{block.number}. " if block.number is not None else "• "
+            lead = esc(block.lead).replace("\n", "<br>")
+            ctx = f'<span class="rq-report-context" style="color:#666">（{esc(block.context)}）</span>' if block.context else ""
+            quote = f'<span class="rq-report-quote">“{esc(block.quote)}”</span>'.replace("\n", "<br>") if block.quote else ""
+            cite = f'<span class="rq-report-cite"><b>——{esc(block.cite)}</b></span>' if block.cite else ""
+            extra = f' <small class="rq-report-extra" style="color:#888">{esc(block.extra)}</small>' if block.extra else ""
+            out.append(f'<li class="rq-report-entry">{num}{lead}{" " if lead and (ctx or quote) else ""}{ctx}{quote}{cite}{extra}</li>')
+            continue
+        if in_list:
+            out.append("</ul>")
+            in_list = False
+        if isinstance(block, Heading):
+            level = min(block.level + 3, 6)
+            out.append(f"<h{level}>{esc(block.text)}</h{level}>")
+        elif isinstance(block, Para):
+            out.append(f'<p class="{"rq-report-note" if block.note else "rq-report-para"}">{"<i>" if block.note else ""}{esc(block.text)}{"</i>" if block.note else ""}</p>')
+        elif isinstance(block, PageBreak):
+            out.append('<hr class="rq-report-break">')
+    if in_list:
+        out.append("</ul>")
+    if report.sources:
+        out.append("<h4>资料来源</h4><ul>" + "".join(f"<li>{esc(s.line())}</li>" for s in report.sources) + "</ul>")
+    out.append("</div>")
+    return "".join(out)

@@ -17,7 +17,7 @@ from regqa.intent import intent_match, question_intent, unit_features
 from regqa.index import IndexData, IndexUnavailable, build_index, check_index, load_build, make_tokenizer
 from regqa.lexicon import Lexicon, load_lexicon
 from regqa.normalize import normalize, strip_controls
-from regqa.numerals import article_label
+from regqa.numerals import article_label as _article_label
 from regqa.records import Document, Hit, Unit
 from regqa.refs import Reference, alias_table, mentioned_docs, parse_references
 
@@ -30,6 +30,11 @@ def pool_max(values: np.ndarray, owners: np.ndarray, n: int, floor: float) -> np
     out = np.full(n, floor, dtype=np.float64)
     np.maximum.at(out, owners, values)
     return out
+
+
+def article_label(n: int) -> str:
+    """第九条; a number no document reaches (a question may say 第10000条) is written in digits."""
+    return _article_label(n) if 0 < n < 10000 else f"第{n}条"
 
 
 class QuestionError(ValueError):
@@ -67,7 +72,7 @@ def clean_question(question: str) -> str:
     """Strip controls; reject empty; cut huge input."""
     if not isinstance(question, str):
         raise QuestionError("问题必须是文字。")
-    q = strip_controls(question).strip()
+    q = strip_controls(question).encode("utf-8", "ignore").decode("utf-8").strip()  # lone surrogates cannot be encoded
     if not q:
         raise QuestionError("问题是空的，请输入要查询的内容。")
     return q[:MAX_QUESTION_CHARS]

@@ -75,10 +75,12 @@ def gap_text(line: str) -> str | None:
 
 
 def _numeral(text: str) -> int | None:
+    """The number of a 条/项/section marker; None outside 1–9999 (no document has more, and no label could name it)."""
     try:
-        return cn_to_int(text)
+        n = cn_to_int(text)
     except ValueError:
         return None
+    return n if 0 < n < 10000 else None
 
 
 def _paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:

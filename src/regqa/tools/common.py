@@ -101,7 +101,12 @@ class Source:
     def line(self) -> str:
         facts = "，".join(x for x in (self.issuer, self.date) if x)
         note = "" if self.complete else f"；本地副本{self.coverage}"
-        return f"《{self.title}》" + (f"（{facts}{note}）" if facts or note else "")
+        return book_title(self.title) + (f"（{facts}{note}）" if facts or note else "")
+
+
+def book_title(title: str) -> str:
+    """《title》, unless the title already opens with 《 (e.g. 《…实施细则》解读)."""
+    return title if title.startswith("《") else f"《{title}》"
 
 
 def sources_for(engine, doc_ids) -> list[Source]:

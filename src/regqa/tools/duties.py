@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from regqa.corpus import coverage
 from regqa.records import Unit
-from regqa.tools.common import Quote, Segment, Source, doc_order, quote_of, segments, sources_for, today
+from regqa.tools.common import Quote, Segment, Source, book_title, doc_order, quote_of, segments, sources_for, today
 from regqa.tools.roles import RESPONSIBILITY_DOCS, Role, resolve_role
 
 # ---------------------------------------------------------------- theme rule
@@ -307,7 +307,7 @@ def coverage_notes(engine, role: Role) -> tuple[list[CoverageNote], list[str]]:
         cov = coverage(doc)
         if cov.complete:
             continue
-        notes.append(CoverageNote(f"本地收录的《{doc.info.title}》是节选（{cov.summary}），其中规定党政领导干部具体职责的条文本地没有，本清单无法逐条列出，请以正式文本为准。"))
+        notes.append(CoverageNote(f"本地收录的{book_title(doc.info.title)}是节选（{cov.summary}），其中规定党政领导干部具体职责的条文本地没有，本清单无法逐条列出，请以正式文本为准。"))
         for unit in doc.units:  # the text itself saying where the duties are (e.g. 本规定第二章所规定职责)
             m = re.search(r"本(?:规定|实施细则)第[一二三四五六七八九十]+章所规定职责", unit.text)
             if m:
@@ -371,7 +371,12 @@ def checklist_report(cl: DutyChecklist, role: Role | None = None):
         blocks.append(Heading(f"{name}（{len(items)}）", 1))
         if not items:
             blocks.append(Para("本地语料中未找到以该身份（或其所在机关）为主语的相关条文。", note=True))
+        current_doc = None
         for n, item in enumerate(items, start=1):
+            doc_id = item.quote.unit_id.split(":", 1)[0]
+            if doc_id != current_doc:  # long themes read better by document
+                blocks.append(Heading(item.quote.label.split("》", 1)[0] + "》", 2))
+                current_doc = doc_id
             extra = f"{item.kind}；{VIA_NOTE.get(item.via, item.via)}：{item.phrase}"
             if item.keywords:
                 extra += f"；关键词：{'、'.join(item.keywords)}"

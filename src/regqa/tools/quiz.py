@@ -48,9 +48,14 @@ TERM_SETS: tuple[tuple[str, ...], ...] = (
 )
 MODAL_SET = len(TERM_SETS) - 1
 # A term must not be read inside a longer sibling (重大事故 inside 特别重大事故).
-TERM_GUARD = {"重大事故": r"(?<!特别)重大事故", "记过": r"(?<!记大)记过", "应当": r"(?<![不相])应当", "可以": r"(?<!不)可以(?!是)", "国务院": r"国务院(?!授权|有关|安全|应急|规定|办公厅|\d)"}
+# 重大事故隐患 is its own concept: an accident grade is not blanked inside it.
+TERM_GUARD = {"特别重大事故": r"特别重大事故(?!隐患)", "重大事故": r"(?<!特别)重大事故(?!隐患)", "较大事故": r"较大事故(?!隐患)", "一般事故": r"一般事故(?!隐患)", "记过": r"(?<!记大)记过", "应当": r"(?<![不相])应当", "可以": r"(?<!不)可以(?!是)", "国务院": r"(?<![、])国务院(?=或者|和|批准|制定|决定|。|，|；)"}
+# The nearer wrong modal first (a prohibition read as a permission is the classic trap).
+MODAL_ORDER = {"应当": ("可以", "不得"), "可以": ("应当", "不得"), "不得": ("可以", "应当")}
 # Sentences that make poor questions (commencement and repeal clauses).
 SKIP_SENTENCE = re.compile(r"起施行|同时废止|以下简称|以下统称")
+# Sentences that only make sense with a list they introduce.
+NEEDS_LIST = re.compile(r"下列")
 
 # Neighbouring values when the corpus offers too few siblings.
 LADDERS = {
@@ -154,12 +159,18 @@ class CorpusText:
     def contains(self, sentence: str) -> bool:
         return normalize(sentence) in self._blob
 
+    def fillers(self, before: str, after: str) -> set[str]:
+        """Every text the corpus puts between ``before`` and ``after`` (normalised)."""
+        pattern = re.escape(normalize(before)) + r"([^\n]{1,16}?)" + re.escape(normalize(after))
+        return {m.group(1) for m in re.finditer(pattern, self._blob)}
+
 
 @dataclass(frozen=True)
 class Blank:
     seg: Segment
     token: Token
     distractors: tuple[str, ...]  # verified wrong values, nearest first
+    ambiguous: bool = False  # the same words around the blank hold another value elsewhere in the corpus
 
 
 def blank_rank(b: Blank) -> int:
@@ -173,19 +184,18 @@ def _candidate_values(token: Token, pools: list[list[Token]]) -> list[str]:
     seen: list[str] = []
     if token.script == "term":
         i = int(token.measure.split(":")[1])
-        siblings = [t for t in TERM_SETS[i] if t != token.text]
-        return siblings
-    for pool in pools:
-        tier = []
+        if token.text in MODAL_ORDER and i == MODAL_SET:
+            return list(MODAL_ORDER[token.text])
+        return [t for t in TERM_SETS[i] if t != token.text]
+    for pool in pools:  # within a pool, the nearest values first (ratio distance)
+        tier: dict[str, float] = {}
         for t in pool:
             if t.measure != token.measure or t.value is None or t.value == token.value:
                 continue
             text = format_value(t.value, token)
-            if text and text not in seen and text not in tier:
-                tier.append((abs(math.log(t.value / token.value)) if token.value and t.value > 0 else 99, text))
-        for _, text in sorted(tier):
-            if text not in seen:
-                seen.append(text)
+            if text and text not in seen:
+                tier[text] = abs(math.log(t.value / token.value)) if token.value and t.value > 0 else 99.0
+        seen += [text for text, _ in sorted(tier.items(), key=lambda kv: (kv[1], kv[0]))]
     ladder = LADDERS.get(token.measure, ())
     if token.value:
         for v in sorted(ladder, key=lambda v: (abs(math.log(v / token.value)), v)):
@@ -216,8 +226,8 @@ def unit_blanks(unit: Unit, pack_tokens: list[Token], corpus: CorpusText, doc_to
     out: list[Blank] = []
     unit_tokens = quantity_tokens(unit.text)
     for seg in segments(unit):
-        if len(seg.text) > MAX_SENTENCE or len(seg.text) < 8 or SKIP_SENTENCE.search(seg.text):
-            continue
+        if len(seg.text) > MAX_SENTENCE or len(seg.text) < 8 or SKIP_SENTENCE.search(seg.text) or seg.text.endswith(("：", ":")) or NEEDS_LIST.search(seg.text):
+            continue  # too long, too short, a commencement clause, or a list's lead line
         context = seg.lead if seg.item is not None else ""
         for token in quantity_tokens(seg.text) + term_tokens(seg.text):
             if occurrences(seg.text, token) != 1 or (context and token.text in context):
@@ -225,7 +235,8 @@ def unit_blanks(unit: Unit, pack_tokens: list[Token], corpus: CorpusText, doc_to
             cands = _candidate_values(token, [unit_tokens, pack_tokens, doc_tokens, corpus_tokens])
             distractors = verified_distractors(seg, token, cands, corpus, context)
             if distractors:
-                out.append(Blank(seg, token, distractors))
+                others = corpus.fillers(seg.text[: token.start], seg.text[token.end :]) - {normalize(token.text)}
+                out.append(Blank(seg, token, distractors, bool(others)))
     return out
 
 
@@ -234,6 +245,7 @@ def unit_blanks(unit: Unit, pack_tokens: list[Token], corpus: CorpusText, doc_to
 
 COMMON_BIGRAMS = frozenset({"事故", "安全", "生产", "有关", "规定", "单位", "人员", "部门"})
 NEAR_COPY = 0.25  # a wrong option sharing this much wording with a listed item might be right
+SAME_LEAD = 0.6  # lists whose lead lines share this much wording say the same about their items
 
 
 def bigrams(text: str) -> set[str]:
@@ -309,6 +321,8 @@ def list_distractors(src: ListQuestionSource, pools: list[list[Segment]], limit:
             seen.add(body)
             if normalize(body) in unit_norm or any(overlap(body, o) >= NEAR_COPY for o in own):
                 continue
+            if overlap(seg.lead, src.lead) >= SAME_LEAD:  # a list under the same words would make it right too
+                continue
             closeness = overlap(body, src.lead) + sum(overlap(body, o) for o in own) / len(own)
             scored.append((-closeness, rank, body))
     return tuple(body for _, _, body in sorted(scored)[:limit])
@@ -362,7 +376,7 @@ def single_from_blank(engine, blank: Blank, rng: random.Random) -> Question | No
 
 
 def fill_from_blank(engine, blank: Blank) -> Question | None:
-    if blank.token.text == "应当":  # 必须 would be as right: no fill-in for 应当
+    if blank.token.text == "应当" or blank.ambiguous:  # 必须 would be as right; or another article fills the same words differently
         return None
     seg, tok = blank.seg, blank.token
     stem = f"根据《{_short(engine, seg.unit)}》，{_with_context(seg, substitute(seg.text, tok, BLANK))}"
@@ -419,7 +433,7 @@ def make_quiz(engine, units: list[Unit], n: int, seed: int) -> QuizPlan:
     order = list(range(len(blanks)))
     rng.shuffle(order)
     order.sort(key=lambda i: blank_rank(blanks[i]))  # numbers first, sibling terms next, modal verbs last (stable)
-    used: set[tuple[str, str]] = set()  # (unit_id, sentence): one question per sentence
+    used: set[tuple[str, str]] = set()  # one question per sentence (and per list)
     picked: list[Question] = []
 
     cap = max(1, math.ceil(n / max(1, len(units))))
@@ -456,7 +470,7 @@ def make_quiz(engine, units: list[Unit], n: int, seed: int) -> QuizPlan:
             if got >= want:
                 return
             b = blanks[i]
-            key = (b.seg.unit.unit_id, b.seg.text)
+            key = ("", b.seg.text)  # the same sentence in two articles is one question
             if key in used or not room(b.seg.unit.unit_id, capped):
                 continue
             if kind == SINGLE:

@@ -16,7 +16,7 @@ from regqa.corpus import coverage
 from regqa.numerals import NUMERAL_CHARS
 from regqa.records import Unit
 from regqa.search import QuestionError
-from regqa.tools.common import Quote, Source, cite_label, doc_order, quote_of, segments, sources_for, strip_article_prefix, today, unit_body
+from regqa.tools.common import Quote, Source, book_title, cite_label, doc_order, quote_of, segments, sources_for, strip_article_prefix, today, unit_body
 from regqa.tools.quiz import KIND_NAMES, SKIP_SENTENCE, Question, make_quiz
 
 DEFAULT_UNITS = 10
@@ -269,7 +269,7 @@ def pack_report(pack: StudyPack):
     current = None
     for n, e in enumerate(pack.outline, start=1):
         if e.doc_title != current:
-            blocks.append(Heading(f"《{e.doc_title}》", 2))
+            blocks.append(Heading(book_title(e.doc_title), 2))
             current = e.doc_title
         extra = (e.heading + "；" if e.heading else "") + ("本地副本此条不完整" if e.partial else "")
         blocks.append(Entry(quote=e.snippet, cite=e.label, number=n, extra=extra.rstrip("；")))

@@ -38,6 +38,7 @@ def info_from_entry(doc_id: str, entry: dict) -> DocInfo:
         priority=int(entry.get("priority", 100)),
         in_catalog=True,
         summary_units=tuple(map(str, entry.get("summary_units", []))),
+        interprets=str(entry.get("interprets", "")),
     )
 
 

@@ -22,6 +22,7 @@ class DocInfo:
     priority: int = 100
     in_catalog: bool = False
     summary_units: tuple[str, ...] = ()  # unit ids elsewhere that summarise this document (for excerpts)
+    interprets: str = ""  # doc_id of the document this one officially interprets
 
 
 @dataclass(frozen=True)

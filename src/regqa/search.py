@@ -54,6 +54,7 @@ class Evidence:
     mentioned: list[str] = field(default_factory=list)
     doc_match: np.ndarray | None = None
     intent_match: np.ndarray | None = None
+    plain: bool = False  # a bare retriever (eval baseline): no priors or bonuses
 
 
 @dataclass
@@ -97,6 +98,12 @@ class Engine:
         self.features = [unit_features(u) for u in self.units]
         self.feature_columns = {k: np.array([k in f for f in self.features], dtype=bool) for k in set().union(*self.features)}
         self.has_gloss = np.array([u.gloss is not None for u in self.units], dtype=bool)
+        # Legal hierarchy and recency as a small prior: the catalog's priority (1 = the core law) per unit.
+        priority = {d.doc_id: d.info.priority for d in data.documents}
+        self.authority = np.array([1.0 / max(1, priority[u.doc_id]) for u in self.units])
+        # The issuing notice before 第一条 of an article document rarely answers anything.
+        structure = {d.doc_id: d.info.structure for d in data.documents}
+        self.notice_preamble = np.array([u.kind == "preamble" and structure[u.doc_id] != "section" for u in self.units], dtype=float)
 
     # ------------------------------------------------------------ loading
 
@@ -177,6 +184,11 @@ class Engine:
         zero = np.zeros(len(self.units), dtype=np.int64)
         return sum((self.feature_columns.get(k, zero) for k in intent.kinds), zero) / len(intent.kinds)
 
+    def with_interpretations(self, doc_ids: list[str]) -> list[str]:
+        """Named documents plus the official interpretations of them (catalog ``interprets``)."""
+        extra = [i.doc_id for i in self.infos if i.interprets and i.interprets in doc_ids and i.doc_id not in doc_ids]
+        return [*doc_ids, *extra]
+
     def doc_mask(self, doc_ids: list[str] | None) -> np.ndarray | None:
         if not doc_ids:
             return None
@@ -192,7 +204,7 @@ class Engine:
         expansions = [] if plain else self.lexicon.expand(content)
         own = self.tokenizer.index_tokens(content)
         extra = self.tokenizer.index_tokens(" ".join(expansions)) if expansions else []
-        ev = Evidence(query=query, content=content, expansions=expansions, tokens=own)
+        ev = Evidence(query=query, content=content, expansions=expansions, tokens=own, plain=plain)
         if method in ("hybrid", "bm25"):
             ev.scores["bm25"] = self.bm25_scores(own)
             ev.expansion_scores["bm25"] = self.bm25_scores(extra) if extra else None
@@ -207,7 +219,7 @@ class Engine:
             if method == "hybrid":
                 ev.scores["gloss_dense"] = self.gloss_dense_scores(vector)
         if not plain:
-            ev.mentioned = mentioned_docs(query, self.infos)
+            ev.mentioned = self.with_interpretations(mentioned_docs(query, self.infos))
             ev.doc_match = np.isin(self.unit_doc, ev.mentioned) if ev.mentioned else None
             intent = question_intent(content)
             ev.intent_match = self.intent_scores(intent) if intent else None
@@ -225,6 +237,8 @@ class Engine:
             fused = fused + fc.doc_bonus * fc.scale() * ev.doc_match
         if ev.intent_match is not None:
             fused = fused + fc.intent_bonus * fc.scale() * ev.intent_match
+        if not ev.plain:
+            fused = fused + fc.scale() * (fc.authority_bonus * self.authority - fc.preamble_penalty * self.notice_preamble)
         return fused if mask is None else np.where(mask, fused, -np.inf)
 
     def search(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, method: str = "hybrid", plain: bool = False) -> SearchResult:

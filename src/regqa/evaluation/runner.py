@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import sys
 import time
+from dataclasses import replace
 
 from pathlib import Path
 
@@ -38,22 +39,26 @@ def system_ranks(engine, questions: list[Question], system: str, chunk_index=Non
 
 
 def tune_grid() -> list[FusionConfig]:
-    """Fusion settings compared by ``eval --tune``."""
+    """Fusion settings compared by ``eval --tune`` (around the current default)."""
+    base = FusionConfig()
     grid = []
-    for gloss, gdense, dense, sent, intent, doc, exp in itertools.product(
-        (1.0, 1.5, 2.0, 3.0), (0.25, 0.5, 1.0), (0.1, 0.25, 0.5), (0.25, 0.5, 1.0), (0.3, 0.5, 0.8), (0.5,), (0.25, 0.5)
+    for gloss, gdense, sent, intent, authority, preamble in itertools.product(
+        (2.0, 3.0, 4.0), (0.5, 1.0), (0.25, 0.5), (0.5, 0.8, 1.2), (0.0, 0.2, 0.5, 1.0), (0.0, 0.5, 1.0)
     ):
-        weights = {"bm25": 1.0, "sent": sent, "dense": dense, "gloss": gloss, "gloss_dense": gdense}
-        grid.append(FusionConfig("weighted", 60, weights, doc, intent, exp))
-    for k, intent in itertools.product((10, 60), (0.0, 0.3)):
-        grid.append(FusionConfig("rrf", k, {"bm25": 1.0, "sent": 1.0, "dense": 0.5, "gloss": 1.0, "gloss_dense": 1.0}, 1.0, intent, 0.5))
+        weights = {**base.weights, "gloss": gloss, "gloss_dense": gdense, "sent": sent}
+        grid.append(replace(base, weights=weights, intent_bonus=intent, authority_bonus=authority, preamble_penalty=preamble))
+    for k in (10, 60):
+        grid.append(replace(base, method="rrf", k=k))
     return grid
 
 
 def describe(fc: FusionConfig) -> str:
     w = ", ".join(f"{k}={v:g}" for k, v in fc.weights.items())
     head = fc.method + (f" k={fc.k:g}" if fc.method == "rrf" else "")
-    return f"{head}; {w}; 文件名加权={fc.doc_bonus:g}; 意图加权={fc.intent_bonus:g}; 扩展词权重={fc.expansion_weight:g}"
+    return (
+        f"{head}; {w}; 文件名加权={fc.doc_bonus:g}; 意图加权={fc.intent_bonus:g}; 位阶加权={fc.authority_bonus:g}; "
+        f"印发通知降权={fc.preamble_penalty:g}; 扩展词权重={fc.expansion_weight:g}"
+    )
 
 
 def tune(engine, questions: list[Question]) -> list[tuple[FusionConfig, RetrievalScores]]:

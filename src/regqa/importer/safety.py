@@ -63,10 +63,10 @@ def corpus_target(corpus_dir: Path, doc_id: str) -> Path:
 
 def safe_upload_name(original: str) -> str:
     """The upload's base name reduced to harmless characters (type suffix kept, lower-case)."""
-    base = re.split(r"[\\/]", str(original))[-1]
-    base = _CONTROL.sub("", base).strip().strip(".")
-    stem, suffix = os.path.splitext(base)
-    suffix = suffix.lower() if re.fullmatch(r"\.[a-z0-9]{1,9}", suffix.lower()) else ""
+    base = _CONTROL.sub("", re.split(r"[\\/]", str(original))[-1]).strip()
+    suffix = Path(base).suffix.lower()  # the same suffix ``source_kind`` judged the type by
+    suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,9}", suffix) else ""
+    stem = base[: len(base) - len(suffix)] if suffix else base
     stem = re.sub(r"[^\w\u4e00-\u9fff-]+", "_", stem).strip("_.")[:60] or "upload"
     return stem + suffix
 

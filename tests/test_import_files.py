@@ -346,3 +346,11 @@ def test_a_different_document_never_silently_replaces_an_existing_file(tmp_path)
     text = ["另一份文件的标题", "第一条 为了规范管理，制定本办法。", "第二条 本办法适用于本市。"]
     path = write_text(tmp_path / "work_safety_law_2021.txt", text)  # same stem as a corpus file
     _fails(path, "已有 work_safety_law_2021.txt", "--doc-id")
+
+
+def test_only_the_title_matches_a_catalog_entry(tmp_path):
+    text = ["关于学习《安全生产法》的辅导材料", "中华人民共和国安全生产法", "一、总体要求", "各级领导干部要认真学习安全生产法，落实安全生产责任。"]
+    prep = prepare(write_text(tmp_path / "study notes.txt", text), CORPUS)
+    assert prep.doc.doc_id == "study_notes" and not prep.report.replaces
+    assert prep.normalized.title == "关于学习《安全生产法》的辅导材料"
+    assert [u.unit_id for u in prep.doc.units] == ["study_notes:preamble", "study_notes:s1"]  # a section document

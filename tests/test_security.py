@@ -17,7 +17,7 @@ from regqa.importer import MAX_FILE_BYTES, ImportFailed, check_doc_id, import_fi
 from regqa.importer.safety import safe_upload_name
 
 from .test_import import encoder, small_corpus, snapshot  # noqa: F401 - fixtures
-from .test_import_files import corpus_lines, write_text
+from .test_import_files import write_text
 
 TRAVERSALS = [
     "../escape", "../../etc/passwd", "..", ".", "a/b", "/etc/passwd", "..\\..\\windows", "a\\b", "x.txt", "a\x00b",
@@ -44,7 +44,8 @@ def test_harmless_doc_ids_are_folded_to_the_safe_form(given, safe):
 
 
 def test_traversal_doc_ids_write_nothing_anywhere(small_corpus, tmp_path, encoder, capsys, monkeypatch):
-    source = rules_file(tmp_path / "in", "rules.txt") if (tmp_path / "in").mkdir() is None else None
+    (tmp_path / "in").mkdir()
+    source = rules_file(tmp_path / "in")
     index = tmp_path / "index"
     before = snapshot(tmp_path)
     for bad in ("../escape", "../../escape", "/tmp/escape", "..\\escape"):

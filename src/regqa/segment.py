@@ -263,7 +263,8 @@ def looks_sectioned(body: list[str]) -> bool:
 def segment(info: DocInfo, text: str) -> Segmented:
     """Segment a whole document text according to its structure."""
     title, metadata, body = split_header(clean_lines(text))
-    structure = info.structure or ("section" if looks_sectioned(body) else "article")
+    # The catalog decides; a file it does not list is a section document when it has no 第X条 but 一、 headings.
+    structure = info.structure if info.in_catalog and info.structure else ("section" if looks_sectioned(body) else "article")
     if structure == "section":
         units, gaps, warnings = segment_sections(info, body)
     else:

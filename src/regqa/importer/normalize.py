@@ -381,19 +381,6 @@ def choose_title(lines: list[str], explicit: str | None, hint: str, catalog_titl
 # ---------------------------------------------------------------- whole document
 
 
-def title_candidates(raw_lines: list[str], kind: str) -> list[str]:
-    """The first non-empty lines as normalisation will see them (for matching the catalog)."""
-    out = []
-    for raw in raw_lines:
-        line = clean_line(raw)
-        line = strip_markdown(line) if kind == "markdown" else line
-        if line:
-            out.append(line)
-            if len(out) >= 15:
-                break
-    return out
-
-
 def normalize_source(
     raw_lines: list[str],
     kind: str,

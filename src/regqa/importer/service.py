@@ -24,7 +24,7 @@ from regqa.index import IndexData, IndexUnavailable, build_index, current_build
 from regqa.records import DocInfo, Document
 from regqa.segment import looks_sectioned, split_header, clean_lines
 
-from .normalize import Normalized, _key, clean_line, normalize_source, title_candidates
+from .normalize import Normalized, _key, clean_line, normalize_source
 from .readers import MAX_FILE_BYTES, ImportFailed, SourceText, read_source
 from .report import StructureReport, build_report
 from .safety import check_doc_id, corpus_target, slug_doc_id
@@ -55,12 +55,13 @@ class ImportResult:
 # ---------------------------------------------------------------- preparing
 
 
-def match_catalog(lines: list[str], hints: list[str], catalog: dict[str, DocInfo]) -> str | None:
-    """The catalog entry whose title (or a long alias) is the document's title."""
-    keys = {_key(clean_line(s)) for s in [*hints, *lines] if s and s.strip()}
+def match_catalog(title: str, catalog: dict[str, DocInfo]) -> str | None:
+    """The catalog entry whose title (or a long alias) is exactly the document's title."""
+    key = _key(title)
+    if not key:
+        return None
     for doc_id, info in catalog.items():
-        names = [info.title, *(a for a in info.aliases if len(a) >= 6)]
-        if any(_key(n) in keys for n in names if _key(n)):
+        if any(_key(n) == key for n in (info.title, *(a for a in info.aliases if len(a) >= 6))):
             return doc_id
     return None
 
@@ -94,13 +95,12 @@ def prepare(
         raise ImportFailed("标题不能为空。")
     source = read_source(Path(path), name, limit)
     catalog = _catalog(corpus_dir)
-    matched = match_catalog(title_candidates(source.lines, source.kind), [title or "", source.title_hint], catalog)
-    resolved = explicit_id or matched or slug_doc_id(name, title or source.title_hint or name)
+    normalized = normalize_source(source.lines, source.kind, title, source.title_hint)
+    matched = None if explicit_id else match_catalog(normalized.title, catalog)
+    resolved = explicit_id or matched or slug_doc_id(name, normalized.title or name)
     info = catalog.get(resolved)
-    normalized = normalize_source(
-        source.lines, source.kind, title, source.title_hint,
-        info.title if info else None, info.expected_articles if info else None,
-    )
+    if info is not None:  # again with what the catalog knows: its title as a fallback, the expected article count
+        normalized = normalize_source(source.lines, source.kind, title, source.title_hint, info.title, info.expected_articles)
     target = corpus_target(corpus_dir, resolved)
     previous = _previous(target, catalog)
     if previous is not None and explicit_id is None and matched is None and _key(previous.info.title) != _key(normalized.title):

@@ -9,7 +9,7 @@ from regqa.numerals import int_to_cn
 from regqa.records import Paragraph, Unit
 from regqa.tokenize import Tokenizer
 
-WHOLE_UNIT_CHARS = 300  # a unit this short is quoted whole
+WHOLE_UNIT_CHARS = 220  # a unit this short is quoted whole
 ALSO_RELEVANT = 0.6  # another 款 scoring at least this share of the best one is quoted too
 MAX_PARAGRAPHS = 3
 

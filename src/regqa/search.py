@@ -98,6 +98,7 @@ class Engine:
         self.features = [unit_features(u) for u in self.units]
         self.feature_columns = {k: np.array([k in f for f in self.features], dtype=bool) for k in set().union(*self.features)}
         self.has_gloss = np.array([u.gloss is not None for u in self.units], dtype=bool)
+        self._last_evidence: tuple[tuple[str, str, bool], Evidence] | None = None
         # Legal hierarchy and recency as a small prior: the catalog's priority (1 = the core law) per unit.
         priority = {d.doc_id: d.info.priority for d in data.documents}
         self.authority = np.array([1.0 / max(1, priority[u.doc_id]) for u in self.units])
@@ -197,9 +198,15 @@ class Engine:
     # ------------------------------------------------------------ search
 
     def gather(self, query: str, method: str = "hybrid", plain: bool = False) -> Evidence:
-        """Every retriever's scores for a question, before ranking weights apply (see ``rank``)."""
+        """Every retriever's scores for a question, before ranking weights apply (see ``rank``).
+
+        The last result is kept (read-only): ``answer_question`` gathers again for the question it just searched.
+        """
         if method not in METHODS:
             raise ValueError(f"unknown method {method}")
+        last = self._last_evidence
+        if last is not None and last[0] == (query, method, plain):
+            return last[1]
         content = self.lexicon.strip_fillers(query)
         expansions = [] if plain else self.lexicon.expand(content)
         own = self.tokenizer.index_tokens(content)
@@ -223,6 +230,7 @@ class Engine:
             ev.doc_match = np.isin(self.unit_doc, ev.mentioned) if ev.mentioned else None
             intent = question_intent(content)
             ev.intent_match = self.intent_scores(intent) if intent else None
+        self._last_evidence = ((query, method, plain), ev)
         return ev
 
     def rank(self, ev: Evidence, fusion: FusionConfig | None = None, mask: np.ndarray | None = None) -> np.ndarray:

@@ -65,3 +65,13 @@ def stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def save_screenshot(page, path: Path) -> None:
+    """A PNG screenshot, reduced to a 256-colour palette so it stays small in the repository."""
+    from PIL import Image  # noqa: PLC0415 - pillow comes with matplotlib
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path))
+    image = Image.open(path).convert("RGB")
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(path, optimize=True)

@@ -73,6 +73,26 @@ def test_startup_builds_missing_index_with_progress_before_serving(served):
     assert "Traceback" not in log
 
 
+def test_stale_index_is_rebuilt_with_progress(served, corpus_copy, tmp_path, caplog):
+    """A changed corpus makes the index stale: open_engine rebuilds it and logs the steps."""
+    import shutil
+
+    from regqa.app.server import open_engine
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(served["index_dir"], index_dir)
+    law = corpus_copy / "emergency_regulation_2019.txt"
+    law.write_text(law.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with caplog.at_level("INFO", logger="regqa.app"):
+        engine = open_engine(corpus_dir=corpus_copy, index_dir=index_dir)
+    assert re.search(r"构建索引：.*\d+%", caplog.text) and "索引已就绪" in caplog.text
+    assert engine.unit("emergency_regulation_2019", 1) is not None
+    caplog.clear()
+    with caplog.at_level("INFO", logger="regqa.app"):
+        open_engine(corpus_dir=corpus_copy, index_dir=index_dir)
+    assert "索引已就绪" in caplog.text and "构建索引" not in caplog.text
+
+
 def test_page_is_served_in_chinese_with_local_assets_only(served):
     import httpx
 
@@ -282,3 +302,26 @@ def test_extension_tabs_are_built_or_skipped(engine, tmp_path, monkeypatch, capl
     assert "智能问答" in labels and "浏览条文" in labels and "关于与状态" in labels
     assert labels.index("浏览条文") < labels.index("扩展测试页") < labels.index("关于与状态")
     assert "app_ext_broken" in caplog.text and "no_such_feature" not in caplog.text
+
+
+def test_jump_box_understands_names_numbers_and_sections(engine):
+    from regqa.app.browse import resolve_jump
+
+    law = "work_safety_law_2021"
+    interp = engine.find_doc("解读")
+    section = next(u for u in engine.documents[interp].units if "（" in u.ref)
+    cases = {
+        "安全生产法 第九条": engine.unit(law, 9),
+        "《事故条例》第三条": engine.unit("accident_reporting_regulation_2007", 3),
+        "应急条例 8": engine.unit("emergency_regulation_2019", 8),
+        "第十条": engine.unit(law, 10),  # the document being browsed
+        f"解读 {section.ref}": section,
+        f"《解读》{section.ref}": section,
+    }
+    for text, unit in cases.items():
+        jump = resolve_jump(engine, text, law)
+        assert unit is not None and jump.unit == unit and not jump.note, text
+    assert resolve_jump(engine, "实施细则 第五条", law).note == engine.missing_note("jilin_implementing_rules", 5)
+    for text in ("", "胡说八道", "解读 第三条", "安全生产法 第二百条", "x" * 500):
+        jump = resolve_jump(engine, text, law)
+        assert jump.unit is None and jump.note and re.search(r"[\u4e00-\u9fff]", jump.note), text

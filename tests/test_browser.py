@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.app_helpers import ROOT, free_port
+from tests.app_helpers import ROOT, free_port, save_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -54,10 +54,15 @@ def browser_page(app_url):
         browser.close()
 
 
-def ask(page, question: str) -> None:
+def ask(page, question: str, enter: bool = False) -> None:
+    """Type a question and send it (button, or the Enter key); wait for the answer."""
     before = page.locator("#rq-chatbot .message-row, #rq-chatbot [data-testid='bot']").count()
-    page.locator("#rq-question").get_by_role("textbox").fill(question)
-    page.click("#rq-send")
+    box = page.locator("#rq-question").get_by_role("textbox")
+    box.fill(question)
+    if enter:
+        box.press("Enter")
+    else:
+        page.click("#rq-send")
     page.wait_for_function(
         "(n) => document.querySelectorAll(\"#rq-chatbot .message-row, #rq-chatbot [data-testid='bot']\").length > n",
         arg=before,
@@ -94,8 +99,7 @@ def test_ask_and_open_a_citation_to_see_the_full_text(browser_page, engine):
     page.evaluate("() => { document.querySelectorAll('#rq-chatbot details[open]').forEach(d => d.open = false);"
                   " const log = document.querySelector('#rq-chatbot [role=log]'); if (log) log.scrollTop = 0; window.scrollTo(0, 0); }")
     page.wait_for_timeout(300)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "chat.png"))
+    save_screenshot(page, SHOTS / "chat.png")
 
 
 def test_copy_button_copies_question_answer_and_quote(browser_page, engine):
@@ -109,7 +113,7 @@ def test_copy_button_copies_question_answer_and_quote(browser_page, engine):
 
 def test_out_of_corpus_question_is_answered_honestly(browser_page):
     page = browser_page
-    ask(page, "明天长春会下雨吗？")
+    ask(page, "明天长春会下雨吗？", enter=True)
     bot = page.locator("#rq-chatbot [data-testid='bot']").last
     assert "没有能回答这个问题的条文" in bot.inner_text()
     assert "没有找到能回答这个问题的条文" in page.locator("#rq-sources").inner_text()
@@ -123,6 +127,15 @@ def test_script_in_question_is_shown_as_text(browser_page):
     user = page.locator("#rq-chatbot [data-testid='user']").last
     assert "<script>alert(2)</script>" in user.inner_text()
     assert page.locator("#rq-chatbot img[src=x]").count() == 0 and not dialogs
+
+
+def test_example_question_fills_the_box(browser_page):
+    page = browser_page
+    from regqa.app.chat import OFFICIAL_EXAMPLES
+
+    page.get_by_text(OFFICIAL_EXAMPLES[2], exact=True).first.click()
+    page.wait_for_timeout(300)
+    assert page.locator("#rq-question textarea").input_value() == OFFICIAL_EXAMPLES[2]
 
 
 def test_clear_empties_the_conversation(browser_page):
@@ -164,7 +177,7 @@ def test_browse_documents_chapters_and_jump_to_an_article(browser_page, engine):
     assert page.locator("#rq-quote textarea").input_value() == f"{unit.label}\n{unit.text}"
     assert "第一章 总则" in page.locator("#rq-chapter input").input_value()
     page.evaluate("() => window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / "browse.png"))
+    save_screenshot(page, SHOTS / "browse.png")
 
 
 def test_about_lists_corpus_coverage_and_index(browser_page, engine):

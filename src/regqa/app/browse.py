@@ -11,7 +11,7 @@ from regqa.app import render
 from regqa.app.errors import user_message
 from regqa.corpus import coverage
 from regqa.normalize import normalize
-from regqa.numerals import cn_to_int
+from regqa.numerals import article_label, cn_to_int
 from regqa.records import Document, Unit
 from regqa.refs import mentioned_docs, parse_references
 
@@ -90,6 +90,17 @@ def _strip_doc_names(text: str, doc: Document) -> str:
     return rest.replace("《", " ").replace("》", " ").strip(" ,的")
 
 
+def _article(engine, doc_id: str, number: int) -> Jump:
+    """Article ``number`` of a document, or why it cannot be shown."""
+    unit = engine.unit(doc_id, number)
+    if unit is not None:
+        return Jump(doc_id, unit)
+    doc = engine.documents[doc_id]
+    if doc.info.structure == "section":
+        return Jump(doc_id, None, f"《{doc.info.short}》按段落编排，没有“{article_label(number)}”。请从左侧“条文”列表中选择。")
+    return Jump(doc_id, None, engine.missing_note(doc_id, number))
+
+
 def resolve_jump(engine, text: str, current_doc: str | None = None) -> Jump:
     """What the jump box names: a unit, a document, or a Chinese note saying why not."""
     text = (text or "").strip()
@@ -98,6 +109,9 @@ def resolve_jump(engine, text: str, current_doc: str | None = None) -> Jump:
     if len(text) > 100:
         return Jump(current_doc, None, "输入太长了。" + JUMP_HINT)
     named = mentioned_docs(text, engine.infos)
+    head = re.split(r"\s+", text, maxsplit=1)[0]
+    if not named and head != text and engine.find_doc(head):  # "解读 五（第二）": a generic short name first
+        named = [engine.find_doc(head)]
     whole = engine.find_doc(text)
     if whole:
         return Jump(whole, engine.documents[whole].units[0] if engine.documents[whole].units else None)
@@ -107,10 +121,7 @@ def resolve_jump(engine, text: str, current_doc: str | None = None) -> Jump:
         doc_id = ref.doc_id or (named[0] if named else current_doc)
         if doc_id is None:
             return Jump(None, None, "请同时写明是哪个文件。" + JUMP_HINT)
-        unit = engine.unit(doc_id, ref.article)
-        if unit is None:
-            return Jump(doc_id, None, engine.missing_note(doc_id, ref.article))
-        return Jump(doc_id, unit)
+        return _article(engine, doc_id, ref.article)
     doc_id = named[0] if named else current_doc
     if doc_id is None or doc_id not in engine.documents:
         return Jump(current_doc, None, f"没有找到“{text}”。" + JUMP_HINT)
@@ -123,9 +134,9 @@ def resolve_jump(engine, text: str, current_doc: str | None = None) -> Jump:
         except ValueError:
             number = 0
         if number > 0:
-            unit = engine.unit(doc_id, number)
-            if unit is None:
-                return Jump(doc_id, None, engine.missing_note(doc_id, number))
+            return _article(engine, doc_id, number)
+    if unit is None and not named:
+        return Jump(current_doc, None, f"没有找到“{text}”。" + JUMP_HINT)
     if unit is None:
         return Jump(doc_id, None, f"《{doc.info.short}》中没有找到“{rest or text}”。" + JUMP_HINT)
     return Jump(doc_id, unit)

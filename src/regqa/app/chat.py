@@ -218,7 +218,7 @@ def build_chat_tab(engine, doc_choices: list[tuple[str, str]]) -> None:
                     question = gr.Textbox(
                         show_label=False,
                         placeholder=PLACEHOLDER,
-                        lines=2,
+                        lines=1,  # Enter sends; Shift+Enter adds a line (the box grows)
                         max_lines=6,
                         scale=8,
                         autofocus=True,
@@ -260,6 +260,7 @@ def build_chat_tab(engine, doc_choices: list[tuple[str, str]]) -> None:
         send.click(on_ask, inputs, outputs, api_name="chat", show_progress="minimal")
         question.submit(on_ask, inputs, outputs, api_visibility="undocumented", show_progress="minimal")
         clear.click(lambda: cleared(engine), None, [chatbot, sources, copy_text, question], api_visibility="undocumented", queue=False)
+        chatbot.clear(lambda: (render.sources_panel(engine, None), ""), None, [sources, copy_text], api_visibility="undocumented", queue=False)
         copy.click(copied, [copy_text], None, js=COPY_JS, api_visibility="undocumented", queue=False)
 
 

@@ -5,6 +5,8 @@ Also saves the README screenshots to docs/screenshots/ (chat.png, browse.png).
 
 from __future__ import annotations
 
+import os
+
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -17,7 +19,8 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = ROOT / "docs" / "screenshots"
+# Screenshots go to tests/artifacts/ (ignored by git); REGQA_README_SCREENSHOTS=1 refreshes the README's copies.
+SHOTS = ROOT / "docs" / "screenshots" if os.environ.get("REGQA_README_SCREENSHOTS") else ROOT / "tests" / "artifacts"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 QUESTION = "事故发生后多长时间内要报告？"
 

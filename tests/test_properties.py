@@ -192,7 +192,7 @@ def test_search_never_fails_on_any_question(engine, q):
     assert all(isinstance(n, str) and n for n in result.notes)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(questions)
 @example("<script>alert('x')</script>安全生产责任制是什么？")
 @example("第10000条")
@@ -207,4 +207,6 @@ def test_answers_never_fail_and_stay_inert(engine, q):
     answer = answer_question(engine, q)
     assert "<script" not in answer.answer.lower() and "<img" not in answer.answer.lower()
     for c in answer.citations:
-        assert c.unit_id in engine.unit_pos and engine.units[engine.unit_pos[c.unit_id]].label == c.label
+        assert c.unit_id in engine.unit_pos
+        unit = engine.units[engine.unit_pos[c.unit_id]]
+        assert c.label.startswith(unit.label) and c.quote in unit.text  # label may name the 款/项 quoted

@@ -17,6 +17,7 @@ from regqa.tokenize import split_sentences
 
 MAX_PRIMARY = 3  # explicit references quoted at most
 RELATED = 3
+NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)|百分之[一二三四五六七八九十]+")
 HIGHLIGHT = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)(?:以上|以下|内)?)+|百分之[一二三四五六七八九十]+|立即")
 
 
@@ -77,8 +78,12 @@ def best_sentence(passage: Passage, engine, query_tokens: set[str], intent: Inte
     """The sentence of a passage that most directly answers: most query words, then the wanted kind of content."""
     sentences = split_sentences(passage.text) or [passage.text]
 
+    wants_number = bool({"deadline", "amount", "threshold"} & set(intent.kinds))
+
     def score(s: str) -> float:
         bonus = sum(0.2 for k in intent.kinds if k in UNIT_FEATURES and UNIT_FEATURES[k].search(s))
+        if wants_number and NUMBER.search(s):  # "多久/罚多少": a sentence with the figure itself
+            bonus += 0.3
         return overlap(engine.tokenizer, query_tokens, s) + bonus
 
     return max(sentences, key=score)

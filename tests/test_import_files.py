@@ -354,3 +354,17 @@ def test_only_the_title_matches_a_catalog_entry(tmp_path):
     assert prep.doc.doc_id == "study_notes" and not prep.report.replaces
     assert prep.normalized.title == "关于学习《安全生产法》的辅导材料"
     assert [u.unit_id for u in prep.doc.units] == ["study_notes:preamble", "study_notes:s1"]  # a section document
+
+
+def test_labels_and_chapter_numbers_on_lines_of_their_own_are_joined(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for line in ["某某条例", "第一章", "总　　则", "第一条", "为了测试，制定本条例。", "第二章　附　则", "第二条　本条例自公布之日起施行。"]:
+        document.add_paragraph(line)
+    document.save(tmp_path / "two_line.docx")
+    prep = prepare(tmp_path / "two_line.docx", CORPUS)
+    assert [(u.article, u.heading, u.text) for u in prep.doc.units] == [
+        (1, "第一章 总 则", "第一条 为了测试，制定本条例。"),
+        (2, "第二章 附 则", "第二条 本条例自公布之日起施行。"),
+    ]

@@ -132,7 +132,7 @@ def heading(line: str) -> str | None:
     if not m or _numeral(m.group(1)) is None:
         return None
     name = (m.group(3) or m.group(4) or "").strip()
-    if len(name) > 30 or name[-1:] in "。；，：":
+    if len(name) > 30 or (name and name[-1] in "。；，："):
         return None
     return f"第{m.group(1)}{m.group(2)}" + (f" {name}" if name else "")
 
@@ -207,7 +207,7 @@ def split_run_ins(lines: list[str]) -> list[str]:
         for part in _split_heading_article(line):
             for piece in _split_articles(part, last_article):
                 start = article_start(piece)
-                if start and start.separated and start.number > last_article:
+                if start and (start.separated or start.number == last_article + 1) and start.number > last_article:
                     last_article = start.number
                 out.extend(_split_items(piece))
     return out
@@ -254,14 +254,18 @@ def _split_items(line: str) -> list[str]:
 
 
 def merge_lone_labels(lines: list[str]) -> list[str]:
-    """A line holding only "第N条" takes the next (non-structure) line as its text."""
+    """A line holding only "第N条" takes the next line as its text; a bare "第N章" takes its name."""
     out: list[str] = []
     i = 0
     while i < len(lines):
-        line = lines[i]
+        line, nxt = lines[i], lines[i + 1] if i + 1 < len(lines) else ""
         start = article_start(line)
-        if start and not start.rest and i + 1 < len(lines) and not is_structure(lines[i + 1]):
-            out.append(f"{start.label} {lines[i + 1]}")
+        if start and not start.rest and nxt and not is_structure(nxt):
+            out.append(f"{start.label} {nxt}")
+            i += 2
+            continue
+        if heading(line) and " " not in heading(line) and nxt and len(nxt) <= 15 and not is_structure(nxt) and not nxt.endswith(TERMINAL + tuple("，、")):
+            out.append(f"{line} {nxt}")
             i += 2
             continue
         out.append(line)

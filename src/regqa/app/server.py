@@ -23,6 +23,7 @@ from regqa.answer.conversation import ROLES  # noqa: E402
 from regqa.app import about, browse, chat, render, style  # noqa: E402
 from regqa.app.errors import guard  # noqa: E402
 from regqa.app.tabs import EXTRA_TAB_MODULES, build_extra_tabs  # noqa: E402
+from regqa.importer.readers import MAX_FILE_BYTES
 
 logger = logging.getLogger("regqa.app")
 
@@ -50,6 +51,7 @@ class Settings:
 
 
 # ---------------------------------------------------------------- configuration
+
 
 
 def parse_auth_pair(text: str, where: str) -> tuple[str, str]:
@@ -215,6 +217,7 @@ def launch(
         inbrowser=False,
         prevent_thread_lock=True,
         show_error=False,
+        max_file_size=MAX_FILE_BYTES,  # larger uploads are refused before they reach disk
         quiet=quiet,
         theme=style.theme(),
         css=style.CSS,

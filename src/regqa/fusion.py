@@ -21,7 +21,7 @@ class FusionConfig:
     weights: dict[str, float] = field(default_factory=lambda: {"bm25": 1.0, "sent": 0.25, "dense": 0.25, "gloss": 3.0, "gloss_dense": 1.0})
     doc_bonus: float = 0.5  # for units of a document the question names
     intent_bonus: float = 0.8  # for units that can carry the kind of answer asked for
-    authority_bonus: float = 0.2  # times 1/priority of the unit's document (legal hierarchy, recency)
+    authority_bonus: float = 0.5  # times 1/priority of the unit's document (legal hierarchy, recency)
     preamble_penalty: float = 1.0  # for the issuing notice before 第一条 of an article document
     expansion_weight: float = 0.25  # weight of lexicon-expansion tokens relative to the question's own
 

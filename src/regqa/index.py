@@ -11,14 +11,12 @@ A build writes a new folder, then swaps ``CURRENT``: a crash mid-build leaves th
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import sys
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +27,7 @@ from regqa import __version__
 from regqa.bm25 import SparseBM25
 from regqa.corpus import corpus_fingerprint, load_corpus
 from regqa.lexicon import Lexicon, load_lexicon
+from regqa.locks import exclusive_lock
 from regqa.records import Document, Unit
 from regqa.store import doc_from_dict, doc_to_dict
 from regqa.tokenize import Tokenizer, build_tokenizer, split_sentences
@@ -109,24 +108,9 @@ def unit_vector_texts(unit: Unit, doc_short: str) -> list[str]:
 # ---------------------------------------------------------------- build
 
 
-@contextmanager
 def build_lock(index_dir: Path, wait: float = 600.0):
     """Exclusive lock so two builds never write at once; waits up to ``wait`` seconds."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".build.lock", "a+") as fh:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise IndexUnavailable("另一个索引构建正在进行，请稍后再试。") from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return exclusive_lock(index_dir / ".build.lock", wait, IndexUnavailable("另一个索引构建正在进行，请稍后再试。"))
 
 
 def build_index(

@@ -74,7 +74,7 @@ def gap_text(line: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
-def _numeral(text: str) -> int | None:
+def marker_number(text: str) -> int | None:
     """The number of a 条/项/section marker; None outside 1–9999 (no document has more, and no label could name it)."""
     try:
         n = cn_to_int(text)
@@ -83,12 +83,13 @@ def _numeral(text: str) -> int | None:
     return n if 0 < n < 10000 else None
 
 
+
 def _paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
     """Group an article's lines into 款, attaching each （一） item line to the 款 before it."""
     paras: list[Paragraph] = []
     for line in lines:
         m = ITEM_RE.match(line)
-        no = _numeral(m.group(1)) if m else None
+        no = marker_number(m.group(1)) if m else None
         if m and paras and no is not None:
             last = paras[-1]
             item = Item(no=no, marker=line[: m.end()], text=line)
@@ -142,7 +143,7 @@ def segment_articles(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[G
             section = line
             continue
         m = ARTICLE_RE.match(line)
-        no = _numeral(m.group(1)) if m else None
+        no = marker_number(m.group(1)) if m else None
         if m and no:
             previous = current["no"] if current else (units[-1].article if units and units[-1].article else 0)
             if no > previous:
@@ -211,8 +212,8 @@ def segment_sections(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[G
                 blocks[-1].setdefault("gaps", []).append(g)
             continue
         m = TOP_SECTION_RE.match(line)
-        if m and _numeral(m.group(1)) and len(line) <= 80:
-            top = {"path": [_numeral(m.group(1))], "ref": m.group(1), "heading": line, "lines": [line]}
+        if m and marker_number(m.group(1)) and len(line) <= 80:
+            top = {"path": [marker_number(m.group(1))], "ref": m.group(1), "heading": line, "lines": [line]}
             blocks.append(top)
             continue
         sub = _sub_section(line) if top is not None else None
@@ -243,9 +244,9 @@ def segment_sections(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[G
 def _sub_section(line: str) -> tuple[str, int] | None:
     for pattern in SUB_SECTION_RES:
         m = pattern.match(line)
-        if m and _numeral(m.group(1)):
+        if m and marker_number(m.group(1)):
             marker = m.group(0)[: m.start(2)].rstrip(",，").strip("（()）")
-            return marker, _numeral(m.group(1))
+            return marker, marker_number(m.group(1))
     return None
 
 

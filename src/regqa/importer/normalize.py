@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from regqa.numerals import NUMERAL_CHARS, article_label, cn_to_int
+from regqa.numerals import NUMERAL_CHARS, article_label
+from regqa.segment import marker_number
 from regqa.segment import GAP_RE
 
 _N = f"[{NUMERAL_CHARS}]+|\\d+"
@@ -100,12 +101,7 @@ def strip_markdown(line: str) -> str:
     return re.sub(r"\\([\\`*_{}\[\]()#+\-.!>])", r"\1", line).strip()
 
 
-def _numeral(text: str) -> int | None:
-    try:
-        n = cn_to_int(text)
-    except ValueError:
-        return None
-    return n if 0 < n < 10000 else None
+
 
 
 @dataclass(frozen=True)
@@ -120,7 +116,7 @@ def article_start(line: str) -> ArticleStart | None:
     m = ARTICLE_START.match(line)
     if not m:
         return None
-    n = _numeral(m.group(1))
+    n = marker_number(m.group(1))
     if n is None:
         return None
     return ArticleStart(n, f"第{m.group(1)}条", bool(m.group(2)) or not m.group(3), m.group(3).strip())
@@ -129,7 +125,7 @@ def article_start(line: str) -> ArticleStart | None:
 def heading(line: str) -> str | None:
     """A 第X编/章/节 heading in canonical form ("第一章 总 则"), else None."""
     m = HEADING_START.match(line)
-    if not m or _numeral(m.group(1)) is None:
+    if not m or marker_number(m.group(1)) is None:
         return None
     name = (m.group(3) or m.group(4) or "").strip()
     if len(name) > 30 or (name and name[-1] in "。；，："):
@@ -227,7 +223,7 @@ def _split_articles(line: str, last: int) -> list[str]:
     if own and (own.separated or own.number == last + 1) and own.number > last:
         last = own.number
     for m in re.finditer(rf"(?<=[。；])\s*(第 ?({_N}) ?条) ", line):
-        if _numeral(m.group(2)) == last + 1:
+        if marker_number(m.group(2)) == last + 1:
             cuts.append(m.start(1))
             last += 1
     if not cuts:
@@ -242,7 +238,7 @@ def _split_items(line: str) -> list[str]:
     cuts: list[int] = []
     expected = 1
     for m in matches:
-        if _numeral(m.group(2)) == expected:
+        if marker_number(m.group(2)) == expected:
             cuts.append(m.start(1))
             expected += 1
     if len(cuts) < 2:
@@ -283,7 +279,7 @@ def drop_table_of_contents(lines: list[str]) -> tuple[list[str], list[str]]:
     seen: set[tuple[str, int]] = set()
     while j < first_article:
         m = HEADING_START.match(lines[j])
-        key = (m.group(2), _numeral(m.group(1))) if m and heading(lines[j]) else None
+        key = (m.group(2), marker_number(m.group(1))) if m and heading(lines[j]) else None
         if key is None and lines[j] in ("附则", "附 则"):
             key = ("附则", 0)
         if key is None or key in seen:

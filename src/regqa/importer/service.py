@@ -7,13 +7,10 @@ itself only ever switches to a complete new build).
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
-import time
 import tomllib
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +20,7 @@ from regqa.corpus import CorpusError, load_document, parse_document
 from regqa.index import IndexData, IndexUnavailable, build_index, current_build
 from regqa.records import DocInfo, Document
 from regqa.segment import looks_sectioned, split_header, clean_lines
+from regqa.locks import exclusive_lock
 
 from .normalize import Normalized, _key, clean_line, normalize_source
 from .readers import MAX_FILE_BYTES, ImportFailed, SourceText, read_source
@@ -151,24 +149,9 @@ def _no_structure(structure: str | None) -> None:
 # ---------------------------------------------------------------- writing
 
 
-@contextmanager
 def import_lock(index_dir: Path, wait: float = 300.0):
     """One import at a time (each import rebuilds the index over the whole corpus)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".import.lock", "a+") as fh:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise ImportFailed("另一个导入正在进行，请稍后再试。") from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return exclusive_lock(index_dir / ".import.lock", wait, ImportFailed("另一个导入正在进行，请稍后再试。"))
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -1,0 +1,1 @@
+"""Benchmark and scale curve: ``python -m regqa bench`` (see ``runner``)."""

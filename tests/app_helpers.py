@@ -75,3 +75,8 @@ def save_screenshot(page, path: Path) -> None:
     page.screenshot(path=str(path))
     image = Image.open(path).convert("RGB")
     image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(path, optimize=True)
+
+
+# Debian's Chromium, headless and quiet on a closed network (playwright cannot download a browser here).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]

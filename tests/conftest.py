@@ -36,3 +36,18 @@ def corpus_copy(tmp_path) -> Path:
     for p in dest.rglob("*"):
         p.chmod(0o644 if p.is_file() else 0o755)
     return dest
+
+
+@pytest.fixture(scope="module")
+def app_url(engine):
+    """The real Gradio app on a free loopback port, serving the session engine (one per test module)."""
+    from regqa.app.server import launch
+
+    from .app_helpers import free_port
+
+    port = free_port()
+    demo = launch(engine, port=port, block=False, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()

@@ -13,28 +13,14 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.app_helpers import ROOT, free_port, save_screenshot
+from tests.app_helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, save_screenshot
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 # Screenshots go to tests/artifacts/ (ignored by git); REGQA_README_SCREENSHOTS=1 refreshes the README's copies.
 SHOTS = ROOT / "docs" / "screenshots" if os.environ.get("REGQA_README_SCREENSHOTS") else ROOT / "tests" / "artifacts"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 QUESTION = "事故发生后多长时间内要报告？"
-
-
-@pytest.fixture(scope="module")
-def app_url(engine):
-    from regqa.app.server import launch
-
-    port = free_port()
-    demo = launch(engine, port=port, block=False, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import pytest
 from regqa.importer.ui import LOGIN_REQUIRED, make_handlers, report_html
 from regqa.search import Engine
 
+from .app_helpers import CHROMIUM, CHROMIUM_ARGS
 from .conftest import CORPUS
 from .test_import import KEEP, complete_jilin_rules, snapshot
 from .test_import_files import write_docx
@@ -138,9 +139,6 @@ def test_the_tab_is_part_of_the_app_and_hidden_until_login(app_env):
 
 
 # ---------------------------------------------------------------- the real page in headless Chromium
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.mark.browser

@@ -7,24 +7,11 @@ import re
 import pytest
 
 from regqa.tools.export import docx_text
-from tests.app_helpers import free_port
+from tests.app_helpers import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT = 90_000
-
-
-@pytest.fixture(scope="module")
-def app_url(engine):
-    from regqa.app.server import launch
-
-    port = free_port()
-    demo = launch(engine, port=port, block=False, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +19,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield b
         finally:

@@ -209,26 +209,11 @@ def measure_scale(scale: int, work: Path, conf: BenchConfig, smallest: int, larg
 
 
 def growth(rows: list[dict]) -> dict[str, float]:
-    """Log-log slopes of each figure against the number of units."""
+    """Log-log slopes of each figure against the number of units, over all scales."""
+    from regqa.bench.report import growth_series  # noqa: PLC0415
+
     units = [r["build"]["units"] for r in rows]
-    lat = lambda name, key: [r["serve"]["latency"].get(name, {}).get(key, float("nan")) for r in rows]  # noqa: E731
-    series = {
-        "build_s": [r["build"]["build_s"] for r in rows],
-        "encode_s": [r["build"]["stages"]["encode_s"] for r in rows],
-        "tokenize_bm25_s": [r["build"]["stages"]["tokenize_bm25_s"] for r in rows],
-        "index_mb": [r["build"]["index_mb"] for r in rows],
-        "search_p50": lat("hybrid", "p50"),
-        "search_p95": lat("hybrid", "p95"),
-        "ask_p50": lat("ask", "p50"),
-        "ask_p95": lat("ask", "p95"),
-        "bm25_p50": lat("bm25", "p50"),
-        "dense_p50": lat("dense", "p50"),
-        "rss_loaded_mb": [r["serve"]["rss_loaded_mb"] for r in rows],
-        "serve_peak_rss_mb": [r["serve"]["peak_rss_mb"] for r in rows],
-        "build_peak_rss_mb": [r["build"]["peak_rss_mb"] for r in rows],
-        "cli_search_cold_s": [r["cold"].get("search", {}).get("median_s", float("nan")) for r in rows],
-    }
-    return {k: loglog_slope(units, v) for k, v in series.items()}
+    return {k: loglog_slope(units, v) for k, v in growth_series(rows).items()}
 
 
 def run_bench(conf: BenchConfig) -> dict:

@@ -168,7 +168,7 @@ def run_eval(args) -> int:
     lines = [
         "# 评测报告",
         "",
-        f"命令：`python -m regqa eval{' --tune' if args.tune else ''}` · 编码器：`{engine.encoder.id}` · 融合：{describe(engine.fusion)}",
+        f"命令：`python -m regqa eval{' --tune' if args.tune else ''}{' --calibrate' if getattr(args, 'calibrate', False) else ''}` · 编码器：`{engine.encoder.id}` · 融合：{describe(engine.fusion)}",
         "",
         "检索指标只统计可回答的问题（语料外问题见回答部分），取前 5 条结果；金标为问题集中每题的 gold 单元。",
         "",

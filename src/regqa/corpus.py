@@ -141,6 +141,16 @@ def coverage(doc: Document) -> Coverage:
     return Coverage(complete=complete, articles=articles, expected=expected, partial=partial, gaps=tuple(g.text for g in doc.gaps))
 
 
+def incomplete_sources(documents: dict[str, Document], units) -> list[tuple[Document, Coverage]]:
+    """The documents (in order of first use by ``units``) whose local copy is an excerpt, with their coverage."""
+    out = []
+    for doc_id in dict.fromkeys(u.doc_id for u in units):
+        cov = coverage(documents[doc_id])
+        if not cov.complete:
+            out.append((documents[doc_id], cov))
+    return out
+
+
 def missing_articles(doc: Document) -> list[int]:
     """Article numbers the official text has but our copy lacks (needs ``expected_articles``)."""
     cov = coverage(doc)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from regqa.answer.abstain import should_abstain
 from regqa.answer.conversation import ROLES, resolve_followup
 from regqa.answer.passages import Passage, overlap, select_passages
-from regqa.corpus import coverage
+from regqa.corpus import incomplete_sources
 from regqa.intent import UNIT_FEATURES, Intent, question_intent
 from regqa.records import Hit, Unit
 from regqa.search import SearchResult, clean_question
@@ -181,12 +181,10 @@ def _second_source(engine, result: SearchResult, primary: Unit, query_tokens: se
 
 
 def _coverage_notes(engine, units: list[Unit]) -> list[str]:
-    notes = []
-    for doc_id in dict.fromkeys(u.doc_id for u in units):
-        doc = engine.documents[doc_id]
-        cov = coverage(doc)
-        if not cov.complete:
-            notes.append(f"本地收录的《{doc.info.short}》不完整（{cov.summary}），以上回答只依据现有文字，可能不全。")
+    notes = [
+        f"本地收录的《{doc.info.short}》不完整（{cov.summary}），以上回答只依据现有文字，可能不全。"
+        for doc, cov in incomplete_sources(engine.documents, units)
+    ]
     for unit in units:
         if unit.partial:
             notes.append(f"{unit.label}在本地副本中只有前半部分。")

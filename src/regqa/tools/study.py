@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from regqa.corpus import coverage
+from regqa.corpus import incomplete_sources
 from regqa.numerals import NUMERAL_CHARS
 from regqa.records import Unit
 from regqa.search import QuestionError
@@ -221,12 +221,7 @@ def build_pack(
         raise StudyError("没有找到与该主题相关的条文。")
     kps = [kp for u in units for kp in key_points(u)]
     plan = make_quiz(engine, units, questions, seed)
-    notes = []
-    for doc_id in dict.fromkeys(u.doc_id for u in units):
-        doc = engine.documents[doc_id]
-        cov = coverage(doc)
-        if not cov.complete:
-            notes.append(f"本地收录的《{doc.info.short}》不完整（{cov.summary}），本讲义只依据现有文字。")
+    notes = [f"本地收录的《{doc.info.short}》不完整（{cov.summary}），本讲义只依据现有文字。" for doc, cov in incomplete_sources(engine.documents, units)]
     if len(plan.questions) < questions:
         notes.append(f"所选条文中可以出题的要点有限，只生成了 {len(plan.questions)} 道题（要求 {questions} 道）；可增加条文数量或换一个主题。")
     return StudyPack(title, topic, chapter, seed, date or today(), units, outline(engine, units), kps, plan.questions, notes, sources_for(engine, {u.doc_id for u in units}))

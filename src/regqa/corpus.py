@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from regqa.catalog import CATALOG_FILE, default_info, load_catalog
-from regqa.numerals import format_ranges, int_to_cn
+from regqa.numerals import format_ranges
 from regqa.records import DocInfo, Document, Gloss
 from regqa.segment import segment
 from regqa.textio import DecodeError, decode_bytes
@@ -159,6 +159,3 @@ def missing_articles(doc: Document) -> list[int]:
     have = set(cov.articles)
     return [n for n in range(1, cov.expected + 1) if n not in have]
 
-
-def article_cn(n: int) -> str:
-    return int_to_cn(n)

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from regqa.normalize import normalize
 
 _KEEP = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[a-z0-9]")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _SENTENCE_END = re.compile(r"(?<=[。；;！？!?])|\n")
 
@@ -70,6 +69,3 @@ def split_sentences(text: str) -> list[str]:
     """Sentences and clauses ending in 。；; or a line break (kept verbatim, empty ones dropped)."""
     return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
 
-
-def has_cjk(text: str) -> bool:
-    return bool(_CJK.search(text))

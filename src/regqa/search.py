@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,17 @@ from regqa.refs import Reference, alias_table, mentioned_docs, parse_references
 
 MAX_QUESTION_CHARS = 2000  # longer questions are cut (the UI says so)
 METHODS = ("hybrid", "bm25", "dense")
+
+
+_PURPOSE = re.compile(r"^第一条\s*为(?:了)?.{0,200}制定本(?:法|条例|规定|细则|办法|实施细则)。$", re.S)
+_COMMENCEMENT = re.compile(r"^第[^条]{1,6}条\s*本(?:法|条例|规定|细则|办法|实施细则)自.{0,30}起施行。?$")
+
+
+def is_boilerplate(unit: Unit, structure: str) -> bool:
+    """An article document's issuing notice, purpose clause or commencement clause."""
+    if unit.kind == "preamble":
+        return structure != "section"
+    return bool(_PURPOSE.match(unit.text) or _COMMENCEMENT.match(unit.text))
 
 
 def pool_max(values: np.ndarray, owners: np.ndarray, n: int, floor: float) -> np.ndarray:
@@ -102,9 +114,10 @@ class Engine:
         # Legal hierarchy and recency as a small prior: the catalog's priority (1 = the core law) per unit.
         priority = {d.doc_id: d.info.priority for d in data.documents}
         self.authority = np.array([1.0 / max(1, priority[u.doc_id]) for u in self.units])
-        # The issuing notice before 第一条 of an article document rarely answers anything.
+        # The issuing notice before 第一条, the purpose clause ("为了……制定本法") and the commencement clause
+        # ("本法自……起施行") rarely answer a question unless it names them (explicit references bypass this).
         structure = {d.doc_id: d.info.structure for d in data.documents}
-        self.notice_preamble = np.array([u.kind == "preamble" and structure[u.doc_id] != "section" for u in self.units], dtype=float)
+        self.notice_preamble = np.array([is_boilerplate(u, structure[u.doc_id]) for u in self.units], dtype=float)
 
     # ------------------------------------------------------------ loading
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from regqa.lexicon import load_lexicon
+from regqa.intent import question_intent, unit_features
 from regqa.refs import mentioned_docs, parse_references
 from regqa.search import QuestionError
 
@@ -40,6 +41,17 @@ def test_references_parse_with_and_without_document(engine):
     assert r.doc_id is None and r.article == 9
     assert mentioned_docs("这个规定是什么意思", infos) == []  # a plain word, not the document 《规定》
     assert mentioned_docs("按照《规定》怎么问责", infos) == ["national_responsibility_regulation"]
+    assert mentioned_docs("解读中说有哪4个方面的亮点", infos) == ["jilin_rules_interpretation"]  # spoken of as a source
+    assert mentioned_docs("这个怎么解读", infos) == []
+
+
+def test_answer_kinds_are_read_from_question_and_unit(engine):
+    """A question's wanted answer kind and a unit's capacity to carry it (the intent bonus)."""
+    assert "deadline" in question_intent("处罚决定作出后几个工作日内公开？").kinds
+    assert "list" in question_intent("解读最后提出了哪“三要”？").kinds
+    sections = {u.label: unit_features(u) for u in engine.units if u.doc_id == "jilin_rules_interpretation"}
+    assert "list" in sections["《解读》五（第四）"]  # enumerates 一是……二是……三是……
+    assert "list" not in sections["《解读》四（三是）"]  # only mentions "3种情形"
 
 
 @pytest.mark.parametrize(

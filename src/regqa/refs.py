@@ -15,6 +15,8 @@ REF_RE = re.compile(rf"第\s*({_N})\s*条(?:\s*第\s*({_N})\s*款)?(?:\s*第\s*[
 BRACKETED_RE = re.compile(r"《([^《》]{2,40})》")
 # Aliases too common as plain words to name a document unless bracketed or right before 第X条.
 GENERIC_ALIASES = frozenset({"规定", "意见", "解读", "细则", "条例", "办法"})
+# A generic alias names its document when spoken of as a source: "解读中说…", "解读最后提出…".
+_NAMED_AS_SOURCE = re.compile(r"(?:中|里|最后|开头|提出|指出|提到|说|认为)")
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ def mentioned_docs(question: str, infos: list[DocInfo]) -> list[str]:
                 continue
             bracketed = q[max(0, s - 1) : s] == "《" and q[e : e + 1] == "》"
             before_ref = bool(re.match(r"\s*》?\s*的?\s*第", q[e:]))
-            if generic and not (bracketed or before_ref):
+            as_subject = bool(_NAMED_AS_SOURCE.match(q[e:]))
+            if generic and not (bracketed or before_ref or as_subject):
                 continue
             spans.append((s, e))
             if doc_id not in found:

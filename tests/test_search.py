@@ -6,7 +6,7 @@ import pytest
 
 from regqa.lexicon import load_lexicon
 from regqa.intent import question_intent, unit_features
-from regqa.refs import mentioned_docs, parse_references
+from regqa.refs import mentioned_docs, parse_references, term_docs
 from regqa.search import QuestionError
 
 
@@ -43,6 +43,8 @@ def test_references_parse_with_and_without_document(engine):
     assert mentioned_docs("按照《规定》怎么问责", infos) == ["national_responsibility_regulation"]
     assert mentioned_docs("解读中说有哪4个方面的亮点", infos) == ["jilin_rules_interpretation"]  # spoken of as a source
     assert mentioned_docs("这个怎么解读", infos) == []
+    assert term_docs("人都退休了，还能给政务处分吗？", infos) == ["public_official_sanctions_law_2020"]  # catalog terms
+    assert term_docs("人都退休了，还能追责吗？", infos) == []
 
 
 def test_answer_kinds_are_read_from_question_and_unit(engine):

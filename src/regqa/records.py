@@ -23,6 +23,7 @@ class DocInfo:
     in_catalog: bool = False
     summary_units: tuple[str, ...] = ()  # unit ids elsewhere that summarise this document (for excerpts)
     interprets: str = ""  # doc_id of the document this one officially interprets
+    terms: tuple[str, ...] = ()  # words only this document is about (政务处分): a question using them leans to it
 
 
 @dataclass(frozen=True)

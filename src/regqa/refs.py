@@ -85,6 +85,12 @@ def mentioned_docs(question: str, infos: list[DocInfo]) -> list[str]:
     return found
 
 
+def term_docs(question: str, infos: list[DocInfo]) -> list[str]:
+    """Documents whose defining terms (catalog ``terms``) the question uses."""
+    q = normalize(question)
+    return [i.doc_id for i in infos if any(normalize(t) in q for t in i.terms)]
+
+
 def parse_references(question: str, infos: list[DocInfo]) -> list[Reference]:
     """Every 第X条 in the question, with the document named before it (or inherited from the previous ref)."""
     q = normalize(question)

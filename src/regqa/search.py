@@ -20,7 +20,7 @@ from regqa.lexicon import Lexicon, load_lexicon
 from regqa.normalize import normalize, strip_controls
 from regqa.numerals import article_label as _article_label
 from regqa.records import Document, Hit, Unit
-from regqa.refs import Reference, alias_table, mentioned_docs, parse_references
+from regqa.refs import Reference, alias_table, mentioned_docs, parse_references, term_docs
 
 MAX_QUESTION_CHARS = 2000  # longer questions are cut (the UI says so)
 METHODS = ("hybrid", "bm25", "dense")
@@ -65,6 +65,7 @@ class Evidence:
     expansion_scores: dict[str, np.ndarray | None] = field(default_factory=dict)  # lexical scores of the expansion tokens
     mentioned: list[str] = field(default_factory=list)
     doc_match: np.ndarray | None = None
+    term_match: np.ndarray | None = None  # documents leaned to by their defining terms (not named)
     intent_match: np.ndarray | None = None
     plain: bool = False  # a bare retriever (eval baseline): no priors or bonuses
 
@@ -110,6 +111,8 @@ class Engine:
         self.features = [unit_features(u) for u in self.units]
         self.feature_columns = {k: np.array([k in f for f in self.features], dtype=bool) for k in set().union(*self.features)}
         self.has_gloss = np.array([u.gloss is not None for u in self.units], dtype=bool)
+        # Each unit's heading, text and gloss, normalised: what a question's words are looked up in.
+        self.unit_texts = [normalize(f"{u.heading}\n{u.text}\n{u.gloss.joined if u.gloss else ''}") for u in self.units]
         self._last_evidence: tuple[tuple[str, str, bool], Evidence] | None = None
         # Legal hierarchy and recency as a small prior: the catalog's priority (1 = the core law) per unit.
         priority = {d.doc_id: d.info.priority for d in data.documents}
@@ -241,6 +244,8 @@ class Engine:
         if not plain:
             ev.mentioned = self.with_interpretations(mentioned_docs(query, self.infos))
             ev.doc_match = np.isin(self.unit_doc, ev.mentioned) if ev.mentioned else None
+            leaned = [d for d in term_docs(query, self.infos) if d not in ev.mentioned]
+            ev.term_match = np.isin(self.unit_doc, leaned) if leaned else None
             intent = question_intent(content)
             ev.intent_match = self.intent_scores(intent) if intent else None
         self._last_evidence = ((query, method, plain), ev)
@@ -256,6 +261,8 @@ class Engine:
         fused = fuse(scores, fc, mask, self.has_gloss)
         if ev.doc_match is not None and mask is None:
             fused = fused + fc.doc_bonus * fc.scale() * ev.doc_match
+        if ev.term_match is not None and mask is None:
+            fused = fused + fc.term_bonus * fc.scale() * ev.term_match
         if ev.intent_match is not None:
             fused = fused + fc.intent_bonus * fc.scale() * ev.intent_match
         if not ev.plain:

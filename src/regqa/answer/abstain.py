@@ -17,14 +17,39 @@ from pathlib import Path
 import numpy as np
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "abstain.json"
-FEATURES = ("word_coverage", "gloss_dense_top", "dense_top")
+FEATURES = ("word_coverage", "gloss_dense_top", "dense_top", "top1_cover", "top3_cover", "names_document")
+
+
+def content_words(engine, text: str) -> list[str]:
+    """The question's Chinese content words (jieba cut, stopwords dropped)."""
+    return [w for w in engine.tokenizer.cut(text) if w not in engine.tokenizer.stopwords and any("\u4e00" <= c <= "\u9fff" for c in w)]
+
+
+def top_cover(engine, words: list[str], top_units: list[int]) -> float:
+    """IDF-weighted share of the question's words found in the best units' text, heading or gloss.
+
+    What the question asks about (电梯, 年休假, 印花税 …) is usually absent from every top unit when the
+    corpus does not cover it, even where each word alone occurs somewhere in the corpus.
+    """
+    if not words:
+        return 0.0
+    bm25 = engine.data.bm25
+    rare = float(bm25.idf.max()) if len(bm25.idf) else 1.0
+
+    def idf(w: str) -> float:
+        i = bm25.vocab.get(w)
+        return float(bm25.idf[i]) if i is not None else rare
+
+    texts = [engine.unit_texts[i] for i in top_units]
+    total = sum(idf(w) for w in words)
+    return sum(idf(w) for w in words if any(w in t for t in texts)) / total
 
 
 def features(engine, ev) -> np.ndarray:
     """Evidence strength for one question (see ``FEATURES``)."""
     vocab = engine.data.bm25.vocab
     gloss_vocab = engine.data.bm25_gloss.vocab
-    words = [w for w in engine.tokenizer.cut(ev.content) if w not in engine.tokenizer.stopwords and any("\u4e00" <= c <= "\u9fff" for c in w)]
+    words = content_words(engine, ev.content)
     unknown = [w for w in words if w not in vocab and w not in gloss_vocab]
     coverage = 1 - len(unknown) / len(words) if words else 0.0
 
@@ -32,7 +57,10 @@ def features(engine, ev) -> np.ndarray:
         s = ev.scores.get(name)
         return float(s.max()) if s is not None and len(s) else 0.0
 
-    return np.array([coverage, top("gloss_dense"), top("dense")])
+    order = [int(i) for i in np.argsort(-engine.rank(ev), kind="stable")[:3]]
+    return np.array(
+        [coverage, top("gloss_dense"), top("dense"), top_cover(engine, words, order[:1]), top_cover(engine, words, order), float(bool(ev.mentioned))]
+    )
 
 
 @dataclass

@@ -56,7 +56,7 @@ def describe(fc: FusionConfig) -> str:
     w = ", ".join(f"{k}={v:g}" for k, v in fc.weights.items())
     head = fc.method + (f" k={fc.k:g}" if fc.method == "rrf" else "")
     return (
-        f"{head}; {w}; 文件名加权={fc.doc_bonus:g}; 意图加权={fc.intent_bonus:g}; 位阶加权={fc.authority_bonus:g}; "
+        f"{head}; {w}; 文件名加权={fc.doc_bonus:g}; 专有词加权={fc.term_bonus:g}; 意图加权={fc.intent_bonus:g}; 位阶加权={fc.authority_bonus:g}; "
         f"印发通知降权={fc.preamble_penalty:g}; 扩展词权重={fc.expansion_weight:g}"
     )
 
@@ -133,7 +133,11 @@ def write_chart(sets: dict[str, dict[str, RetrievalScores]], path: Path) -> None
     plt.close(fig)
 
 
-QUESTION_SETS = (("main", "questions.jsonl", "主集（开发与调参用）"), ("heldout", "heldout.jsonl", "留出集（开发者未看过，只用于检验泛化）"))
+QUESTION_SETS = (
+    ("main", "questions.jsonl", "主集（开发与调参用）"),
+    ("heldout", "heldout.jsonl", "留出集（开发者未看过，只用于检验泛化）"),
+    ("outside", "out_of_corpus.jsonl", "语料外补充集（开发者编写，只有语料外问题，用于拒答校准）"),
+)
 
 
 def evaluate_set(engine, questions: list[Question], chunk_index) -> tuple[dict, dict, list]:
@@ -180,6 +184,11 @@ def run_eval(args) -> int:
     summary: list[str] = []
     for key, path, title in sets:
         questions = load_questions(path)
+        if not any(q.answerable for q in questions):  # an abstention-only set: answers, no retrieval
+            answer_lines = _answer_section(engine, questions)
+            lines += [f"## {title}：`{path.relative_to(root) if path.is_relative_to(root) else path}`", "", f"{len(questions)} 题，全部在语料外。", "", *answer_lines]
+            summary += [f"## {title}", *answer_lines[:5]]
+            continue
         results, per_cat, misses = evaluate_set(engine, questions, chunk_index)
         chart[key] = results
         n_out = sum(1 for q in questions if not q.answerable)
@@ -234,7 +243,7 @@ def calibrate_abstention(engine, questions: list[Question]) -> list[str]:
     return [
         "### 拒答模型校准",
         "",
-        f"用两个题集共 {len(questions)} 题（语料外 {int((y == 0).sum())} 题）拟合逻辑回归（特征：{'、'.join(abstain.FEATURES)}），"
+        f"用全部题集共 {len(questions)} 题（语料外 {int((y == 0).sum())} 题）拟合逻辑回归（特征：{'、'.join(abstain.FEATURES)}），"
         f"阈值 {model.threshold:.2f}（使误拒答率不超过 5%）。5 折交叉验证：语料外拒答率 {cv_abstain:.3f}，误拒答率 {cv_false:.3f}。"
         "下面各题集的回答指标用的是在全部题上拟合的模型，拒答部分偏乐观；交叉验证数字才是对新问题的估计。",
         "",

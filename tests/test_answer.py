@@ -34,6 +34,23 @@ def test_list_question_gets_every_item(engine):
     assert "共列明以下 7 项" in a.answer
 
 
+def test_list_question_on_a_section_lists_its_parts(engine):
+    """《解读》四 only announces "4个方面亮点"; its four parts are units of their own and are listed, each cited."""
+    a = ask(engine, "解读中说吉林实施细则有哪4个方面的亮点？")
+    labels = [c.label for c in a.citations]
+    assert labels == ["《解读》四", "《解读》四（一是）", "《解读》四（二是）", "《解读》四（三是）", "《解读》四（四是）"]
+    for c in a.citations[1:]:
+        assert engine.units[engine.unit_pos[c.unit_id]].text.startswith(c.quote)  # the part's first sentence, verbatim
+    text = plain(a.answer)
+    assert "强化党政同责" in text and "严肃责任追究" in text and "其中分为以下 4 点" in text
+
+
+def test_how_many_years_quotes_the_paragraph_with_the_period(engine):
+    a = ask(engine, "老板出过事被撤了职，多少年不能再当老板？")  # "多少年" asks for a period
+    assert a.citations[0].label == "《安全生产法》第九十四条第三款"
+    assert "五年内不得担任" in plain(a.answer)
+
+
 def test_explicit_paragraph_and_item_are_quoted_alone(engine):
     a = ask(engine, "事故条例第三条第一款第（三）项")
     c = a.citations[0]

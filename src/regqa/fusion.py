@@ -19,7 +19,7 @@ class FusionConfig:
     method: str = "weighted"  # "weighted" (min-max normalised sum) | "rrf"
     k: float = 60.0  # RRF constant
     weights: dict[str, float] = field(default_factory=lambda: {"bm25": 1.0, "sent": 0.25, "dense": 0.25, "gloss": 3.0, "gloss_dense": 1.0})
-    doc_bonus: float = 0.5  # for units of a document the question names
+    doc_bonus: float = 1.0  # for units of a document the question names
     term_bonus: float = 0.3  # for units of a document whose defining term the question uses (catalog ``terms``)
     intent_bonus: float = 0.8  # for units that can carry the kind of answer asked for
     authority_bonus: float = 0.5  # times 1/priority of the unit's document (legal hierarchy, recency)

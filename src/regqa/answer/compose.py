@@ -134,6 +134,8 @@ def _compose(engine, query: str, search_q: str, result: SearchResult, exact: lis
         else:
             passages += select_passages(hit.unit, engine.tokenizer, query_tokens, intent)
     primary = primary_hits[0].unit
+    if not exact and primary.kind == "section" and "list" in intent.kinds:
+        passages += outline(sub_sections(engine, primary))
     if not exact:
         second = _second_source(engine, result, primary, query_tokens)
         if second is not None:
@@ -143,6 +145,13 @@ def _compose(engine, query: str, search_q: str, result: SearchResult, exact: lis
     for i, passage in enumerate(passages):
         unit = passage.unit
         citations.append(Citation(unit.doc_id, unit.unit_id, unit.article, passage.label, passage.text))
+        if passage.outline:  # one line per part of the section quoted above
+            line = f"- {md_text(passage.text)} <sub>——{md_text(passage.label)}</sub>"
+            if passages[i - 1].outline:
+                parts[-1] += f"\n{line}"
+            else:
+                parts += [f"其中分为以下 {sum(1 for p in passages if p.outline)} 点（各取首句，全文见各部分）：", line]
+            continue
         if i == 0:
             parts.append(_lead(engine, passage, query_tokens, intent))
         elif passage.unit.unit_id != passages[i - 1].unit.unit_id:
@@ -168,6 +177,17 @@ def _lead(engine, passage: Passage, query_tokens: set[str], intent: Intent) -> s
         return f"**依据{label}**，共列明以下 {len(items)} 项："
     sentence = best_sentence(passage, engine, query_tokens, intent)
     return f"**依据{label}**：“{md_text(sentence)}”\n\n原文如下："
+
+
+def sub_sections(engine, unit: Unit) -> list[Unit]:
+    """The numbered parts of a section that are units of their own (《解读》四 → 四（一是）, 四（二是） …)."""
+    prefix = f"{unit.unit_id}."
+    return [u for u in engine.units if u.doc_id == unit.doc_id and u.unit_id.startswith(prefix) and "." not in u.unit_id[len(prefix):]]
+
+
+def outline(parts: list[Unit]) -> list[Passage]:
+    """Each part's first sentence, verbatim: the points a section's parts make (一是进一步强化党政同责。…)."""
+    return [Passage(u, (split_sentences(u.text) or [u.text])[0], outline=True) for u in parts]
 
 
 def _second_source(engine, result: SearchResult, primary: Unit, query_tokens: set[str]) -> Unit | None:

@@ -21,6 +21,7 @@ class Passage:
     paragraph: int | None = None  # 款 number, when the unit has several 款
     item: int | None = None  # 项 number, when one item alone is quoted
     context: str = ""  # the 款's lead line shown before a lone 项 (not part of the quote)
+    outline: bool = False  # the first sentence of one part of a section, listed under the section
 
     @property
     def label(self) -> str:

@@ -9,7 +9,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+
+from regqa.answer import abstain
+from regqa.normalize import normalize
 
 from regqa.evaluation.answers import answer_rows, summarise
 from regqa.evaluation.chunks import build_chunk_index
@@ -21,6 +25,7 @@ from .conftest import ROOT
 
 MAIN = ROOT / "eval" / "questions.jsonl"
 HELDOUT = ROOT / "eval" / "heldout.jsonl"
+OUTSIDE = ROOT / "eval" / "out_of_corpus.jsonl"
 
 
 @pytest.mark.parametrize("path", [MAIN, HELDOUT])
@@ -48,7 +53,7 @@ def ranks(engine):
 
 def test_hybrid_retrieval_floor(ranks):
     h = ranks["hybrid"]
-    assert h.hit1 >= 0.82 and h.hit5 >= 0.96 and h.mrr >= 0.88, h
+    assert h.hit1 >= 0.84 and h.hit5 >= 0.97 and h.mrr >= 0.89, h
 
 
 def test_hybrid_beats_every_baseline_on_mrr(ranks):
@@ -59,10 +64,34 @@ def test_hybrid_beats_every_baseline_on_mrr(ranks):
 def test_heldout_retrieval_floor(engine):
     answerable = [q for q in load_questions(HELDOUT) if q.answerable]
     h = retrieval_scores(system_ranks(engine, answerable, "hybrid"))
-    assert h.hit1 >= 0.70 and h.hit5 >= 0.93, h
+    assert h.hit1 >= 0.75 and h.hit5 >= 0.94, h
 
 
 def test_answer_floor(engine):
     s = summarise(answer_rows(engine, load_questions(MAIN)))
-    assert s.citation_accuracy >= 0.77 and s.key_phrase_recall >= 0.76, s
-    assert s.false_abstention <= 0.05 and s.abstention >= 0.8, s
+    assert s.citation_accuracy >= 0.83 and s.key_phrase_recall >= 0.84, s
+    assert s.false_abstention <= 0.05 and s.abstention >= 0.9, s
+
+
+def test_outside_set_is_abstained_on(engine):
+    qs = load_questions(OUTSIDE)
+    assert len(qs) >= 40 and not any(q.answerable for q in qs)
+    assert summarise(answer_rows(engine, qs)).abstention >= 0.85
+
+
+def test_outside_examples_are_apart_from_every_eval_question():
+    """The abstention model's outside examples must not leak eval questions (that would flatter the figures)."""
+    examples = {normalize(q) for q in abstain.outside_examples()}
+    assert len(examples) >= 60
+    for path in (MAIN, HELDOUT, OUTSIDE):
+        assert not examples & {normalize(q.question) for q in load_questions(path)}, path
+
+
+def test_abstention_holds_under_cross_validation(engine):
+    """Each question judged by a model fitted without it: the estimate for new questions (see eval/report.md)."""
+    questions = [q for path in (MAIN, HELDOUT, OUTSIDE) for q in load_questions(path)]
+    x = np.array([abstain.features(engine, engine.gather(engine.lexicon.strip_fillers(q.question))) for q in questions])
+    y = np.array([1.0 if q.answerable else 0.0 for q in questions])
+    cv_abstain, cv_false = abstain.cross_validate(x, y)
+    assert cv_abstain >= 0.85 and cv_false <= 0.06, (cv_abstain, cv_false)
+    assert abstain.load_model() is not None  # the shipped model matches the current features

@@ -68,6 +68,7 @@ class Evidence:
     term_match: np.ndarray | None = None  # documents leaned to by their defining terms (not named)
     intent_match: np.ndarray | None = None
     plain: bool = False  # a bare retriever (eval baseline): no priors or bonuses
+    vector: np.ndarray | None = None  # the question's embedding (with its expansions)
 
 
 @dataclass
@@ -237,7 +238,7 @@ class Engine:
             ev.scores["gloss"] = self.data.bm25_gloss.get_scores(own)
             ev.expansion_scores["gloss"] = self.data.bm25_gloss.get_scores(extra) if extra else None
         if method in ("hybrid", "dense"):
-            vector = self.encoder.encode([" ".join([content, *expansions])])[0]
+            vector = ev.vector = self.encoder.encode([" ".join([content, *expansions])])[0]
             ev.scores["dense"] = self.dense_scores(vector)
             if method == "hybrid":
                 ev.scores["gloss_dense"] = self.gloss_dense_scores(vector)

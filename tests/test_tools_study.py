@@ -101,6 +101,15 @@ def test_outline_follows_document_priority_then_article_order(engine, packs):
     assert all(u.heading.startswith("第二章") for u in chapter.units)
 
 
+def test_a_topic_that_names_a_chapter_draws_on_that_chapter(engine, packs):
+    """"事故报告与调查": 事故报告 and 事故调查 are chapter titles of 《事故条例》, so their core articles are taught
+    (the 1-hour reporting rule of 第九条 among them), alongside what retrieval finds in the law."""
+    labels = {u.label for u in packs[0].units}
+    assert "《事故条例》第九条" in labels
+    assert any(u.heading.startswith("第三章") and u.doc_id == "accident_reporting_regulation_2007" for u in packs[0].units)
+    assert any(u.doc_id == "work_safety_law_2021" for u in packs[0].units)
+
+
 def test_same_input_and_seed_give_the_same_pack(engine):
     a = build_pack(engine, topic="事故报告与调查", questions=10, seed=11, date="2024-01-01")
     b = build_pack(engine, topic="事故报告与调查", questions=10, seed=11, date="2024-01-01")

@@ -124,18 +124,32 @@ def topic_queries(topic: str) -> list[str]:
     return queries
 
 
+def chapter_titled(engine, name: str) -> list[Unit]:
+    """Units of every chapter whose title is ``name`` (事故条例 "第二章 事故报告" for 事故报告), in article order."""
+    def title(heading: str) -> str:
+        m = CHAPTER_RE.match(heading)
+        return re.sub(r"\s+", "", heading[m.end():]) if m else ""
+
+    return [u for d in engine.data.documents for u in d.units if u.heading and title(u.heading.split(" / ")[0]) == name]
+
+
 def topic_units(engine, topic: str, size: int) -> list[Unit]:
-    """Units for a topic: each query's hits taken in turn (whole topic, then its parts), commencement clauses skipped."""
+    """Units for a topic, taken in turn from several lists: the hits for the whole topic and for each of its parts,
+    and, where a part is the title of a chapter (事故报告), that chapter's articles in order; commencement clauses skipped."""
     try:
-        results = [engine.search(q, top_k=size * 2).hits for q in topic_queries(topic)]
+        lists: list[list[Unit]] = []
+        for q in topic_queries(topic):
+            lists.append([h.unit for h in engine.search(q, top_k=size * 2).hits])
+            if chapter := chapter_titled(engine, re.sub(r"\s+", "", q)):
+                lists.append(chapter)
     except QuestionError as exc:
         raise StudyError(str(exc)) from exc
     out: list[Unit] = []
     seen: set[str] = set()
-    for rank in range(size * 2):
-        for hits in results:
-            if rank < len(hits) and len(out) < size:
-                unit = hits[rank].unit
+    for rank in range(max(len(units) for units in lists)):
+        for units in lists:
+            if rank < len(units) and len(out) < size:
+                unit = units[rank]
                 if unit.unit_id not in seen and not SKIP_UNIT.search(unit.text):
                     seen.add(unit.unit_id)
                     out.append(unit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -31,6 +32,16 @@ def test_duties_to_word(run, tmp_path):
     assert r.returncode == 0, r.stderr
     text = docx_text(out)
     assert text.startswith("职责清单：政府主要负责人") and "《安全生产法》第八条" in text and "资料来源" in text
+
+
+def test_duties_limited_to_one_document(run):
+    r = run("duties", "--role", "县长", "--doc", "事故条例", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    units = [i["unit_id"] for items in data["themes"].values() for i in items]
+    assert units and all(u.startswith("accident_reporting_regulation_2007:") for u in units) and data["documents"] == ["《事故条例》"]
+    r = run("duties", "--role", "县长", "--doc", "不存在的文件")
+    assert r.returncode == 2 and "找不到文件" in r.stderr
 
 
 def test_study_pack_to_word_and_markdown(run, tmp_path):

@@ -87,6 +87,17 @@ def test_zone_checklist_quotes_the_apply_mutatis_mutandis_article(engine, checkl
     assert notes and all("开发区管理机构" in n.quote.text for n in notes)
 
 
+def test_a_document_filter_keeps_only_that_documents_items(engine, checklists):
+    """The 政府主要负责人 list is long (the 突发事件应对法 alone adds dozens): a filter makes it readable."""
+    full = checklists["政府主要负责人"]
+    law = build_checklist(engine, "政府主要负责人", date="2024-01-01", doc_ids=["work_safety_law_2021"])
+    assert law.items and all(i.quote.unit_id.startswith("work_safety_law_2021:") for i in law.items)
+    assert [i.quote for i in law.items] == [i.quote for i in full.items if i.quote.unit_id.startswith("work_safety_law_2021:")]
+    assert not law.interpretation and [s.doc_id for s in law.sources] == ["work_safety_law_2021"]
+    assert law.documents == ["《安全生产法》"] and "只列出《安全生产法》中的条文" in to_markdown(checklist_report(law))
+    assert build_checklist(engine, "政府主要负责人", date="2024-01-01", doc_ids=["no_such_doc"]).items == full.items  # unknown ids: no filter
+
+
 def test_subject_detection_on_constructed_sentences():
     gov = resolve_role("政府主要负责人")
     town = resolve_role("乡镇人民政府/街道办事处")

@@ -74,6 +74,17 @@ def test_duties_tab(engine, page):
     assert text.startswith("职责清单：开发区管理机构") and "参照本规定执行" in text
 
 
+def test_duties_tab_document_filter(engine, page):
+    page.get_by_role("tab", name="职责清单").click()
+    _pick(page, "#rq-duties-role", "政府主要负责人")
+    _pick(page, "#rq-duties-docs", "事故条例")
+    page.click("#rq-duties-run")
+    page.wait_for_selector("#rq-duties-out .rq-report-entry", timeout=TIMEOUT)
+    page.wait_for_function("document.querySelector('#rq-duties-out').innerText.includes('只列出《事故条例》中的条文')", timeout=TIMEOUT)
+    cites = page.locator("#rq-duties-out .rq-report-cite").all_inner_texts()
+    assert cites and all("《事故条例》" in c for c in cites), cites
+
+
 def test_study_tab(engine, page):
     page.get_by_role("tab", name="学习备课").click()
     page.fill("#rq-study-topic textarea", "事故报告与调查")

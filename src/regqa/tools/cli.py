@@ -33,6 +33,14 @@ def _emit(report, args) -> int:
     return 0
 
 
+def _finish(result, report, args) -> int:
+    """``--json``: the result's JSON; otherwise the report as Markdown or an exported file."""
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return 0
+    return _emit(report, args)
+
+
 def cmd_duties(args) -> int:
     from regqa.tools.duties import build_checklist, checklist_report  # noqa: PLC0415
     from regqa.tools.roles import ROLES, RoleError  # noqa: PLC0415
@@ -44,15 +52,19 @@ def cmd_duties(args) -> int:
         print("请用 --role 指定身份，可选：" + "、".join(ROLES), file=sys.stderr)
         return 2
     engine = _engine(args)
+    doc_ids = []
+    for name in args.doc or []:
+        doc_id = engine.find_doc(name)
+        if doc_id is None:
+            print(f"找不到文件“{name}”。可用：" + "、".join(i.short for i in engine.infos), file=sys.stderr)
+            return 2
+        doc_ids.append(doc_id)
     try:
-        cl = build_checklist(engine, args.role)
+        cl = build_checklist(engine, args.role, doc_ids=doc_ids)
     except RoleError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(cl.to_json(), ensure_ascii=False, indent=1))
-        return 0
-    return _emit(checklist_report(cl), args)
+    return _finish(cl, checklist_report(cl), args)
 
 
 def cmd_study(args) -> int:
@@ -64,10 +76,7 @@ def cmd_study(args) -> int:
     except StudyError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(pack.to_json(), ensure_ascii=False, indent=1))
-        return 0
-    return _emit(pack_report(pack), args)
+    return _finish(pack, pack_report(pack), args)
 
 
 def cmd_compare(args) -> int:
@@ -109,6 +118,7 @@ def register(subparsers) -> None:
     s.add_argument("--out", default=None, help="导出文件，例如 清单.docx")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.add_argument("--list-roles", action="store_true", help="列出可选身份")
+    s.add_argument("--doc", action="append", help="只列出某个文件中的条文（可重复；文件名或简称，例如 安全生产法）")
     s.set_defaults(func=cmd_duties)
 
     s = subparsers.add_parser("study", help="学习备课：提纲、要点和练习题（附答案与出处）")

@@ -172,6 +172,7 @@ class DutyChecklist:
     interpretation: list[DutyItem] = field(default_factory=list)
     notes: list[CoverageNote] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # 《short names》 the checklist was limited to (empty: all)
     rule: str = THEME_RULE
 
     def by_theme(self) -> dict[str, list[DutyItem]]:
@@ -191,6 +192,7 @@ class DutyChecklist:
         return {
             "role": self.role,
             "date": self.date,
+            "documents": self.documents,
             "rule": self.rule,
             "themes": {k: [i.to_json() for i in v] for k, v in self.by_theme().items()},
             "interpretation": [i.to_json() for i in self.interpretation],
@@ -326,9 +328,28 @@ def coverage_notes(engine, role: Role) -> tuple[list[CoverageNote], list[str]]:
     return notes, interp_docs
 
 
-def build_checklist(engine, role_name: str, date: str | None = None, retrieval: bool = True) -> DutyChecklist:
-    """The duty checklist for a role (raises ``roles.RoleError`` for an unknown role)."""
+def build_checklist(engine, role_name: str, date: str | None = None, retrieval: bool = True, doc_ids: list[str] | None = None) -> DutyChecklist:
+    """The duty checklist for a role (raises ``roles.RoleError`` for an unknown role), optionally only from some documents."""
     role = resolve_role(role_name)
+    keep = {d for d in (doc_ids or []) if d in engine.documents}
+    cl = _full_checklist(engine, role, date, retrieval)
+    return only_documents(engine, cl, keep) if keep else cl
+
+
+def only_documents(engine, cl: DutyChecklist, doc_ids: set[str]) -> DutyChecklist:
+    """The checklist restricted to items and notes quoting the given documents (a long list made readable)."""
+
+    def kept(quote) -> bool:
+        return quote.unit_id.split(":", 1)[0] in doc_ids
+
+    items = [i for i in cl.items if kept(i.quote)]
+    interp = [i for i in cl.interpretation if kept(i.quote)]
+    notes = [n for n in cl.notes if n.quote is None or kept(n.quote)]
+    cited = {q.unit_id.split(":", 1)[0] for q in [i.quote for i in items + interp] + [n.quote for n in notes if n.quote]}
+    return DutyChecklist(cl.role, cl.date, items, interp, notes, sources_for(engine, cited), documents=[f"《{engine.documents[d].info.short}》" for d in sorted(doc_ids, key=lambda d: engine.documents[d].info.priority)])
+
+
+def _full_checklist(engine, role: Role, date: str | None, retrieval: bool) -> DutyChecklist:
     items: list[DutyItem] = []
     for unit in sorted(engine.units, key=lambda u: doc_order(engine, u)):
         if _is_interpretation(engine, unit.doc_id):
@@ -362,6 +383,8 @@ def checklist_report(cl: DutyChecklist, role: Role | None = None):
     groups = cl.by_theme()
     counts = "、".join(f"{name} {len(items)} 条" for name, items in groups.items())
     blocks.append(Para(f"共 {len(cl.items)} 条（{counts}）。每条均摘录条文原文并注明出处。"))
+    if cl.documents:
+        blocks.append(Para(f"只列出{''.join(cl.documents)}中的条文；不选文件可看全部。", note=True))
     if role.note:
         blocks.append(Para(role.note, note=True))
     blocks.append(Para(cl.rule, note=True))

@@ -49,17 +49,21 @@ def chapter_choices(engine) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- handlers (pure: engine + inputs → outputs)
 
 
-def duties_view(engine, role: str):
+def report_view(report, stem: str):
+    """A tool report as (HTML, export files); an export failure is shown under the report."""
     try:
-        cl = build_checklist(engine, role or "")
-    except RoleError as exc:
-        return notice(str(exc)), None
-    report = checklist_report(cl)
-    try:
-        files = export_files(report, f"职责清单-{cl.role}")
+        files = export_files(report, stem)
     except ExportError as exc:
         return to_html(report) + notice(str(exc)), None
     return to_html(report), files
+
+
+def duties_view(engine, role: str, doc_ids=None):
+    try:
+        cl = build_checklist(engine, role or "", doc_ids=list(doc_ids or []))
+    except RoleError as exc:
+        return notice(str(exc)), None
+    return report_view(checklist_report(cl), f"职责清单-{cl.role}")
 
 
 def study_view(engine, topic: str, chapter: str, questions, seed, units):
@@ -67,12 +71,7 @@ def study_view(engine, topic: str, chapter: str, questions, seed, units):
         pack = build_pack(engine, topic=topic or "", chapter=chapter or "", questions=int(questions or 0), seed=int(seed or 0), size=int(units) if units else None)
     except (StudyError, ValueError, TypeError) as exc:
         return notice(str(exc) if isinstance(exc, StudyError) else "请检查输入：题目数量、种子和条文数量应为整数。"), None
-    report = pack_report(pack)
-    try:
-        files = export_files(report, f"学习备课-{topic or chapter}")
-    except ExportError as exc:
-        return to_html(report) + notice(str(exc)), None
-    return to_html(report), files
+    return report_view(pack_report(pack), f"学习备课-{topic or chapter}")
 
 
 def compare_view(engine, ref_a: str, ref_b: str) -> str:
@@ -101,10 +100,11 @@ def build_tab(engine, **ctx) -> None:
         gr.Markdown("选择身份，列出本地法规文件中与该身份有关的职责，按主题归类，每条摘录原文并注明出处。可下载 Markdown 和 Word 文件。")
         with gr.Row():
             role = gr.Dropdown(list(ROLES), value=DEFAULT_ROLE, label="身份", elem_id="rq-duties-role", scale=3)
+            duty_docs = gr.Dropdown(doc_choices, value=[], multiselect=True, label="只看这些文件（不选则全部）", elem_id="rq-duties-docs", scale=3)
             run = gr.Button("生成职责清单", variant="primary", elem_id="rq-duties-run", scale=1)
         files = gr.File(label="导出文件（Markdown、Word）", file_count="multiple", interactive=False, elem_id="rq-duties-files")
         out = gr.HTML(elem_id="rq-duties-out")
-        run.click(guard(lambda r: duties_view(engine, r)), role, [out, files])
+        run.click(guard(lambda r, d: duties_view(engine, r, d)), [role, duty_docs], [out, files])
 
     with gr.Tab("学习备课", id="study"):
         gr.Markdown("输入学习主题或选择章节，生成学习提纲、要点和练习题（单选、判断、填空），答案均注明条文出处。相同输入和随机种子生成相同的讲义。")

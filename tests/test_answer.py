@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from regqa.answer import Citation, answer_question
-from regqa.answer.compose import verify
+from regqa.answer.abstain import UNSURE_BELOW
+from regqa.answer.compose import UNSURE_NOTE, verify
 from regqa.evaluation.answers import plain
 from regqa.evaluation.questions import load_questions
 
@@ -78,6 +79,17 @@ def test_out_of_corpus_question_abstains_without_citations(engine):
         a = ask(engine, q)
         assert a.abstained and a.citations == []
         assert "没有能回答这个问题的条文" in a.answer
+
+
+def test_weak_evidence_answers_carry_a_caveat(engine):
+    """Between abstaining and a confident answer: answered, with a plain warning that the corpus may not say."""
+    questions = ["危险化学品仓库离居民区要多远？", "安全帽的国家标准编号是多少？", "道路交通事故认定书要在多少天内作出？", "单位负责人接到事故报告后，应当在多长时间内向有关部门报告？"]
+    answered = [a for a in (ask(engine, q) for q in questions) if not a.abstained]
+    unsure = [a for a in answered if a.confidence < UNSURE_BELOW]
+    assert unsure and len(unsure) < len(answered)
+    for a in answered:
+        assert (UNSURE_NOTE in a.notes) == (a.confidence < UNSURE_BELOW)
+        assert (UNSURE_NOTE in plain(a.answer)) == (a.confidence < UNSURE_BELOW)
 
 
 def test_nonexistent_article_is_said_and_nothing_is_cited(engine):

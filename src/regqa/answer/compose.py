@@ -6,7 +6,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from regqa.answer.abstain import should_abstain
+from regqa.answer.abstain import UNSURE_BELOW, should_abstain
 from regqa.answer.conversation import ROLES, resolve_followup
 from regqa.answer.passages import Passage, overlap, select_passages
 from regqa.corpus import incomplete_sources
@@ -16,6 +16,7 @@ from regqa.search import SearchResult, clean_question
 from regqa.tokenize import split_sentences
 
 MAX_PRIMARY = 3  # explicit references quoted at most
+UNSURE_NOTE = "把握不大：本知识库可能没有直接回答这个问题的条文，以上是最接近的内容，请对照原文判断是否适用。"
 RELATED = 3
 NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)|百分之[一二三四五六七八九十]+")
 HIGHLIGHT = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)(?:以上|以下|内)?)+|百分之[一二三四五六七八九十]+|立即")
@@ -118,6 +119,8 @@ def answer_question(engine, question: str, history=None, role: str | None = None
     abstain, p = should_abstain(engine, ev)
     if not exact and (abstain or not result.hits):
         return _abstain(engine, query, result, notes, p)
+    if not exact and p < UNSURE_BELOW:
+        notes.insert(0, UNSURE_NOTE)
     return _compose(engine, query, search_q, result, exact, notes, p)
 
 

@@ -16,7 +16,7 @@ from regqa.search import SearchResult, clean_question
 from regqa.tokenize import split_sentences
 
 MAX_PRIMARY = 3  # explicit references quoted at most
-UNSURE_NOTE = "把握不大：本知识库可能没有直接回答这个问题的条文，以上是最接近的内容，请对照原文判断是否适用。"
+UNSURE_NOTE = "把握不大：本知识库可能没有直接回答这个问题的条文，下面引用的是最接近的内容，请对照原文判断是否适用。"
 RELATED = 3
 NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)|百分之[一二三四五六七八九十]+")
 HIGHLIGHT = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)(?:以上|以下|内)?)+|百分之[一二三四五六七八九十]+|立即")
@@ -143,7 +143,7 @@ def _compose(engine, query: str, search_q: str, result: SearchResult, exact: lis
         second = _second_source(engine, result, primary, query_tokens)
         if second is not None:
             passages += select_passages(second, engine.tokenizer, query_tokens, intent)
-    parts: list[str] = []
+    parts: list[str] = [f"⚠️ {UNSURE_NOTE}"] if UNSURE_NOTE in notes else []
     citations: list[Citation] = []
     for i, passage in enumerate(passages):
         unit = passage.unit
@@ -168,8 +168,9 @@ def _compose(engine, query: str, search_q: str, result: SearchResult, exact: lis
     if related:
         parts.append("**相关条文**：" + "、".join(md_text(u.label) for u in related))
     notes += _coverage_notes(engine, [passage.unit for passage in passages])
-    if notes:
-        parts.append("\n".join(f"- ℹ️ {md_text(n)}" for n in notes))
+    shown_notes = [n for n in notes if n != UNSURE_NOTE]  # the caveat leads the answer instead
+    if shown_notes:
+        parts.append("\n".join(f"- ℹ️ {md_text(n)}" for n in shown_notes))
     return Answer(query, "\n\n".join(parts), citations, False, notes, result.hits, related, p)
 
 

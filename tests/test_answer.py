@@ -6,7 +6,7 @@ import pytest
 
 from regqa.answer import Citation, answer_question
 from regqa.answer.abstain import UNSURE_BELOW
-from regqa.answer.compose import UNSURE_NOTE, verify
+from regqa.answer.compose import STUDY_POINTER, UNSURE_NOTE, verify
 from regqa.evaluation.answers import plain
 from regqa.evaluation.questions import load_questions
 
@@ -79,6 +79,12 @@ def test_out_of_corpus_question_abstains_without_citations(engine):
         a = ask(engine, q)
         assert a.abstained and a.citations == []
         assert "没有能回答这个问题的条文" in a.answer
+
+
+def test_trainer_requests_are_pointed_to_the_study_pack(engine):
+    a = ask(engine, "帮我准备一节“生产安全事故报告”的培训课，列出讲课要点。")
+    assert not a.abstained and a.citations and STUDY_POINTER in a.notes
+    assert STUDY_POINTER not in ask(engine, "事故发生后多长时间内要报告？").notes
 
 
 def test_weak_evidence_answers_carry_a_caveat(engine):

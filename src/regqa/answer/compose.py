@@ -16,6 +16,8 @@ from regqa.search import SearchResult, clean_question
 from regqa.tokenize import split_sentences
 
 MAX_PRIMARY = 3  # explicit references quoted at most
+TRAINER_REQUEST = re.compile(r"备课|培训课|讲课|授课|课件|讲稿|提纲|测验|考试题|练习题|出几道|学习材料|培训班|专题课")
+STUDY_POINTER = "需要成套的讲义（学习提纲、要点、练习题与答案，可导出 Word）时，请用“学习备课”页，或命令 python -m regqa study --topic 主题。"
 UNSURE_NOTE = "把握不大：本知识库可能没有直接回答这个问题的条文，下面引用的是最接近的内容，请对照原文判断是否适用。"
 RELATED = 3
 NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)|百分之[一二三四五六七八九十]+")
@@ -121,6 +123,8 @@ def answer_question(engine, question: str, history=None, role: str | None = None
         return _abstain(engine, query, result, notes, p)
     if not exact and p < UNSURE_BELOW:
         notes.insert(0, UNSURE_NOTE)
+    if TRAINER_REQUEST.search(query):
+        notes.append(STUDY_POINTER)
     return _compose(engine, query, search_q, result, exact, notes, p)
 
 

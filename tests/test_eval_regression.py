@@ -75,7 +75,9 @@ def test_answer_floor(engine):
 
 def test_outside_set_is_abstained_on(engine):
     qs = load_questions(OUTSIDE)
-    assert len(qs) >= 40 and not any(q.answerable for q in qs)
+    assert len(qs) >= 40 and not any(q.answerable or q.must_contain for q in qs)
+    assert {q.category for q in qs} == {"out_of_corpus"}
+    assert len({q.id for q in qs}) == len(qs) and len({q.question for q in qs}) == len(qs)
     assert summarise(answer_rows(engine, qs)).abstention >= 0.85
 
 

@@ -47,6 +47,14 @@ def test_references_parse_with_and_without_document(engine):
     assert term_docs("人都退休了，还能追责吗？", infos) == []
 
 
+def test_sanction_articles_answer_consequence_questions_only(engine):
+    """法律责任 articles list 较大事故 fines; they should not answer "what must the county do" unless asked what happens."""
+    duty = engine.search("出了较大事故，县里要做什么？", top_k=1).hits[0].unit
+    assert "法律责任" not in duty.heading, duty.label
+    fine = engine.search("出了较大事故，企业主要负责人会被罚多少？", top_k=1).hits[0].unit
+    assert "法律责任" in fine.heading, fine.label
+
+
 def test_answer_kinds_are_read_from_question_and_unit(engine):
     """A question's wanted answer kind and a unit's capacity to carry it (the intent bonus)."""
     assert "deadline" in question_intent("处罚决定作出后几个工作日内公开？").kinds

@@ -24,6 +24,7 @@ class FusionConfig:
     intent_bonus: float = 0.8  # for units that can carry the kind of answer asked for
     authority_bonus: float = 0.5  # times 1/priority of the unit's document (legal hierarchy, recency)
     preamble_penalty: float = 1.0  # for the issuing notice before 第一条 of an article document
+    liability_penalty: float = 0.6  # for 法律责任 chapter articles when the question does not ask about consequences
     expansion_weight: float = 0.25  # weight of lexicon-expansion tokens relative to the question's own
 
     def scale(self) -> float:

@@ -30,6 +30,9 @@ _PURPOSE = re.compile(r"^第一条\s*为(?:了)?.{0,200}制定本(?:法|条例|�
 _COMMENCEMENT = re.compile(r"^第[^条]{1,6}条\s*本(?:法|条例|规定|细则|办法|实施细则)自.{0,30}起施行。?$")
 
 
+LIABILITY_CHAPTER = re.compile(r"法律责任|罚则")
+
+
 def is_boilerplate(unit: Unit, structure: str) -> bool:
     """An article document's issuing notice, purpose clause or commencement clause."""
     if unit.kind == "preamble":
@@ -67,6 +70,7 @@ class Evidence:
     doc_match: np.ndarray | None = None
     term_match: np.ndarray | None = None  # documents leaned to by their defining terms (not named)
     intent_match: np.ndarray | None = None
+    asks_penalty: bool = False  # the question asks what happens / what sanction applies
     plain: bool = False  # a bare retriever (eval baseline): no priors or bonuses
     vector: np.ndarray | None = None  # the question's embedding (with its expansions)
 
@@ -122,6 +126,8 @@ class Engine:
         # ("本法自……起施行") rarely answer a question unless it names them (explicit references bypass this).
         structure = {d.doc_id: d.info.structure for d in data.documents}
         self.notice_preamble = np.array([is_boilerplate(u, structure[u.doc_id]) for u in self.units], dtype=float)
+        # Articles of a 法律责任 / 罚则 chapter: the sanctions, which answer "what happens if", not "what must be done".
+        self.liability = np.array([bool(LIABILITY_CHAPTER.search(u.heading)) for u in self.units], dtype=float)
 
     # ------------------------------------------------------------ loading
 
@@ -249,6 +255,7 @@ class Engine:
             ev.term_match = np.isin(self.unit_doc, leaned) if leaned else None
             intent = question_intent(content)
             ev.intent_match = self.intent_scores(intent) if intent else None
+            ev.asks_penalty = "penalty" in intent.kinds
         self._last_evidence = ((query, method, plain), ev)
         return ev
 
@@ -268,6 +275,8 @@ class Engine:
             fused = fused + fc.intent_bonus * fc.scale() * ev.intent_match
         if not ev.plain:
             fused = fused + fc.scale() * (fc.authority_bonus * self.authority - fc.preamble_penalty * self.notice_preamble)
+            if not ev.asks_penalty:  # a sanction article rarely answers "what must the county do"
+                fused = fused - fc.scale() * fc.liability_penalty * self.liability
         return fused if mask is None else np.where(mask, fused, -np.inf)
 
     def search(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, method: str = "hybrid", plain: bool = False) -> SearchResult:

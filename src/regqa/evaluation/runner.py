@@ -42,11 +42,13 @@ def tune_grid() -> list[FusionConfig]:
     """Fusion settings compared by ``eval --tune`` (around the current default)."""
     base = FusionConfig()
     grid = []
-    for gloss, gdense, sent, intent, authority, preamble in itertools.product(
-        (2.0, 3.0, 4.0), (0.5, 1.0), (0.25, 0.5), (0.5, 0.8, 1.2), (0.0, 0.2, 0.5, 1.0), (0.0, 0.5, 1.0)
+    for gloss, gdense, sent, intent, authority, preamble, liability in itertools.product(
+        (2.0, 3.0, 4.0), (0.5, 1.0), (0.25, 0.5), (0.5, 0.8, 1.2), (0.0, 0.5, 1.0), (0.0, 1.0), (0.0, 0.6, 1.0)
     ):
         weights = {**base.weights, "gloss": gloss, "gloss_dense": gdense, "sent": sent}
-        grid.append(replace(base, weights=weights, intent_bonus=intent, authority_bonus=authority, preamble_penalty=preamble))
+        grid.append(
+            replace(base, weights=weights, intent_bonus=intent, authority_bonus=authority, preamble_penalty=preamble, liability_penalty=liability)
+        )
     for k in (10, 60):
         grid.append(replace(base, method="rrf", k=k))
     return grid
@@ -57,7 +59,7 @@ def describe(fc: FusionConfig) -> str:
     head = fc.method + (f" k={fc.k:g}" if fc.method == "rrf" else "")
     return (
         f"{head}; {w}; 文件名加权={fc.doc_bonus:g}; 专有词加权={fc.term_bonus:g}; 意图加权={fc.intent_bonus:g}; 位阶加权={fc.authority_bonus:g}; "
-        f"印发通知降权={fc.preamble_penalty:g}; 扩展词权重={fc.expansion_weight:g}"
+        f"印发通知降权={fc.preamble_penalty:g}; 罚则章降权={fc.liability_penalty:g}; 扩展词权重={fc.expansion_weight:g}"
     )
 
 

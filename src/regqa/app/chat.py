@@ -33,7 +33,7 @@ TRAINER_EXAMPLES = [
     "事故调查报告要在多少天内提交？",
 ]
 
-PLACEHOLDER = "请用平常的话提问，例如：“出了较大事故，县里要做什么？”（按 Enter 发送，Shift+Enter 换行）"
+PLACEHOLDER = "请用平常的话提问，例如：“辖区出了事故，县里多长时间内要往上报？”（按 Enter 发送，Shift+Enter 换行）"
 CHAT_PLACEHOLDER = (
     "### 您好，我是安全生产法规问答助手\n\n"
     "用平常的话提问即可，例如自己的安全生产职责、事故等级与报告时限、瞒报迟报的责任。\n\n"

@@ -248,7 +248,7 @@ def calibrate_abstention(engine, questions: list[Question]) -> list[str]:
         f"用全部题集共 {len(questions)} 题（语料外 {int((y == 0).sum())} 题）拟合逻辑回归（特征：{'、'.join(abstain.FEATURES)}），"
         f"阈值 {model.threshold:.2f}（拟合题上误拒答率不超过 {abstain.MAX_FALSE_ABSTAIN:.0%}，给新问题留出余量）。"
         f"5 折交叉验证（8 次随机划分的平均）：语料外拒答率 {cv_abstain:.3f}，误拒答率 {cv_false:.3f}。"
-        f"另有 {len(abstain.outside_examples())} 个语料外示例问题（`src/regqa/data/outside_examples.txt`，与各题集分开编写）只作为相似度参照，不参与拟合。"
+        f"另有 {len(abstain.outside_examples())} 个语料外示例问题（`src/regqa/data/outside_examples.txt`，与各题集分开维护，测试保证不含任何评测题）只作为相似度参照，不参与拟合。"
         "下面各题集的回答指标用的是在全部题上拟合的模型，拒答部分偏乐观；交叉验证数字才是对新问题的估计。",
         "",
     ]

@@ -59,6 +59,9 @@ def test_answer_kinds_are_read_from_question_and_unit(engine):
     """A question's wanted answer kind and a unit's capacity to carry it (the intent bonus)."""
     assert "deadline" in question_intent("处罚决定作出后几个工作日内公开？").kinds
     assert "list" in question_intent("解读最后提出了哪“三要”？").kinds
+    assert question_intent("一般事故由哪一级政府负责调查？").kinds == ("who",)  # 哪一级 is not a list
+    assert "who" in unit_features(engine.unit("accident_reporting_regulation_2007", 19))  # ……由……人民政府负责调查
+    assert engine.search("重大事故归谁调查？", top_k=1).hits[0].unit.label == "《事故条例》第十九条"
     sections = {u.label: unit_features(u) for u in engine.units if u.doc_id == "jilin_rules_interpretation"}
     assert "list" in sections["《解读》五（第四）"]  # enumerates 一是……二是……三是……
     assert "list" not in sections["《解读》四（三是）"]  # only mentions "3种情形"

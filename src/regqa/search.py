@@ -72,7 +72,6 @@ class Evidence:
     intent_match: np.ndarray | None = None
     asks_penalty: bool = False  # the question asks what happens / what sanction applies
     plain: bool = False  # a bare retriever (eval baseline): no priors or bonuses
-    vector: np.ndarray | None = None  # the question's embedding (with its expansions)
 
 
 @dataclass
@@ -244,7 +243,7 @@ class Engine:
             ev.scores["gloss"] = self.data.bm25_gloss.get_scores(own)
             ev.expansion_scores["gloss"] = self.data.bm25_gloss.get_scores(extra) if extra else None
         if method in ("hybrid", "dense"):
-            vector = ev.vector = self.encoder.encode([" ".join([content, *expansions])])[0]
+            vector = self.encoder.encode([" ".join([content, *expansions])])[0]
             ev.scores["dense"] = self.dense_scores(vector)
             if method == "hybrid":
                 ev.scores["gloss_dense"] = self.gloss_dense_scores(vector)

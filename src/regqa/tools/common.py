@@ -39,6 +39,10 @@ class Quote:
     label: str
     text: str
 
+    @property
+    def doc_id(self) -> str:
+        return self.unit_id.split(":", 1)[0]
+
     def to_json(self) -> dict:
         return {"unit_id": self.unit_id, "label": self.label, "quote": self.text}
 

@@ -338,15 +338,12 @@ def build_checklist(engine, role_name: str, date: str | None = None, retrieval: 
 
 def only_documents(engine, cl: DutyChecklist, doc_ids: set[str]) -> DutyChecklist:
     """The checklist restricted to items and notes quoting the given documents (a long list made readable)."""
-
-    def kept(quote) -> bool:
-        return quote.unit_id.split(":", 1)[0] in doc_ids
-
-    items = [i for i in cl.items if kept(i.quote)]
-    interp = [i for i in cl.interpretation if kept(i.quote)]
-    notes = [n for n in cl.notes if n.quote is None or kept(n.quote)]
-    cited = {q.unit_id.split(":", 1)[0] for q in [i.quote for i in items + interp] + [n.quote for n in notes if n.quote]}
-    return DutyChecklist(cl.role, cl.date, items, interp, notes, sources_for(engine, cited), documents=[f"《{engine.documents[d].info.short}》" for d in sorted(doc_ids, key=lambda d: engine.documents[d].info.priority)])
+    items = [i for i in cl.items if i.quote.doc_id in doc_ids]
+    interp = [i for i in cl.interpretation if i.quote.doc_id in doc_ids]
+    notes = [n for n in cl.notes if n.quote is None or n.quote.doc_id in doc_ids]
+    cited = {q.doc_id for q in [i.quote for i in items + interp] + [n.quote for n in notes if n.quote]}
+    names = [f"《{engine.documents[d].info.short}》" for d in sorted(doc_ids, key=lambda d: engine.documents[d].info.priority)]
+    return DutyChecklist(cl.role, cl.date, items, interp, notes, sources_for(engine, cited), documents=names)
 
 
 def _full_checklist(engine, role: Role, date: str | None, retrieval: bool) -> DutyChecklist:
@@ -362,8 +359,8 @@ def _full_checklist(engine, role: Role, date: str | None, retrieval: bool) -> Du
     items.sort(key=lambda i: order[i.quote.unit_id])  # stable: text order within a unit
     notes, interp_docs = coverage_notes(engine, role)
     interp = interpretation_items(engine, role, interp_docs or [d for d in engine.documents if _is_interpretation(engine, d)])
-    cited = {i.quote.unit_id.split(":", 1)[0] for i in items + interp}
-    cited |= {n.quote.unit_id.split(":", 1)[0] for n in notes if n.quote}
+    cited = {i.quote.doc_id for i in items + interp}
+    cited |= {n.quote.doc_id for n in notes if n.quote}
     cited |= {d for d in RESPONSIBILITY_DOCS if d in engine.documents and role.leader}
     return DutyChecklist(role.key, date or today(), items, interp, notes, sources_for(engine, cited))
 
@@ -398,7 +395,7 @@ def checklist_report(cl: DutyChecklist, role: Role | None = None):
             blocks.append(Para("本地语料中未找到以该身份（或其所在机关）为主语的相关条文。", note=True))
         current_doc = None
         for n, item in enumerate(items, start=1):
-            doc_id = item.quote.unit_id.split(":", 1)[0]
+            doc_id = item.quote.doc_id
             if doc_id != current_doc:  # long themes read better by document
                 blocks.append(Heading(item.quote.label.split("》", 1)[0] + "》", 2))
                 current_doc = doc_id

@@ -9,7 +9,7 @@ from regqa.records import Paragraph, Unit
 from regqa.tools.common import Segment
 from regqa.tools.export import docx_text, write
 from regqa.tools.quiz import CorpusText, Token, quantity_tokens, stated_in_unit, term_tokens, verified_distractors, wrong_options_ok
-from regqa.tools.study import StudyError, build_pack, pack_report
+from regqa.tools.study import StudyError, build_pack, chapter_title, pack_report
 
 REQUESTS = [
     {"topic": "事故报告与调查", "questions": 10, "seed": 7},
@@ -108,6 +108,11 @@ def test_a_topic_that_names_a_chapter_draws_on_that_chapter(engine, packs):
     assert "《事故条例》第九条" in labels
     assert any(u.heading.startswith("第三章") and u.doc_id == "accident_reporting_regulation_2007" for u in packs[0].units)
     assert any(u.doc_id == "work_safety_law_2021" for u in packs[0].units)
+
+
+def test_chapter_title_ignores_a_section_in_the_heading():
+    assert chapter_title("第二章 事故报告") == chapter_title("第二章 事故报告 第一节 报告时限") == "事故报告"
+    assert chapter_title("第一章 总 则") == "总则" and chapter_title("一、总体要求") == ""
 
 
 def test_same_input_and_seed_give_the_same_pack(engine):

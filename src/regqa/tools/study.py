@@ -32,6 +32,7 @@ KEY_POINT_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("责任", re.compile(r"追究|处分|问责|罚款")),
 )
 CHAPTER_RE = re.compile(rf"第[{NUMERAL_CHARS}\d]+章")
+SECTION_IN_HEADING = re.compile(rf"\s第[{NUMERAL_CHARS}\d]+节")  # a unit heading is "第X章 title" or "第X章 title 第Y节 title"
 
 
 class StudyError(ValueError):
@@ -126,11 +127,13 @@ def topic_queries(topic: str) -> list[str]:
 
 def chapter_titled(engine, name: str) -> list[Unit]:
     """Units of every chapter whose title is ``name`` (事故条例 "第二章 事故报告" for 事故报告), in article order."""
-    def title(heading: str) -> str:
-        m = CHAPTER_RE.match(heading)
-        return re.sub(r"\s+", "", heading[m.end():]) if m else ""
+    return [u for d in engine.data.documents for u in d.units if chapter_title(u.heading) == name]
 
-    return [u for d in engine.data.documents for u in d.units if u.heading and title(u.heading.split(" / ")[0]) == name]
+
+def chapter_title(heading: str) -> str:
+    """"第二章 事故报告 第一节 报告时限" → "事故报告" (spaces dropped: "第一章 总 则" → "总则"); "" without a chapter."""
+    m = CHAPTER_RE.match(heading)
+    return re.sub(r"\s+", "", SECTION_IN_HEADING.split(heading[m.end():], maxsplit=1)[0]) if m else ""
 
 
 def topic_units(engine, topic: str, size: int) -> list[Unit]:

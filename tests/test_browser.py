@@ -65,7 +65,7 @@ def open_tab(page, name: str) -> None:
     page.wait_for_timeout(400)
 
 
-def test_ask_and_open_a_citation_to_see_the_full_text(browser_page, engine):
+def test_ask_and_open_a_citation_to_see_the_full_text(browser_page, services):
     page = browser_page
     ask(page, QUESTION)
     page.wait_for_selector("#rq-chatbot details.rq-cite", timeout=60000)
@@ -73,7 +73,7 @@ def test_ask_and_open_a_citation_to_see_the_full_text(browser_page, engine):
     assert "依据" in bot.inner_text()
     cite = page.locator("#rq-chatbot details.rq-cite").first
     label = cite.locator(".rq-label").inner_text()
-    unit = next(u for u in engine.units if u.label == label)
+    unit = next(u for u in services.library.units if u.label == label)
     assert not cite.evaluate("d => d.open")
     cite.locator("summary").click()
     assert cite.evaluate("d => d.open")
@@ -91,7 +91,7 @@ def test_ask_and_open_a_citation_to_see_the_full_text(browser_page, engine):
     save_screenshot(page, SHOTS / "chat.png")
 
 
-def test_copy_button_copies_question_answer_and_quote(browser_page, engine):
+def test_copy_button_copies_question_answer_and_quote(browser_page, services):
     page = browser_page
     page.click("#rq-copy")
     page.wait_for_timeout(400)
@@ -134,7 +134,7 @@ def test_clear_empties_the_conversation(browser_page):
     assert "提问后" in page.locator("#rq-sources").inner_text()
 
 
-def test_browse_documents_chapters_and_jump_to_an_article(browser_page, engine):
+def test_browse_documents_chapters_and_jump_to_an_article(browser_page, services):
     page = browser_page
     open_tab(page, "浏览条文")
     # pick a document from the list
@@ -154,12 +154,12 @@ def test_browse_documents_chapters_and_jump_to_an_article(browser_page, engine):
     jump = page.locator("#rq-jump").get_by_role("textbox")
     jump.fill("实施细则 第五条")
     page.click("#rq-jump-btn")
-    note = engine.missing_note("jilin_implementing_rules", 5)
+    note = services.library.missing_note("jilin_implementing_rules", 5)
     page.wait_for_function("(t) => document.querySelector('#rq-unit-view').innerText.includes(t)", arg=note, timeout=20000)
     # jump to an article: full text and the label to copy
     jump.fill("安全生产法 第九条")
     page.click("#rq-jump-btn")
-    unit = engine.unit("work_safety_law_2021", 9)
+    unit = services.library.unit("work_safety_law_2021", 9)
     page.wait_for_function("() => document.querySelector('#rq-unit-view').innerText.includes('《安全生产法》第九条')", timeout=20000)
     view = page.locator("#rq-unit-view").inner_text()
     assert unit.text.split("\n")[1] in view
@@ -169,15 +169,15 @@ def test_browse_documents_chapters_and_jump_to_an_article(browser_page, engine):
     save_screenshot(page, SHOTS / "browse.png")
 
 
-def test_about_lists_corpus_coverage_and_index(browser_page, engine):
+def test_about_lists_corpus_coverage_and_index(browser_page, services):
     page = browser_page
     open_tab(page, "关于与状态")
     table = page.locator("#rq-corpus-table").inner_text()
-    for doc in engine.documents.values():
+    for doc in services.library.documents.values():
         assert doc.info.title in table
     assert "节选" in table and "完整" in table
     info = page.locator("#rq-index-info").inner_text()
-    assert engine.encoder.id in info and str(len(engine.units)) in info
+    assert services.encoder.id in info and str(len(services.library.units)) in info
 
 
 def test_no_request_leaves_localhost(browser_page):

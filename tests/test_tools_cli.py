@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def run(engine, index_dir):
-    """``python -m regqa --encoder usem3 ARGS`` against the session's index (built by ``engine``)."""
+def run(services, index_dir):
+    """``python -m regqa --encoder usem3 ARGS`` against the session's index (built by ``services``)."""
     env = dict(os.environ, REGQA_INDEX=str(index_dir), REGQA_CORPUS=str(ROOT / "corpus"), GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
 
     def _run(*args: str) -> subprocess.CompletedProcess:

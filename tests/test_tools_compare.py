@@ -48,30 +48,30 @@ def test_each_side_rebuilds_its_own_text(a, b):
     assert "".join(p.text for p in d.side_b()) == b
 
 
-def test_references_in_several_forms(engine):
-    want = engine.unit("work_safety_law_2021", 83)
+def test_references_in_several_forms(services):
+    want = services.library.unit("work_safety_law_2021", 83)
     for ref in ("安全生产法:83", "安全生产法：第八十三条", "安全生产法 第八十三条", "《安全生产法》第八十三条", want.unit_id):
-        assert resolve_unit(engine, ref) is want, ref
-    assert resolve_unit(engine, "解读:五（第二）").label == "《解读》五（第二）"
+        assert resolve_unit(services.library, ref) is want, ref
+    assert resolve_unit(services.library, "解读:五（第二）").label == "《解读》五（第二）"
     with pytest.raises(CompareError, match="节选"):
-        resolve_unit(engine, "规定:10")
+        resolve_unit(services.library, "规定:10")
     with pytest.raises(CompareError, match="找不到文件"):
-        resolve_unit(engine, "没有这个法:1")
+        resolve_unit(services.library, "没有这个法:1")
     with pytest.raises(CompareError):
-        resolve_unit(engine, "")
+        resolve_unit(services.library, "")
 
 
-def test_national_and_jilin_article_two(engine):
-    cmp = compare_units(engine, "规定:2", "实施细则:2")
+def test_national_and_jilin_article_two(services):
+    cmp = compare_units(services.library, "规定:2", "实施细则:2")
     assert "我省" in "".join(cmp.diff.inserted) and "地方" in "".join(cmp.diff.deleted)
     assert cmp.diff.ratio > 0.8
     assert "<ins" in cmp.html() and "《规定》第二条" in cmp.text()
-    law_vs_reg = compare_units(engine, "安全生产法:83", "事故条例:9")
+    law_vs_reg = compare_units(services.library, "安全生产法:83", "事故条例:9")
     assert "1小时" in "".join(law_vs_reg.diff.inserted)
 
 
-def test_alignment_pairs_the_shared_articles(engine):
-    al = align(engine, "规定", "实施细则", top=3)
+def test_alignment_pairs_the_shared_articles(services):
+    al = align(services, "规定", "实施细则", top=3)
     best = {row.unit.article: row.matches[0].unit for row in al.rows}
     for n in (1, 2, 3):
         assert best[n].unit_id == f"jilin_implementing_rules:{n}"
@@ -84,10 +84,10 @@ def test_alignment_pairs_the_shared_articles(engine):
     html = alignment_html(al)
     assert html.count("<tr>") == 1 + 3 * len(al.rows) and "<details" in html
     with pytest.raises(CompareError):
-        align(engine, "规定", "规定")
+        align(services, "规定", "规定")
 
 
-def test_unit_vectors_are_the_normalised_whole_unit_embeddings(engine):
-    vecs = unit_vectors(engine)
-    assert vecs.shape == (len(engine.units), engine.data.vectors.shape[1])
+def test_unit_vectors_are_the_normalised_whole_unit_embeddings(services):
+    vecs = unit_vectors(services)
+    assert vecs.shape == (len(services.library.units), services.encoder.dim)
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-3)

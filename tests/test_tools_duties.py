@@ -9,27 +9,27 @@ import pytest
 from regqa.corpus import coverage
 from regqa.tools.duties import THEME_NAMES, build_checklist, checklist_report, classify, subject_match
 from regqa.tools.export import docx_text, to_markdown, write
-from regqa.tools.roles import ROLES, RoleError, resolve_role
+from regqa.roles import ROLES, RoleError, resolve_role
 
 LEADER_ROLES = [r for r in ROLES if ROLES[r].leader]
 
 
 @pytest.fixture(scope="module")
-def checklists(engine):
-    return {role: build_checklist(engine, role, date="2024-01-01") for role in ROLES}
+def checklists(services):
+    return {role: build_checklist(services, role, date="2024-01-01") for role in ROLES}
 
 
-def _unit(engine, unit_id):
-    assert unit_id in engine.unit_pos, f"unknown unit {unit_id}"
-    return engine.units[engine.unit_pos[unit_id]]
+def _unit(services, unit_id):
+    assert unit_id in services.library.unit_pos, f"unknown unit {unit_id}"
+    return services.library.units[services.library.unit_pos[unit_id]]
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_item_quotes_a_real_unit_verbatim(engine, checklists, role):
+def test_every_item_quotes_a_real_unit_verbatim(services, checklists, role):
     cl = checklists[role]
     assert cl.items, f"no duties found for {role}"
     for quote in cl.quotes:
-        unit = _unit(engine, quote.unit_id)
+        unit = _unit(services, quote.unit_id)
         assert quote.text and quote.text in unit.text, (quote.label, quote.text)
         assert quote.label.startswith(unit.label)
         m = re.search(r"第([一二三四五六七八九十]+)款", quote.label[len(unit.label) :])
@@ -39,13 +39,13 @@ def test_every_item_quotes_a_real_unit_verbatim(engine, checklists, role):
         assert item.theme in THEME_NAMES
         assert all(k in item.quote.text + item.context for k in item.keywords), item
         if item.context:  # a 项 shows its 款's lead line, itself verbatim
-            assert item.context in _unit(engine, item.quote.unit_id).text
+            assert item.context in _unit(services, item.quote.unit_id).text
             assert "项" in item.quote.label
 
 
-def test_items_of_a_listed_duty_are_all_there(engine, checklists):
+def test_items_of_a_listed_duty_are_all_there(services, checklists):
     """《安全生产法》第二十一条 lists the enterprise head's duties: each 项 is an item with its 项 label."""
-    unit = engine.unit("work_safety_law_2021", 21)
+    unit = services.library.unit("work_safety_law_2021", 21)
     items = {i.quote.text for i in checklists["生产经营单位主要负责人"].items if i.quote.unit_id == unit.unit_id}
     listed = [it for p in unit.paragraphs for it in p.items]
     assert len(listed) >= 5
@@ -65,16 +65,16 @@ def test_township_items_name_the_township_or_all_local_governments(checklists):
             assert re.search(r"乡|镇|街道|地方各级人民政府|党政领导干部|派出机关", item.quote.text), item.quote.label
 
 
-def test_excerpt_notes_and_the_interpretations_counts(engine, checklists):
+def test_excerpt_notes_and_the_interpretations_counts(services, checklists):
     """The Jilin rules and the national regulation are excerpts: the checklist says so and quotes the interpretation."""
     cl = checklists["政府主要负责人"]
     texts = " ".join(n.text for n in cl.notes)
     for doc_id in ("national_responsibility_regulation", "jilin_implementing_rules"):
-        assert coverage(engine.documents[doc_id]).summary in texts
+        assert coverage(services.library.documents[doc_id]).summary in texts
     counts = [n for n in cl.notes if n.quote and "项职责" in n.quote.text]
     assert counts, "the interpretation's duty count for the role is quoted"
     for n in counts:
-        unit = _unit(engine, n.quote.unit_id)
+        unit = _unit(services, n.quote.unit_id)
         assert unit.doc_id == "jilin_rules_interpretation"
         assert n.quote.text in unit.text and "政府主要负责人" in n.quote.text
     party = " ".join(n.quote.text for n in checklists["党委主要负责人"].notes if n.quote)
@@ -82,20 +82,20 @@ def test_excerpt_notes_and_the_interpretations_counts(engine, checklists):
     assert not any(n.quote and "项职责" in n.quote.text for n in checklists["生产经营单位主要负责人"].notes)
 
 
-def test_zone_checklist_quotes_the_apply_mutatis_mutandis_article(engine, checklists):
+def test_zone_checklist_quotes_the_apply_mutatis_mutandis_article(services, checklists):
     notes = [n for n in checklists["开发区管理机构"].notes if n.quote and "参照" in n.quote.text]
     assert notes and all("开发区管理机构" in n.quote.text for n in notes)
 
 
-def test_a_document_filter_keeps_only_that_documents_items(engine, checklists):
+def test_a_document_filter_keeps_only_that_documents_items(services, checklists):
     """The 政府主要负责人 list is long (the 突发事件应对法 alone adds dozens): a filter makes it readable."""
     full = checklists["政府主要负责人"]
-    law = build_checklist(engine, "政府主要负责人", date="2024-01-01", doc_ids=["work_safety_law_2021"])
+    law = build_checklist(services, "政府主要负责人", date="2024-01-01", doc_ids=["work_safety_law_2021"])
     assert law.items and all(i.quote.unit_id.startswith("work_safety_law_2021:") for i in law.items)
     assert [i.quote for i in law.items] == [i.quote for i in full.items if i.quote.unit_id.startswith("work_safety_law_2021:")]
     assert not law.interpretation and [s.doc_id for s in law.sources] == ["work_safety_law_2021"]
     assert law.documents == ["《安全生产法》"] and "只列出《安全生产法》中的条文" in to_markdown(checklist_report(law))
-    assert build_checklist(engine, "政府主要负责人", date="2024-01-01", doc_ids=["no_such_doc"]).items == full.items  # unknown ids: no filter
+    assert build_checklist(services, "政府主要负责人", date="2024-01-01", doc_ids=["no_such_doc"]).items == full.items  # unknown ids: no filter
 
 
 def test_subject_detection_on_constructed_sentences():
@@ -131,7 +131,7 @@ def test_roles_by_colloquial_names():
         resolve_role("  ")
 
 
-def test_exports_read_back_with_every_citation(engine, checklists, tmp_path):
+def test_exports_read_back_with_every_citation(services, checklists, tmp_path):
     cl = checklists["乡镇人民政府/街道办事处"]
     report = checklist_report(cl)
     md_path = write(report, tmp_path / "duties.md")

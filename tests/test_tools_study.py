@@ -21,19 +21,19 @@ REQUESTS = [
 
 
 @pytest.fixture(scope="module")
-def packs(engine):
-    return [build_pack(engine, date="2024-01-01", **req) for req in REQUESTS]
+def packs(services):
+    return [build_pack(services, date="2024-01-01", **req) for req in REQUESTS]
 
 
-def _unit(engine, unit_id):
-    return engine.units[engine.unit_pos[unit_id]]
+def _unit(services, unit_id):
+    return services.library.units[services.library.unit_pos[unit_id]]
 
 
-def test_every_answer_is_stated_in_its_cited_unit(engine, packs):
+def test_every_answer_is_stated_in_its_cited_unit(services, packs):
     total = 0
     for pack in packs:
         for q in pack.questions:
-            unit = _unit(engine, q.unit_id)
+            unit = _unit(services, q.unit_id)
             total += 1
             assert q.label.startswith(unit.label)
             assert q.source in unit.text
@@ -55,13 +55,13 @@ def test_every_answer_is_stated_in_its_cited_unit(engine, packs):
     assert total >= 40
 
 
-def test_no_distractor_is_stated_in_the_cited_unit_or_anywhere(engine, packs):
+def test_no_distractor_is_stated_in_the_cited_unit_or_anywhere(services, packs):
     """Checked independently of the generator: each wrong option put in the blank's place occurs in no unit."""
-    texts = [u.text for u in engine.units]
-    corpus = CorpusText(engine.units)
+    texts = [u.text for u in services.library.units]
+    corpus = CorpusText(services.library.units)
     for pack in packs:
         for q in pack.questions:
-            unit = _unit(engine, q.unit_id)
+            unit = _unit(services, q.unit_id)
             assert wrong_options_ok(q, unit, corpus)
             if q.kind == "single":
                 assert len(q.distractors) == len(q.options) - 1
@@ -78,30 +78,30 @@ def test_no_distractor_is_stated_in_the_cited_unit_or_anywhere(engine, packs):
                 assert all(shown not in t for t in texts), shown
 
 
-def test_the_pack_mixes_question_kinds_and_cites_key_points(engine, packs):
+def test_the_pack_mixes_question_kinds_and_cites_key_points(services, packs):
     chapter_pack = packs[3]
     assert {q.kind for q in chapter_pack.questions} == {"single", "truefalse", "fill"}
     assert len(chapter_pack.questions) == 12
     for pack in packs:
         assert pack.key_points
         for kp in pack.key_points:
-            unit = _unit(engine, kp.quote.unit_id)
+            unit = _unit(services, kp.quote.unit_id)
             assert kp.quote.text in unit.text and kp.quote.label.startswith(unit.label)
         for entry in pack.outline:
-            unit = _unit(engine, entry.unit_id)
+            unit = _unit(services, entry.unit_id)
             assert entry.snippet.removesuffix("……") in unit.text
 
 
-def test_outline_follows_document_priority_then_article_order(engine, packs):
+def test_outline_follows_document_priority_then_article_order(services, packs):
     for pack in packs:
-        keys = [(engine.documents[u.doc_id].info.priority, u.doc_id, engine.unit_pos[u.unit_id]) for u in pack.units]
+        keys = [(services.library.documents[u.doc_id].info.priority, u.doc_id, services.library.unit_pos[u.unit_id]) for u in pack.units]
         assert keys == sorted(keys)
     chapter = packs[3]
     assert {u.doc_id for u in chapter.units} == {"accident_reporting_regulation_2007"}
     assert all(u.heading.startswith("第二章") for u in chapter.units)
 
 
-def test_a_topic_that_names_a_chapter_draws_on_that_chapter(engine, packs):
+def test_a_topic_that_names_a_chapter_draws_on_that_chapter(services, packs):
     """"事故报告与调查": 事故报告 and 事故调查 are chapter titles of 《事故条例》, so their core articles are taught
     (the 1-hour reporting rule of 第九条 among them), alongside what retrieval finds in the law."""
     labels = {u.label for u in packs[0].units}
@@ -115,26 +115,26 @@ def test_chapter_title_ignores_a_section_in_the_heading():
     assert chapter_title("第一章 总 则") == "总则" and chapter_title("一、总体要求") == ""
 
 
-def test_same_input_and_seed_give_the_same_pack(engine):
-    a = build_pack(engine, topic="事故报告与调查", questions=10, seed=11, date="2024-01-01")
-    b = build_pack(engine, topic="事故报告与调查", questions=10, seed=11, date="2024-01-01")
-    c = build_pack(engine, topic="事故报告与调查", questions=10, seed=12, date="2024-01-01")
+def test_same_input_and_seed_give_the_same_pack(services):
+    a = build_pack(services, topic="事故报告与调查", questions=10, seed=11, date="2024-01-01")
+    b = build_pack(services, topic="事故报告与调查", questions=10, seed=11, date="2024-01-01")
+    c = build_pack(services, topic="事故报告与调查", questions=10, seed=12, date="2024-01-01")
     assert a.to_json() == b.to_json()
     assert [q.to_json() for q in a.questions] != [q.to_json() for q in c.questions]
 
 
-def test_bad_requests_get_chinese_messages(engine):
+def test_bad_requests_get_chinese_messages(services):
     with pytest.raises(StudyError, match="请填写学习主题"):
-        build_pack(engine, topic="  ")
+        build_pack(services, topic="  ")
     with pytest.raises(StudyError, match="没有“第九章”"):
-        build_pack(engine, chapter="事故条例 第九章")
+        build_pack(services, chapter="事故条例 第九章")
     with pytest.raises(StudyError, match="找不到文件"):
-        build_pack(engine, chapter="不存在的法 第一章")
+        build_pack(services, chapter="不存在的法 第一章")
     with pytest.raises(StudyError, match="题目数量"):
-        build_pack(engine, topic="事故报告", questions=500)
+        build_pack(services, topic="事故报告", questions=500)
 
 
-def test_docx_has_questions_and_answer_key_on_separate_pages(engine, packs, tmp_path):
+def test_docx_has_questions_and_answer_key_on_separate_pages(services, packs, tmp_path):
     pack = packs[0]
     path = write(pack_report(pack), tmp_path / "pack.docx")
     text = docx_text(path)

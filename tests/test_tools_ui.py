@@ -30,14 +30,15 @@ def browser():
 def page(browser, app_url):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
-    pg.goto(app_url, wait_until="networkidle")
+    pg.goto(app_url)  # not "networkidle": the app keeps a heartbeat connection open for its session state
+    pg.wait_for_selector("text=关于与状态", timeout=TIMEOUT)
     yield pg
     context.close()
 
 
-def _quotes_are_verbatim(engine, page, root: str) -> int:
+def _quotes_are_verbatim(services, page, root: str) -> int:
     """Every quoted text in the output stands verbatim in some unit; returns how many were checked."""
-    texts = [u.text for u in engine.units]
+    texts = [u.text for u in services.library.units]
     quotes = page.locator(f"{root} .rq-report-quote").all_inner_texts()
     for q in quotes:
         body = q.strip().removeprefix("“").removesuffix("”").removesuffix("……")
@@ -51,7 +52,7 @@ def _pick(page, dropdown: str, option: str) -> None:
     page.get_by_role("option", name=re.compile("^" + re.escape(option))).first.click()
 
 
-def test_duties_tab(engine, page):
+def test_duties_tab(services, page):
     page.get_by_role("tab", name="职责清单").click()
     _pick(page, "#rq-duties-role", "开发区管理机构")
     page.click("#rq-duties-run")
@@ -60,7 +61,7 @@ def test_duties_tab(engine, page):
     assert "职责清单：开发区管理机构" in out.locator("h3").inner_text()
     for theme in ("领导与部署", "检查与隐患治理", "应急准备与救援", "事故报告与调查", "考核与问责"):
         assert theme in out.inner_text()
-    assert _quotes_are_verbatim(engine, page, "#rq-duties-out") >= 5
+    assert _quotes_are_verbatim(services, page, "#rq-duties-out") >= 5
     for cite in page.locator("#rq-duties-out .rq-report-cite").all_inner_texts():
         label = re.match(r"——(《[^》]+》[^第]*第[^条]+条|《[^》]+》\S+?)(?:第|$)", cite.strip() + "$")
         assert label, cite
@@ -74,7 +75,7 @@ def test_duties_tab(engine, page):
     assert text.startswith("职责清单：开发区管理机构") and "参照本规定执行" in text
 
 
-def test_duties_tab_document_filter(engine, page):
+def test_duties_tab_document_filter(services, page):
     page.get_by_role("tab", name="职责清单").click()
     _pick(page, "#rq-duties-role", "政府主要负责人")
     _pick(page, "#rq-duties-docs", "事故条例")
@@ -85,7 +86,7 @@ def test_duties_tab_document_filter(engine, page):
     assert cites and all("《事故条例》" in c for c in cites), cites
 
 
-def test_study_tab(engine, page):
+def test_study_tab(services, page):
     page.get_by_role("tab", name="学习备课").click()
     page.fill("#rq-study-topic textarea", "事故报告与调查")
     page.fill("#rq-study-questions input", "6")
@@ -96,7 +97,7 @@ def test_study_tab(engine, page):
     assert page.locator("#rq-study-out hr.rq-report-break").count() == 2
     answers = page.locator("#rq-study-out ul").nth(-2 if page.locator("#rq-study-out h4", has_text="资料来源").count() else -1)
     assert answers.locator(".rq-report-cite").count() == 6
-    assert _quotes_are_verbatim(engine, page, "#rq-study-out") >= 6
+    assert _quotes_are_verbatim(services, page, "#rq-study-out") >= 6
     page.wait_for_function("document.querySelectorAll('#rq-study-files a').length >= 2", timeout=TIMEOUT)
 
 

@@ -13,10 +13,23 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def _engine(args, **kwargs):
-    from regqa.search import Engine  # noqa: PLC0415 - keep `--help` fast
+INTERNAL_LINE_ERROR = "处理这一行时出现内部错误，已跳过，其余各行照常处理。"
 
-    return Engine.open(encoder_spec=getattr(args, "encoder", None), **kwargs)
+
+def _services(args, **kwargs):
+    from regqa.services import open_services  # noqa: PLC0415 - keep `--help` fast
+
+    services = open_services(encoder_spec=getattr(args, "encoder", None), **kwargs)
+    for warning in services.warnings:
+        print(f"警告：{warning}", file=sys.stderr)
+    return services
+
+
+def _library():
+    from regqa import config as cfg  # noqa: PLC0415
+    from regqa.library import Library  # noqa: PLC0415
+
+    return Library.from_corpus(cfg.corpus_dir())
 
 
 def _print_json(obj) -> None:
@@ -24,17 +37,20 @@ def _print_json(obj) -> None:
     sys.stdout.flush()
 
 
-def hit_json(hit) -> dict:
-    u = hit.unit
-    return {"doc_id": u.doc_id, "unit_id": u.unit_id, "article": u.article, "label": u.label, "score": round(float(hit.score), 6), "text": u.text}
+def _lines(stream):
+    """Input lines, each cut off at a bounded length (a huge line is reported, not read whole)."""
+    from regqa.render.contract import MAX_LINE_CHARS  # noqa: PLC0415
 
-
-def search_json(result) -> dict:
-    return {"query": result.query, "results": [hit_json(h) for h in result.hits], "notes": result.notes}
-
-
-def _read_lines(stream) -> list[str]:
-    return [line.rstrip("\n") for line in stream]
+    while True:
+        line = stream.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            while True:  # skip the rest of the over-long line
+                more = stream.readline(1 << 20)
+                if not more or more.endswith("\n"):
+                    break
+        yield line.rstrip("\n")
 
 
 # ---------------------------------------------------------------- commands
@@ -42,29 +58,26 @@ def _read_lines(stream) -> list[str]:
 
 def cmd_build(args) -> int:
     from regqa import config as cfg  # noqa: PLC0415
-    from regqa.encoders import get_encoder  # noqa: PLC0415
-    from regqa.index import build_index  # noqa: PLC0415
+    from regqa.retrieval.encoders import get_encoder  # noqa: PLC0415
+    from regqa.services import build_index  # noqa: PLC0415
 
     encoder, reason = get_encoder(args.encoder)
     print(f"编码器：{encoder.id}（{reason}）", file=sys.stderr)
-    data = build_index(cfg.corpus_dir(), cfg.index_dir(), encoder, progress=not args.quiet)
-    m = data.manifest
-    print(f"索引已建好：{m['documents']} 个文件，{m['units']} 个单元，{m['vectors']} 个向量 → {data.path}")
+    services = build_index(cfg.corpus_dir(), cfg.index_dir(), encoder, progress=not args.quiet)
+    m = services.manifest
+    print(f"索引已建好：{m['documents']} 个文件，{m['units']} 个单元，{m['vectors']} 个向量 → {services.path}")
     return 0
 
 
 def cmd_docs(args) -> int:
-    from regqa import config as cfg  # noqa: PLC0415
-    from regqa.corpus import coverage, load_corpus  # noqa: PLC0415
-
-    docs = load_corpus(cfg.corpus_dir())
+    library = _library()
     if args.json:
-        for d in docs:
-            cov = coverage(d)
+        for d in library.documents.values():
+            cov = library.coverage(d.doc_id)
             _print_json({"doc_id": d.doc_id, "title": d.info.title, "short": d.info.short, "kind": d.info.kind, "units": len(d.units), "articles": len(d.articles), "complete": cov.complete, "coverage": cov.summary, "gaps": list(cov.gaps)})
         return 0
-    for d in docs:
-        cov = coverage(d)
+    for d in library.documents.values():
+        cov = library.coverage(d.doc_id)
         title = d.info.title if d.info.title.startswith("《") else f"《{d.info.title}》"
         print(f"{d.doc_id}\n  {title} 简称“{d.info.short}” · {d.info.kind or '未分类'} · {d.info.date or '日期未知'}")
         print(f"  单元 {len(d.units)} 个 · {cov.summary}")
@@ -74,127 +87,118 @@ def cmd_docs(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from regqa.search import QuestionError  # noqa: PLC0415
+    from regqa.render.contract import RequestError, resolve_docs, search_error_json, search_json  # noqa: PLC0415
+    from regqa.retrieval.query import QuestionError  # noqa: PLC0415
 
-    engine = _engine(args)
-    doc_ids = _doc_filter(engine, args.doc)
+    services = _services(args)
+    try:
+        doc_ids = resolve_docs(services.library, args.doc)
+    except RequestError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    searcher = services.searcher
     if args.jsonl:
-        for line in _read_lines(sys.stdin):
+        for line in _lines(sys.stdin):
             if not line.strip():
                 continue
             try:
-                result = engine.search(line, top_k=args.top_k, doc_ids=doc_ids, method=args.method)
-                _print_json(search_json(result))
+                _print_json(search_json(searcher.search(line, top_k=args.top_k, doc_ids=doc_ids, method=args.method)))
             except QuestionError as exc:
-                _print_json({"query": line, "results": [], "notes": [str(exc)]})
+                _print_json(search_error_json(line[:200], str(exc)))
+            except Exception as exc:  # noqa: BLE001 - one bad line must not end the batch
+                print(f"处理出错（{line[:40]!r}）：{exc.__class__.__name__}: {exc}", file=sys.stderr)
+                _print_json(search_error_json(line[:200], INTERNAL_LINE_ERROR))
         return 0
     if not args.question:
         print("请提供问题，例如：python -m regqa search \"事故发生后多长时间内要报告？\"", file=sys.stderr)
         return 2
     try:
-        result = engine.search(" ".join(args.question), top_k=args.top_k, doc_ids=doc_ids, method=args.method)
+        outcome = searcher.search(" ".join(args.question), top_k=args.top_k, doc_ids=doc_ids, method=args.method)
     except QuestionError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    for note in result.notes:
+    for note in outcome.notes:
         print(f"提示：{note}")
-    if result.expansions:
-        print(f"（已按领域词典补充：{'、'.join(result.expansions)}）")
-    for hit in result.hits:
+    if outcome.query.expansions:
+        print(f"（已按领域词典补充：{'、'.join(outcome.query.expansions)}）")
+    for hit in outcome.hits:
         u = hit.unit
         mark = "【直接引用】" if hit.exact else ""
         print(f"{hit.rank}. {u.label}{mark}  {u.heading}  得分 {hit.score:.4f}")
         body = u.text.replace("\n", " ")
         print(f"   {body[:160]}{'…' if len(body) > 160 else ''}")
-    if not result.hits:
+    if not outcome.hits:
         print("没有找到相关条文。")
     return 0
 
 
 def cmd_show(args) -> int:
-    from regqa.corpus import coverage  # noqa: PLC0415
+    """One article from the corpus alone: no encoder, no index."""
     from regqa.numerals import cn_to_int  # noqa: PLC0415
 
-    engine = _engine(args)
-    doc_id = engine.find_doc(args.doc)
+    library = _library()
+    doc_id = library.find_doc(args.doc)
     if doc_id is None:
-        print(f"找不到文件“{args.doc}”。可用：" + "、".join(i.short for i in engine.infos), file=sys.stderr)
+        print(f"找不到文件“{args.doc}”。可用：" + "、".join(i.short for i in library.infos), file=sys.stderr)
         return 2
     ref = args.ref.strip()
-    unit = None
+    doc = library.documents[doc_id]
     try:
         number = cn_to_int(ref.removeprefix("第").removesuffix("条"))
-        unit = engine.unit(doc_id, number)
-        if unit is None:
-            print(engine.missing_note(doc_id, number), file=sys.stderr)
-            return 1
     except ValueError:
-        unit = next((u for u in engine.documents[doc_id].units if u.ref == ref or u.unit_id == ref), None)
+        unit = next((u for u in doc.units if u.ref == ref or u.unit_id == ref), None)
         if unit is None:
-            print(f"《{engine.documents[doc_id].info.short}》中没有“{ref}”。", file=sys.stderr)
+            print(f"《{doc.info.short}》中没有“{ref}”。", file=sys.stderr)
             return 1
-    doc = engine.documents[doc_id]
+    else:
+        unit = library.unit(doc_id, number)
+        if unit is None:
+            print(library.missing_note(doc_id, number), file=sys.stderr)
+            return 1
     print(unit.label + (f"（{unit.heading}）" if unit.heading else ""))
     print(unit.text)
     if unit.partial:
-        print(f"\n注意：本地副本在此处中断，{coverage(doc).summary}。")
+        print(f"\n注意：本地副本在此处中断，{library.coverage(doc_id).summary}。")
     return 0
 
 
-def _doc_filter(engine, names: list[str] | None) -> list[str] | None:
-    if not names:
-        return None
-    ids = []
-    for name in names:
-        doc_id = engine.find_doc(name)
-        if doc_id is None:
-            raise SystemExit(f"找不到文件“{name}”。可用：" + "、".join(i.doc_id for i in engine.infos))
-        ids.append(doc_id)
-    return ids
-
-
-def _ask_request(line: str) -> tuple[str, list, str | None, list[str] | None]:
-    """A jsonl input line: plain question text, or {"question", "history", "role", "doc"}."""
-    stripped = line.strip()
-    if stripped.startswith("{"):
-        try:
-            obj = json.loads(stripped)
-        except json.JSONDecodeError:
-            return line, [], None, None
-        if isinstance(obj, dict):
-            docs = obj.get("doc") or obj.get("docs")
-            docs = [docs] if isinstance(docs, str) else docs
-            return str(obj.get("question", "")), obj.get("history") or [], obj.get("role"), docs
-    return line, [], None, None
-
-
 def cmd_ask(args) -> int:
-    from regqa.answer import answer_question  # noqa: PLC0415
-    from regqa.search import QuestionError  # noqa: PLC0415
+    from regqa.answer.conversation import Conversation  # noqa: PLC0415
+    from regqa.render.contract import RequestError, answer_json, error_json, parse_ask_line, resolve_docs, resolve_role  # noqa: PLC0415
+    from regqa.render.plain import answer_plain  # noqa: PLC0415
+    from regqa.retrieval.query import QuestionError  # noqa: PLC0415
 
-    engine = _engine(args)
-    default_docs = _doc_filter(engine, args.doc)
-    history = json.loads(args.history) if args.history else []
+    services = _services(args)
+    try:
+        default_docs = resolve_docs(services.library, args.doc)
+        default_role = resolve_role(args.role)
+        history = json.loads(args.history) if args.history else []
+    except (RequestError, ValueError) as exc:
+        print(str(exc) if isinstance(exc, RequestError) else f"--history 不是有效的 JSON：{exc}", file=sys.stderr)
+        return 2
     if args.jsonl:
-        for line in _read_lines(sys.stdin):
+        for line in _lines(sys.stdin):
             if not line.strip():
                 continue
-            question, hist, role, docs = _ask_request(line)
             try:
-                docs = [d for d in (engine.find_doc(x) for x in docs) if d] if docs else default_docs
-                _print_json(answer_question(engine, question, hist, role or args.role, docs).to_json())
-            except QuestionError as exc:
-                _print_json({"query": question, "answer": str(exc), "citations": [], "abstained": True, "notes": [str(exc)], "results": []})
+                req = parse_ask_line(line, services.library)
+                answer = services.ask(req.question, Conversation.from_history(list(req.history)), req.role or default_role, req.doc_ids or default_docs)
+                _print_json(answer_json(answer))
+            except (RequestError, QuestionError) as exc:
+                _print_json(error_json(line[:200], str(exc)))
+            except Exception as exc:  # noqa: BLE001 - one bad line must not end the batch
+                print(f"处理出错（{line[:40]!r}）：{exc.__class__.__name__}: {exc}", file=sys.stderr)
+                _print_json(error_json(line[:200], INTERNAL_LINE_ERROR))
         return 0
     if not args.question:
         print("请提供问题，例如：python -m regqa ask \"出了死3个人的事故算什么级别？\"", file=sys.stderr)
         return 2
     try:
-        answer = answer_question(engine, " ".join(args.question), history, args.role, default_docs)
+        answer = services.ask(" ".join(args.question), Conversation.from_history(history), default_role, default_docs)
     except QuestionError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    print(answer.answer)
+    print(answer_plain(answer))
     return 0
 
 
@@ -245,7 +249,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--questions", default=None)
     s.add_argument("--out", default=None, help="报告目录（默认 eval/）")
     s.add_argument("--tune", action="store_true", help="同时比较不同融合方法与参数")
-    s.add_argument("--calibrate", action="store_true", help="先在主集上重新拟合拒答模型（写入 src/regqa/data/abstain.json）")
     s.set_defaults(func=cmd_eval)
 
     for register in command_plugins():
@@ -278,8 +281,8 @@ def command_plugins() -> list[Callable]:
 
 def main(argv: list[str] | None = None) -> int:
     from regqa.corpus import CorpusError  # noqa: PLC0415
-    from regqa.encoders import EncoderError  # noqa: PLC0415
-    from regqa.index import IndexUnavailable  # noqa: PLC0415
+    from regqa.retrieval.encoders import EncoderError  # noqa: PLC0415
+    from regqa.retrieval.index import IndexUnavailable  # noqa: PLC0415
 
     args = build_parser().parse_args(argv)
     try:

@@ -23,3 +23,22 @@ def corpus_dir() -> Path:
 
 def index_dir() -> Path:
     return Path(os.environ.get("REGQA_INDEX") or project_root() / "index")
+
+
+def eval_dir() -> Path:
+    return project_root() / "eval"
+
+
+# The question sets the abstention model is fitted on when an index is built (answerable and
+# out-of-corpus questions). ``REGQA_CALIBRATION`` may name other files (separated by the path
+# separator) or be "none" (an index without a fitted model abstains only on near-empty evidence).
+CALIBRATION_SETS = ("questions.jsonl", "heldout.jsonl", "out_of_corpus.jsonl")
+
+
+def calibration_files() -> tuple[Path, ...]:
+    env = os.environ.get("REGQA_CALIBRATION")
+    if env is not None:
+        if env.strip().lower() in ("", "none"):
+            return ()
+        return tuple(Path(p) for p in env.split(os.pathsep) if p.strip())
+    return tuple(p for p in (eval_dir() / name for name in CALIBRATION_SETS) if p.is_file())

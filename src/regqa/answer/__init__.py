@@ -1,5 +1,5 @@
-"""Grounded, extractive answers with verified article citations (``python -m regqa ask``)."""
+"""Grounded, extractive answers with verified article citations (``python -m regqa ask``).
 
-from regqa.answer.compose import Answer, Citation, answer_question
-
-__all__ = ["Answer", "Citation", "answer_question"]
+``compose`` turns a search outcome into typed blocks (``blocks``), ``abstain`` judges whether the
+corpus answers at all, ``conversation`` reads follow-ups, ``config`` names every number used.
+"""

@@ -1,28 +1,33 @@
 """Deciding that the corpus does not answer a question.
 
-A small logistic model over evidence features: how much of the question the corpus and the best units
-cover, how close it comes to the units' sample questions, and how close to example questions known to
-lie outside the corpus (``src/regqa/data/outside_examples.txt``, written apart from the eval sets).
-Its weights are data (``src/regqa/data/abstain.json``), fitted on all eval questions by
-``python -m regqa eval --calibrate`` (there are few out-of-corpus questions, so the sets are pooled);
-the report gives its cross-validated rates, so the threshold is measured, not guessed.
+A small logistic model over evidence features of one ``SearchOutcome``: how much of the question the
+corpus and the best units cover, how close it comes to the units' sample questions, and how close to
+example questions known to lie outside the corpus (``src/regqa/data/outside_examples.txt``, written
+apart from the eval sets). ``features`` is the one recipe: serving, calibration and the tests all
+call it. The model is fitted when the index is built (``regqa.services``) and stored in the build
+as ``abstain.json``; nothing is written into the package.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "abstain.json"
-OUTSIDE_PATH = MODEL_PATH.with_name("outside_examples.txt")
+from regqa.normalize import normalize
+from regqa.retrieval.retrievers import LEXICAL
+from regqa.retrieval.searcher import SearchOutcome
+from regqa.retrieval.tokenizer import Tokenizer
+
+OUTSIDE_PATH = Path(__file__).resolve().parents[1] / "data" / "outside_examples.txt"
+MODEL_FILE = "abstain.json"
+OUTSIDE_FILE = "outside.vectors.npy"
 FEATURES = ("word_coverage", "gloss_dense_top", "dense_top", "top1_cover", "top3_cover", "names_document", "outside_sim", "outside_margin")
-_outside_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+UNSURE_BELOW = 0.7  # answered, but P(answerable) this low gets a caveat (about 7% of answerable eval questions)
+MAX_FALSE_ABSTAIN = 0.04  # on the fitting questions; leaves room for the rate on new questions to stay within 5%
 
 
 def outside_examples(path: Path = OUTSIDE_PATH) -> list[str]:
@@ -34,22 +39,31 @@ def outside_examples(path: Path = OUTSIDE_PATH) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-def outside_vectors(engine) -> np.ndarray:
-    """Embeddings of the outside examples, encoded once per engine."""
-    vectors = _outside_cache.get(engine)
-    if vectors is None:
-        examples = [engine.lexicon.strip_fillers(q) for q in outside_examples()]
-        vectors = engine.encoder.encode(examples) if examples else np.zeros((0, 1))
-        _outside_cache[engine] = vectors
-    return vectors
+@dataclass(frozen=True)
+class EvidenceStats:
+    """What the features read besides the outcome: the index vocabulary and the outside examples."""
+
+    tokenizer: Tokenizer
+    vocab: Mapping[str, int]  # whole-unit BM25 vocabulary
+    idf: np.ndarray
+    gloss_vocab: Mapping[str, int]
+    unit_texts: Sequence[str]  # each unit's heading, text and gloss, normalised
+    outside: np.ndarray  # (E, dim) embeddings of the outside examples
+
+    @classmethod
+    def of(cls, searcher, outside: np.ndarray) -> EvidenceStats:
+        lexical = searcher.retrievers[LEXICAL].bm25
+        gloss = searcher.retrievers.get("gloss")
+        texts = [normalize(f"{u.heading}\n{u.text}\n{u.gloss.joined if u.gloss else ''}") for u in searcher.library.units]
+        return cls(searcher.analyser.tokenizer, lexical.vocab, lexical.idf, gloss.bm25.vocab if gloss else {}, texts, outside)
 
 
-def content_words(engine, text: str) -> list[str]:
+def content_words(tokenizer: Tokenizer, text: str) -> list[str]:
     """The question's Chinese content words (jieba cut, stopwords dropped)."""
-    return [w for w in engine.tokenizer.cut(text) if w not in engine.tokenizer.stopwords and any("\u4e00" <= c <= "\u9fff" for c in w)]
+    return [w for w in tokenizer.cut(text) if w not in tokenizer.stopwords and any("\u4e00" <= c <= "\u9fff" for c in w)]
 
 
-def top_cover(engine, words: list[str], top_units: list[int]) -> float:
+def top_cover(stats: EvidenceStats, words: list[str], top_units: list[int]) -> float:
     """IDF-weighted share of the question's words found in the best units' text, heading or gloss.
 
     What the question asks about (电梯, 年休假, 印花税 …) is usually absent from every top unit when the
@@ -57,38 +71,32 @@ def top_cover(engine, words: list[str], top_units: list[int]) -> float:
     """
     if not words:
         return 0.0
-    bm25 = engine.data.bm25
-    rare = float(bm25.idf.max()) if len(bm25.idf) else 1.0
+    rare = float(stats.idf.max()) if len(stats.idf) else 1.0
 
     def idf(w: str) -> float:
-        i = bm25.vocab.get(w)
-        return float(bm25.idf[i]) if i is not None else rare
+        i = stats.vocab.get(w)
+        return float(stats.idf[i]) if i is not None else rare
 
-    texts = [engine.unit_texts[i] for i in top_units]
+    texts = [stats.unit_texts[i] for i in top_units]
     total = sum(idf(w) for w in words)
     return sum(idf(w) for w in words if any(w in t for t in texts)) / total
 
 
-def features(engine, ev) -> np.ndarray:
+def features(outcome: SearchOutcome, stats: EvidenceStats) -> np.ndarray:
     """Evidence strength for one question (see ``FEATURES``)."""
-    vocab = engine.data.bm25.vocab
-    gloss_vocab = engine.data.bm25_gloss.vocab
-    words = content_words(engine, ev.content)
-    unknown = [w for w in words if w not in vocab and w not in gloss_vocab]
+    query = outcome.query
+    words = content_words(stats.tokenizer, query.content)
+    unknown = [w for w in words if w not in stats.vocab and w not in stats.gloss_vocab]
     coverage = 1 - len(unknown) / len(words) if words else 0.0
-
-    def top(name: str) -> float:
-        s = ev.scores.get(name)
-        return float(s.max()) if s is not None and len(s) else 0.0
-
-    order = [int(i) for i in np.argsort(-engine.rank(ev), kind="stable")[:3]]
-    outside = outside_vectors(engine)
-    # how close the question is to known outside questions, and to the nearest sample question of a unit
-    outside_sim = float((outside @ engine.encoder.encode([ev.content])[0]).max()) if len(outside) else 0.0
+    order = outcome.order(3)
+    outside_sim = 0.0
+    if outcome.vector is not None and len(stats.outside):
+        outside_sim = float((stats.outside @ outcome.vector).max())
+    gloss_top = outcome.top("gloss_dense")
     return np.array(
         [
-            coverage, top("gloss_dense"), top("dense"), top_cover(engine, words, order[:1]), top_cover(engine, words, order),
-            float(bool(ev.mentioned)), outside_sim, outside_sim - top("gloss_dense"),
+            coverage, gloss_top, outcome.top("dense"), top_cover(stats, words, order[:1]), top_cover(stats, words, order),
+            float(bool(query.named_docs)), outside_sim, outside_sim - gloss_top,
         ]
     )
 
@@ -115,6 +123,16 @@ class AbstainModel:
             "threshold": self.threshold,
         }
 
+    @classmethod
+    def from_json(cls, d: Mapping) -> AbstainModel | None:
+        """The model, or None when it was fitted on other features or is malformed."""
+        try:
+            if tuple(d.get("features", ())) != FEATURES:
+                return None
+            return cls(np.array(d["mean"], dtype=float), np.array(d["scale"], dtype=float), np.array(d["weights"], dtype=float), float(d["bias"]), float(d["threshold"]))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 5.0, iters: int = 3000, lr: float = 0.1) -> AbstainModel:
     """L2-regularised logistic regression by gradient descent, classes balanced."""
@@ -132,10 +150,6 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 5.0, iters: int = 3000, lr: fl
     return AbstainModel(mean, scale, w, float(b), 0.5)
 
 
-UNSURE_BELOW = 0.7  # answered, but P(answerable) this low gets a caveat (about 7% of answerable eval questions)
-MAX_FALSE_ABSTAIN = 0.04  # on the fitting questions; leaves room for the rate on new questions to stay within 5%
-
-
 def choose_threshold(model: AbstainModel, x: np.ndarray, y: np.ndarray, max_false_abstain: float = MAX_FALSE_ABSTAIN) -> float:
     """Highest threshold whose false-abstention rate on answerable questions stays within the bound."""
     probs = np.array([model.p_answerable(row) for row in x])
@@ -147,26 +161,10 @@ def choose_threshold(model: AbstainModel, x: np.ndarray, y: np.ndarray, max_fals
     return best
 
 
-@lru_cache(maxsize=2)
-def load_model(path: Path = MODEL_PATH) -> AbstainModel | None:
-    try:
-        d = json.loads(Path(path).read_text(encoding="utf-8"))
-        if tuple(d.get("features", ())) != FEATURES:
-            return None
-        return AbstainModel(np.array(d["mean"]), np.array(d["scale"]), np.array(d["weights"]), float(d["bias"]), float(d["threshold"]))
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def should_abstain(engine, ev) -> tuple[bool, float]:
-    """(abstain?, P(answerable)). Without a calibrated model, only near-empty evidence abstains."""
-    x = features(engine, ev)
-    model = load_model()
-    if model is None:
-        p = 1.0 if x[0] >= 0.5 and x[1] >= 0.5 else 0.0
-        return p < 0.5, p
-    p = model.p_answerable(x)
-    return p < model.threshold, p
+def fit_with_threshold(x: np.ndarray, y: np.ndarray) -> AbstainModel:
+    model = fit(x, y)
+    model.threshold = choose_threshold(model, x, y)
+    return model
 
 
 def cross_validate(x: np.ndarray, y: np.ndarray, folds: int = 5, repeats: int = 8) -> tuple[float, float]:
@@ -183,8 +181,38 @@ def _cross_validate_once(x: np.ndarray, y: np.ndarray, folds: int, seed: int) ->
         train = assign != f
         if not train.any() or train.all():
             continue
-        model = fit(x[train], y[train])
-        model.threshold = choose_threshold(model, x[train], y[train])
+        model = fit_with_threshold(x[train], y[train])
         for i in np.where(~train)[0]:
             abstained[i] = model.p_answerable(x[i]) < model.threshold
     return float(abstained[y == 0].mean()), float(abstained[y == 1].mean())
+
+
+@dataclass(frozen=True)
+class Judgement:
+    p_answerable: float
+    abstain: bool
+    features: np.ndarray
+
+    @property
+    def unsure(self) -> bool:
+        return not self.abstain and self.p_answerable < UNSURE_BELOW
+
+
+class Abstainer:
+    """Judges a search outcome with the fitted model.
+
+    Without one (an index built with no calibration questions) it abstains only when most of the
+    question's words are unknown to the corpus or absent from the best unit.
+    """
+
+    def __init__(self, stats: EvidenceStats, model: AbstainModel | None):
+        self.stats = stats
+        self.model = model
+
+    def judge(self, outcome: SearchOutcome) -> Judgement:
+        x = features(outcome, self.stats)
+        if self.model is None:
+            p = 1.0 if x[0] >= 0.5 and x[3] >= 0.5 else 0.0
+            return Judgement(p, p < 0.5, x)
+        p = self.model.p_answerable(x)
+        return Judgement(p, p < self.model.threshold, x)

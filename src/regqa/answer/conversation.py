@@ -1,57 +1,81 @@
-"""Follow-up questions ("那乡镇呢？", "瞒报呢？") resolved against the previous turn, and the asker's role."""
+"""Conversation state, and follow-up questions ("那乡镇呢？", "瞒报呢？") read against the previous turn.
+
+The chat keeps the questions asked as data (``Conversation``); nothing is recovered from rendered
+messages. Programs send earlier turns as ``[{"role": "user", "content": "…"}]``; only the last few
+turns are read, each cut to the question length limit, so a request's work stays bounded.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from regqa.answer.config import AnswerConfig
+from regqa.retrieval.query import MAX_QUESTION_CHARS
 
 FOLLOWUP_START = re.compile(r"^(那么?|那如果|还有|另外|如果是|要是|换成|假如|至于|那要是)")
 FOLLOWUP_END = re.compile(r"(呢|咧|嘞)[?？!！。.\s]*$")
-SHORT = 8
-
-# The "我的身份" selector: label shown to the user → words added to the query.
-ROLES: dict[str, str] = {
-    "党委主要负责人（书记）": "党委主要负责人 党政一把手 第一责任人",
-    "政府主要负责人（县长、市长）": "政府主要负责人 人民政府主要负责人 第一责任人",
-    "政府分管安全生产的领导干部（分管副职）": "政府分管安全生产领导干部 分管安全生产工作",
-    "其他班子成员": "领导班子成员 一岗双责 分管范围",
-    "乡镇人民政府 / 街道办事处": "乡、镇人民政府 街道办事处",
-    "负有安全生产监督管理职责的部门负责人": "负有安全生产监督管理职责的部门",
-    "开发区管理机构": "开发区 管理机构",
-    "生产经营单位主要负责人": "生产经营单位的主要负责人 第一责任人 职责",
-    "培训教师": "",
-}
+MAX_TURNS = 8  # earlier questions kept (and read from a request's history)
 
 
-def previous_question(history) -> str | None:
-    """The last user question in a history: Gradio messages (dicts), (user, bot) pairs, or strings."""
-    for turn in reversed(list(history or [])):
-        if isinstance(turn, dict):
-            if turn.get("role") == "user":
-                content = turn.get("content")
-                text = content if isinstance(content, str) else _text_of(content)
-                if text and text.strip():
-                    return text.strip()
-        elif isinstance(turn, (list, tuple)) and turn:
-            if isinstance(turn[0], str) and turn[0].strip():
-                return turn[0].strip()
-        elif isinstance(turn, str) and turn.strip():
-            return turn.strip()
-    return None
+@dataclass(frozen=True)
+class Conversation:
+    """The questions asked so far in one chat, oldest first (at most ``MAX_TURNS``)."""
+
+    questions: tuple[str, ...] = ()
+
+    @property
+    def previous(self) -> str | None:
+        return self.questions[-1] if self.questions else None
+
+    def add(self, question: str) -> Conversation:
+        return Conversation((*self.questions, question[:MAX_QUESTION_CHARS])[-MAX_TURNS:])
+
+    @classmethod
+    def from_history(cls, history: object) -> Conversation:
+        """Earlier user questions from a request's history (dicts, (user, bot) pairs or strings); bounded."""
+        if not isinstance(history, (list, tuple)):
+            return cls()
+        found: list[str] = []
+        for turn in reversed(history[-4 * MAX_TURNS :]):  # never walk an unbounded history
+            text = _user_text(turn)
+            if text:
+                found.append(text[:MAX_QUESTION_CHARS])
+                if len(found) == MAX_TURNS:
+                    break
+        return cls(tuple(reversed(found)))
 
 
-def _text_of(content) -> str:
-    if isinstance(content, list):
-        return " ".join(c.get("text", "") if isinstance(c, dict) else str(c) for c in content)
-    if isinstance(content, dict):
-        return str(content.get("text", ""))
+def _user_text(turn: object) -> str:
+    if isinstance(turn, dict):
+        if turn.get("role") != "user":
+            return ""
+        return _content_text(turn.get("content")).strip()
+    if isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
+        return turn[0].strip()
+    if isinstance(turn, str):
+        return turn.strip()
     return ""
 
 
-def is_followup(question: str) -> bool:
+def _content_text(content: object, depth: int = 0) -> str:
+    """Text of a message's content: a string, a ``{"text": …}`` part, or a short list of parts."""
+    if isinstance(content, str):
+        return content[: 2 * MAX_QUESTION_CHARS]
+    if isinstance(content, dict):
+        text = content.get("text", "")
+        return text[: 2 * MAX_QUESTION_CHARS] if isinstance(text, str) else ""
+    if isinstance(content, (list, tuple)) and depth < 2:
+        return " ".join(_content_text(c, depth + 1) for c in content[:8])[: 2 * MAX_QUESTION_CHARS]
+    return ""
+
+
+def is_followup(question: str, config: AnswerConfig) -> bool:
     q = question.strip()
     if re.search(r"第[^条]{1,8}条", q):
         return False
-    return bool(FOLLOWUP_START.search(q) or FOLLOWUP_END.search(q)) and len(q) <= 20 or len(q) <= 4
+    framed = bool(FOLLOWUP_START.search(q) or FOLLOWUP_END.search(q))
+    return (framed and len(q) <= config.followup_max_chars) or len(q) <= config.followup_bare_chars
 
 
 def core(question: str) -> str:
@@ -60,10 +84,11 @@ def core(question: str) -> str:
     return FOLLOWUP_END.sub("", q).strip(" ，,？?")
 
 
-def resolve_followup(question: str, history) -> tuple[str, str | None]:
-    """(query to search, the reading shown to the user or None when the question stands alone)."""
-    prev = previous_question(history)
-    if not prev or not is_followup(question):
+def resolve_followup(question: str, conversation: Conversation, config: AnswerConfig) -> tuple[str, str | None]:
+    """(text to search, the reading shown to the user or None when the question stands alone)."""
+    prev = conversation.previous
+    if not prev or not is_followup(question, config):
         return question, None
     topic = core(question)
     return f"{topic} {prev}", f"结合上一问“{prev[:40]}”，理解为：{topic}"
+

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from regqa.intent import UNIT_FEATURES, Intent
+from regqa.answer.config import AnswerConfig
 from regqa.numerals import int_to_cn
 from regqa.records import Paragraph, Unit
-from regqa.tokenize import Tokenizer
-
-WHOLE_UNIT_CHARS = 220  # a unit this short is quoted whole
-ALSO_RELEVANT = 0.6  # another 款 scoring at least this share of the best one is quoted too
-MAX_PARAGRAPHS = 3
+from regqa.retrieval.intent import UNIT_FEATURES, Intent
+from regqa.retrieval.tokenizer import Tokenizer
 
 
 @dataclass(frozen=True)
@@ -36,7 +33,7 @@ class Passage:
         return label
 
 
-def overlap(tokenizer: Tokenizer, query_tokens: set[str], text: str) -> float:
+def overlap(tokenizer: Tokenizer, query_tokens: frozenset[str], text: str) -> float:
     """Share of the query's distinct tokens that occur in ``text`` (0..1)."""
     if not query_tokens:
         return 0.0
@@ -44,7 +41,7 @@ def overlap(tokenizer: Tokenizer, query_tokens: set[str], text: str) -> float:
 
 
 def select_passages(
-    unit: Unit, tokenizer: Tokenizer, query_tokens: set[str], intent: Intent,
+    unit: Unit, tokenizer: Tokenizer, query_tokens: frozenset[str], intent: Intent, config: AnswerConfig,
     item: int | None = None, paragraph: int | None = None, whole: bool = False,
 ) -> list[Passage]:
     """The part of ``unit`` to quote: the named 款/项; the whole unit when asked for (a bare 第X条) or short;
@@ -62,19 +59,21 @@ def select_passages(
             hit = next((i for i in p.items if i.no == item), None)
             if hit is not None:
                 return [Passage(unit, hit.text, p.no, item, context=p.text)]
-    if whole or len(unit.text) <= WHOLE_UNIT_CHARS or len(paras) <= 1:
+    if whole or len(unit.text) <= config.whole_unit_chars or len(paras) <= 1:
         return [Passage(unit, unit.text)]
-    scored = sorted(((paragraph_score(p, tokenizer, query_tokens, intent), p) for p in paras), key=lambda t: -t[0])
+    scored = sorted(((paragraph_score(p, tokenizer, query_tokens, intent, config), p) for p in paras), key=lambda t: -t[0])
     best_score = scored[0][0]
-    chosen = [p for score, p in scored[:MAX_PARAGRAPHS] if p is scored[0][1] or (score > 0 and score >= ALSO_RELEVANT * best_score)]
+    chosen = [
+        p for score, p in scored[: config.max_paragraphs] if p is scored[0][1] or (score > 0 and score >= config.also_relevant * best_score)
+    ]
     return [Passage(unit, p.full_text, p.no) for p in sorted(chosen, key=lambda p: p.no)]
 
 
-def paragraph_score(p: Paragraph, tokenizer: Tokenizer, query_tokens: set[str], intent: Intent) -> float:
+def paragraph_score(p: Paragraph, tokenizer: Tokenizer, query_tokens: frozenset[str], intent: Intent, config: AnswerConfig) -> float:
     """Query-word overlap, plus credit for carrying the kind of answer asked for (a list, a time limit, a sum …)."""
     text = p.full_text
     score = overlap(tokenizer, query_tokens, text)
     if p.items and ({"list", "threshold"} & set(intent.kinds)):
-        score += 0.3
-    score += sum(0.15 for k in intent.kinds if k != "list" and k in UNIT_FEATURES and UNIT_FEATURES[k].search(text))
-    return score
+        score += config.paragraph_items_bonus
+    carried = sum(1 for k in intent.kinds if k != "list" and k in UNIT_FEATURES and UNIT_FEATURES[k].search(text))
+    return score + config.paragraph_intent_bonus * carried

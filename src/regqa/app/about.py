@@ -26,15 +26,22 @@ PRINCIPLES = """
 """
 
 
-def build_about_tab(engine) -> None:
-    """Create the about tab (inside a ``gr.Tabs`` context)."""
+def build_about_tab(holder, demo: gr.Blocks) -> None:
+    """Create the about tab (inside a ``gr.Tabs`` context); refreshed on every page load."""
+    services = holder.get()
     with gr.Tab("关于与状态", id="about"):
         gr.Markdown("#### 收录的文件")
-        gr.HTML(render.corpus_table(engine), elem_id="rq-corpus-table")
+        table = gr.HTML(render.corpus_table(services.library), elem_id="rq-corpus-table")
         with gr.Row(equal_height=False):
             with gr.Column(scale=5):
                 gr.Markdown("#### 索引状态")
-                gr.HTML(render.index_info(engine), elem_id="rq-index-info")
+                info = gr.HTML(render.index_info(services), elem_id="rq-index-info")
                 gr.Markdown(PRINCIPLES)
             with gr.Column(scale=6):
                 gr.Markdown(ADD_DOCUMENT)
+
+    def on_load():
+        current = holder.get()
+        return render.corpus_table(current.library), render.index_info(current)
+
+    demo.load(on_load, None, [table, info], api_visibility="undocumented", queue=False)

@@ -9,7 +9,6 @@ import gradio as gr
 
 from regqa.app import render
 from regqa.app.errors import user_message
-from regqa.corpus import coverage
 from regqa.normalize import normalize
 from regqa.numerals import article_label, cn_to_int
 from regqa.records import Document, Unit
@@ -20,12 +19,12 @@ JUMP_HINT = "请按“文件简称 第几条”输入，例如：安全生产法
 _NUMBER = re.compile(r"^第?\s*([0-9]+|[零〇一二两三四五六七八九十百千]+)\s*条?$")
 
 
-def document_choices(engine) -> list[tuple[str, str]]:
+def document_choices(library) -> list[tuple[str, str]]:
     """(shown label, doc_id) for every document, in catalog order."""
     out = []
-    for doc in engine.documents.values():
+    for doc in library.documents.values():
         info = doc.info
-        tag = "" if coverage(doc).complete else "（节选）"
+        tag = "" if library.coverage(doc.doc_id).complete else "（节选）"
         out.append((f"{info.short}{tag} · {info.kind}" if info.kind else f"{info.short}{tag}", doc.doc_id))
     return out
 
@@ -90,42 +89,42 @@ def _strip_doc_names(text: str, doc: Document) -> str:
     return rest.replace("《", " ").replace("》", " ").strip(" ,的")
 
 
-def _article(engine, doc_id: str, number: int) -> Jump:
+def _article(library, doc_id: str, number: int) -> Jump:
     """Article ``number`` of a document, or why it cannot be shown."""
-    unit = engine.unit(doc_id, number)
+    unit = library.unit(doc_id, number)
     if unit is not None:
         return Jump(doc_id, unit)
-    doc = engine.documents[doc_id]
+    doc = library.documents[doc_id]
     if doc.info.structure == "section":
         return Jump(doc_id, None, f"《{doc.info.short}》按段落编排，没有“{article_label(number)}”。请从左侧“条文”列表中选择。")
-    return Jump(doc_id, None, engine.missing_note(doc_id, number))
+    return Jump(doc_id, None, library.missing_note(doc_id, number))
 
 
-def resolve_jump(engine, text: str, current_doc: str | None = None) -> Jump:
+def resolve_jump(library, text: str, current_doc: str | None = None) -> Jump:
     """What the jump box names: a unit, a document, or a Chinese note saying why not."""
     text = (text or "").strip()
     if not text:
         return Jump(current_doc, None, "请输入要查看的条文。" + JUMP_HINT)
     if len(text) > 100:
         return Jump(current_doc, None, "输入太长了。" + JUMP_HINT)
-    named = mentioned_docs(text, engine.infos)
+    named = mentioned_docs(text, library.infos)
     head = re.split(r"\s+", text, maxsplit=1)[0]
-    if not named and head != text and engine.find_doc(head):  # "解读 五（第二）": a generic short name first
-        named = [engine.find_doc(head)]
-    whole = engine.find_doc(text)
+    if not named and head != text and library.find_doc(head):  # "解读 五（第二）": a generic short name first
+        named = [library.find_doc(head)]
+    whole = library.find_doc(text)
     if whole:
-        return Jump(whole, engine.documents[whole].units[0] if engine.documents[whole].units else None)
-    refs = parse_references(text, engine.infos)
+        return Jump(whole, library.documents[whole].units[0] if library.documents[whole].units else None)
+    refs = parse_references(text, library.infos)
     if refs:
         ref = refs[0]
         doc_id = ref.doc_id or (named[0] if named else current_doc)
         if doc_id is None:
             return Jump(None, None, "请同时写明是哪个文件。" + JUMP_HINT)
-        return _article(engine, doc_id, ref.article)
+        return _article(library, doc_id, ref.article)
     doc_id = named[0] if named else current_doc
-    if doc_id is None or doc_id not in engine.documents:
+    if doc_id is None or doc_id not in library.documents:
         return Jump(current_doc, None, f"没有找到“{text}”。" + JUMP_HINT)
-    doc = engine.documents[doc_id]
+    doc = library.documents[doc_id]
     rest = _strip_doc_names(text, doc) if named else normalize(text)
     unit = _section_unit(doc, rest)
     if unit is None and (m := _NUMBER.match(rest)):
@@ -134,7 +133,7 @@ def resolve_jump(engine, text: str, current_doc: str | None = None) -> Jump:
         except ValueError:
             number = 0
         if number > 0:
-            return _article(engine, doc_id, number)
+            return _article(library, doc_id, number)
     if unit is None and not named:
         return Jump(current_doc, None, f"没有找到“{text}”。" + JUMP_HINT)
     if unit is None:
@@ -145,14 +144,14 @@ def resolve_jump(engine, text: str, current_doc: str | None = None) -> Jump:
 # ---------------------------------------------------------------- one view of the tab
 
 
-def view(engine, doc_id: str | None, chapter: str | None = None, unit_id: str | None = None, note: str = "") -> tuple:
+def view(library, doc_id: str | None, chapter: str | None = None, unit_id: str | None = None, note: str = "") -> tuple:
     """Every output of the tab for a document, chapter and unit: (doc, card, chapters, articles, unit, quote).
 
     ``chapter`` None means the unit's own chapter (or all units when no unit is given).
     """
-    if doc_id not in engine.documents:
-        doc_id = next(iter(engine.documents))
-    doc = engine.documents[doc_id]
+    if doc_id not in library.documents:
+        doc_id = next(iter(library.documents))
+    doc = library.documents[doc_id]
     unit = next((u for u in doc.units if u.unit_id == unit_id), None)
     if chapter is None:
         chapter = chapter_of(doc, unit) if unit is not None else ALL
@@ -178,18 +177,18 @@ def view(engine, doc_id: str | None, chapter: str | None = None, unit_id: str | 
     )
 
 
-def step(engine, doc_id: str, unit_id: str | None, delta: int) -> tuple:
+def step(library, doc_id: str, unit_id: str | None, delta: int) -> tuple:
     """The previous/next unit of the document."""
-    doc = engine.documents.get(doc_id) or next(iter(engine.documents.values()))
+    doc = library.documents.get(doc_id) or next(iter(library.documents.values()))
     ids = [u.unit_id for u in doc.units]
     i = ids.index(unit_id) if unit_id in ids else 0
     j = min(max(i + delta, 0), len(ids) - 1)
     if not ids:
-        return view(engine, doc.doc_id)
-    return view(engine, doc.doc_id, None, ids[j])
+        return view(library, doc.doc_id)
+    return view(library, doc.doc_id, None, ids[j])
 
 
-def safe_view(engine, fn, *args) -> tuple:
+def safe_view(fn, *args) -> tuple:
     """Run a view handler; on an unexpected error keep the page and show a Chinese message."""
     try:
         return fn(*args)
@@ -201,10 +200,11 @@ def safe_view(engine, fn, *args) -> tuple:
 # ---------------------------------------------------------------- the tab
 
 
-def build_browse_tab(engine) -> None:
-    """Create the browse tab (inside a ``gr.Tabs`` context)."""
-    first = next(iter(engine.documents))
-    start = view(engine, first)
+def build_browse_tab(holder, demo: gr.Blocks) -> None:
+    """Create the browse tab (inside a ``gr.Tabs`` context); every handler reads the holder's current library."""
+    library = holder.get().library
+    first = next(iter(library.documents))
+    start = view(library, first)
     with gr.Tab("浏览条文", id="browse"):
         with gr.Row(equal_height=False):
             with gr.Column(scale=4, min_width=300):
@@ -217,7 +217,7 @@ def build_browse_tab(engine) -> None:
                             elem_id="rq-jump",
                         )
                     jump_btn = gr.Button("查看条文", variant="primary", elem_id="rq-jump-btn")
-                doc_dd = gr.Dropdown(document_choices(engine), value=first, label="文件", elem_id="rq-doc")
+                doc_dd = gr.Dropdown(document_choices(library), value=first, label="文件", elem_id="rq-doc")
                 chap_dd = gr.Dropdown(label="章节", elem_id="rq-chapter", **_dd(start[2]))
                 unit_dd = gr.Dropdown(label="条文", elem_id="rq-article", **_dd(start[3]))
                 with gr.Row():
@@ -238,24 +238,32 @@ def build_browse_tab(engine) -> None:
 
         outputs = [doc_dd, doc_card, chap_dd, unit_dd, unit_view, quote]
 
+        def lib():
+            return holder.get().library
+
         def on_doc(doc_id):
-            return safe_view(engine, view, engine, doc_id, ALL)
+            return safe_view(view, lib(), doc_id, ALL)
 
         def on_chapter(doc_id, chapter):
-            return safe_view(engine, view, engine, doc_id, chapter)
+            return safe_view(view, lib(), doc_id, chapter)
 
         def on_unit(doc_id, chapter, unit_id):
-            return safe_view(engine, view, engine, doc_id, chapter, unit_id)
+            return safe_view(view, lib(), doc_id, chapter, unit_id)
 
         def on_jump(text, doc_id):
             def go():
-                j = resolve_jump(engine, text, doc_id)
-                return view(engine, j.doc_id or doc_id, None, j.unit.unit_id if j.unit else None, j.note)
+                current = lib()
+                j = resolve_jump(current, text, doc_id)
+                return view(current, j.doc_id or doc_id, None, j.unit.unit_id if j.unit else None, j.note)
 
-            return safe_view(engine, go)
+            return safe_view(go)
 
         def on_step(doc_id, unit_id, delta):
-            return safe_view(engine, step, engine, doc_id, unit_id, delta)
+            return safe_view(step, lib(), doc_id, unit_id, delta)
+
+        def on_load(doc_id):  # after an import the document list may have changed
+            current = lib()
+            return gr.update(choices=document_choices(current), value=doc_id if doc_id in current.documents else next(iter(current.documents)))
 
         doc_dd.input(on_doc, [doc_dd], outputs, api_visibility="undocumented", show_progress="hidden")
         chap_dd.input(on_chapter, [doc_dd, chap_dd], outputs, api_visibility="undocumented", show_progress="hidden")
@@ -264,6 +272,7 @@ def build_browse_tab(engine) -> None:
         jump_box.submit(on_jump, [jump_box, doc_dd], outputs, api_visibility="undocumented", show_progress="hidden")
         prev_btn.click(lambda d, u: on_step(d, u, -1), [doc_dd, unit_dd], outputs, api_visibility="undocumented", show_progress="hidden")
         next_btn.click(lambda d, u: on_step(d, u, 1), [doc_dd, unit_dd], outputs, api_visibility="undocumented", show_progress="hidden")
+        demo.load(on_load, [doc_dd], [doc_dd], api_visibility="undocumented", queue=False)
 
 
 def _dd(update: dict) -> dict:

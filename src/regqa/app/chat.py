@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
 
 import gradio as gr
 
-from regqa.answer import answer_question
-from regqa.answer.conversation import ROLES
+from regqa.answer.blocks import Answer
+from regqa.answer.conversation import Conversation
 from regqa.app import render
+from regqa.app.browse import document_choices
 from regqa.app.errors import user_message
 from regqa.normalize import strip_controls
-from regqa.search import MAX_QUESTION_CHARS, QuestionError, clean_question
+from regqa.render.contract import RequestError, answer_json, error_json, resolve_docs, resolve_role
+from regqa.render.markdown import answer_markdown, md_text
+from regqa.render.plain import exchange_plain
+from regqa.retrieval.query import MAX_QUESTION_CHARS, QuestionError, clean_question
+from regqa.roles import SELECTOR
+from regqa.services import ServiceHolder, Services
 
 ROLE_NONE = "不指定"
 TRUNCATED_MARK = "……（以下已截断）"
@@ -45,57 +49,6 @@ CHAT_PLACEHOLDER = (
 # ---------------------------------------------------------------- small pure helpers
 
 
-def content_text(content) -> str:
-    """Text of a chat message's content: a string, or Gradio 6's list of ``{"type": "text"}`` parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return str(content.get("text", ""))
-    if isinstance(content, (list, tuple)):
-        return " ".join(content_text(c) for c in content)
-    return ""
-
-
-def shown(text: str) -> str:
-    """User text made inert for the Markdown chat (tags escaped, no accidental emphasis)."""
-    return html.escape(text, quote=False).replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
-
-
-_UNESCAPE = re.compile(r"\\([\\*_`])")
-
-
-def unshown(text: str) -> str:
-    """Inverse of ``shown`` (the question as the user typed it)."""
-    return html.unescape(_UNESCAPE.sub(r"\1", text.removesuffix(TRUNCATED_MARK)))
-
-
-def prior_turns(history) -> list[dict]:
-    """The conversation so far as plain ``{"role", "content"}`` dicts (user text unescaped)."""
-    turns = []
-    for msg in history or []:
-        if not isinstance(msg, dict) or msg.get("role") not in ("user", "assistant"):
-            continue
-        text = content_text(msg.get("content"))
-        turns.append({"role": msg["role"], "content": unshown(text) if msg["role"] == "user" else text})
-    return turns
-
-
-def role_value(role) -> str | None:
-    return role if isinstance(role, str) and role in ROLES else None
-
-
-def doc_filter(engine, docs) -> list[str] | None:
-    """Document ids from the filter (ids or names; unknown ones dropped); None = all documents."""
-    if isinstance(docs, str):
-        docs = [docs]
-    ids = []
-    for d in docs or []:
-        doc_id = engine.find_doc(str(d)) if d else None
-        if doc_id and doc_id not in ids:
-            ids.append(doc_id)
-    return ids or None
-
-
 def question_length(message) -> int:
     return len(strip_controls(message).strip()) if isinstance(message, str) else 0
 
@@ -110,13 +63,13 @@ def truncation_note(length: int) -> str:
 @dataclass
 class Turn:
     question: str  # cleaned (and cut) question; "" when rejected
-    answer: object | None  # regqa.answer.Answer
+    answer: Answer | None
     message: str  # Markdown/HTML for the chat bubble
     error: str = ""  # Chinese message when the question could not be answered
     truncated: int = 0  # original length when the question was cut
 
 
-def run_turn(engine, message, history, role, docs) -> Turn:
+def run_turn(services: Services, message, conversation: Conversation, role, docs) -> Turn:
     """Answer one question; never raises (errors become a Chinese message, details are logged)."""
     try:
         question = clean_question(message if isinstance(message, str) else "")
@@ -125,12 +78,16 @@ def run_turn(engine, message, history, role, docs) -> Turn:
     length = question_length(message)
     truncated = length if length > MAX_QUESTION_CHARS else 0
     try:
-        answer = answer_question(engine, question, prior_turns(history), role_value(role), doc_filter(engine, docs))
+        role_label = resolve_role(role)
+        doc_ids = resolve_docs(services.library, docs)
+        answer = services.ask(question, conversation, role_label, doc_ids)
+    except RequestError as exc:
+        return Turn(question, None, render.esc(str(exc)), error=str(exc), truncated=truncated)
     except Exception as exc:  # noqa: BLE001 - the user sees a message, the log gets the trace
         msg = user_message(exc, "回答问题")
         return Turn(question, None, render.esc(msg), error=msg, truncated=truncated)
-    body = answer.answer
-    cites = render.citation_block(engine, answer)
+    body = answer_markdown(answer)
+    cites = render.citation_block(services.library, answer)
     if cites:
         body += "\n\n" + cites
     if truncated:
@@ -138,27 +95,29 @@ def run_turn(engine, message, history, role, docs) -> Turn:
     return Turn(question, answer, body, truncated=truncated)
 
 
-def respond(engine, message, history, role, docs):
-    """UI handler: (cleared textbox, chat history, sources panel, text for the copy button)."""
+def respond(services: Services, message, history, conversation, role, docs):
+    """UI handler: (cleared textbox, chat history, conversation, sources panel, text for the copy button)."""
     history = [m for m in (history or []) if isinstance(m, dict)]
-    turn = run_turn(engine, message, history, role, docs)
+    conversation = conversation if isinstance(conversation, Conversation) else Conversation()
+    turn = run_turn(services, message, conversation, role, docs)
     if not turn.question:  # empty input: nothing to add to the conversation
         gr.Warning(turn.error or "请先输入问题。", title="提示")
-        return "", history, gr.skip(), gr.skip()
-    user = shown(turn.question) + (TRUNCATED_MARK if turn.truncated else "")
+        return "", history, conversation, gr.skip(), gr.skip()
+    user = md_text(turn.question) + (TRUNCATED_MARK if turn.truncated else "")
     history = [*history, {"role": "user", "content": user}, {"role": "assistant", "content": turn.message}]
+    conversation = conversation.add(turn.question)
     if turn.answer is None:
-        return "", history, render.sources_panel(engine, None, turn.error), ""
-    copy = render.answer_plain(turn.question, turn.answer)
-    return "", history, render.sources_panel(engine, turn.answer), copy
+        return "", history, conversation, render.sources_panel(services.library, None, turn.error), ""
+    copy = exchange_plain(turn.question, turn.answer)
+    return "", history, conversation, render.sources_panel(services.library, turn.answer), copy
 
 
-def ask_json(engine, question, history=None, role=None, docs=None) -> dict:
+def ask_json(services: Services, question, history=None, role=None, docs=None) -> dict:
     """The ``/ask`` API: the answer as data (the CLI's ``ask --jsonl`` fields plus ``truncated``/``error``)."""
-    turn = run_turn(engine, question, history if isinstance(history, list) else [], role, docs)
+    turn = run_turn(services, question, Conversation.from_history(history), role, docs)
     if turn.answer is None:
-        return {"query": turn.question, "answer": turn.error, "citations": [], "abstained": True, "notes": [turn.error], "results": [], "related": [], "truncated": bool(turn.truncated), "error": turn.error}
-    out = turn.answer.to_json()
+        return {**error_json(turn.question, turn.error), "truncated": bool(turn.truncated), "error": turn.error}
+    out = answer_json(turn.answer)
     out["truncated"] = bool(turn.truncated)
     out["error"] = None
     if turn.truncated:
@@ -194,11 +153,11 @@ def copied(text: str) -> None:
         gr.Warning("还没有可以复制的回答，请先提问。", title="提示")
 
 
-def cleared(engine):
-    return [], render.sources_panel(engine, None), "", ""
+def cleared(holder: ServiceHolder):
+    return [], Conversation(), render.sources_panel(holder.get().library, None), "", ""
 
 
-def build_chat_tab(engine, doc_choices: list[tuple[str, str]]) -> None:
+def build_chat_tab(holder: ServiceHolder, doc_choices: list[tuple[str, str]], demo: gr.Blocks) -> None:
     """Create the chat tab's components and events (inside a ``gr.Tabs`` context)."""
     with gr.Tab("智能问答", id="chat"):
         with gr.Row(equal_height=False):
@@ -236,7 +195,7 @@ def build_chat_tab(engine, doc_choices: list[tuple[str, str]]) -> None:
                         gr.Examples(TRAINER_EXAMPLES, inputs=[question], label="培训备课常用", examples_per_page=5)
             with gr.Column(scale=4, min_width=300, elem_id="rq-side"):
                 role = gr.Dropdown(
-                    [ROLE_NONE, *ROLES],
+                    [ROLE_NONE, *SELECTOR],
                     value=ROLE_NONE,
                     label="我的身份（可选）",
                     info="选择后，回答会侧重与您职务相关的条文。",
@@ -249,22 +208,28 @@ def build_chat_tab(engine, doc_choices: list[tuple[str, str]]) -> None:
                     label="只在这些文件中查找（可多选，不选则查全部）",
                     elem_id="rq-docs",
                 )
-                sources = gr.HTML(render.sources_panel(engine, None), elem_id="rq-sources")
+                sources = gr.HTML(render.sources_panel(holder.get().library, None), elem_id="rq-sources")
+        conversation = gr.State(Conversation())
 
-        inputs = [question, chatbot, role, docs]
-        outputs = [question, chatbot, sources, copy_text]
+        inputs = [question, chatbot, conversation, role, docs]
+        outputs = [question, chatbot, conversation, sources, copy_text]
 
-        def on_ask(message, history, role_, docs_):
-            return respond(engine, message, history, role_, docs_)
+        def on_ask(message, history, conv, role_, docs_):
+            return respond(holder.get(), message, history, conv, role_, docs_)
+
+        def on_load(selected):  # after an import the document list may have changed
+            choices = document_choices(holder.get().library)
+            return gr.update(choices=choices, value=[d for d in selected or [] if d in {v for _, v in choices}])
 
         send.click(on_ask, inputs, outputs, api_name="chat", show_progress="minimal")
         question.submit(on_ask, inputs, outputs, api_visibility="undocumented", show_progress="minimal")
-        clear.click(lambda: cleared(engine), None, [chatbot, sources, copy_text, question], api_visibility="undocumented", queue=False)
-        chatbot.clear(lambda: (render.sources_panel(engine, None), ""), None, [sources, copy_text], api_visibility="undocumented", queue=False)
+        clear.click(lambda: cleared(holder), None, [chatbot, conversation, sources, copy_text, question], api_visibility="undocumented", queue=False)
+        chatbot.clear(lambda: (Conversation(), render.sources_panel(holder.get().library, None), ""), None, [conversation, sources, copy_text], api_visibility="undocumented", queue=False)
         copy.click(copied, [copy_text], None, js=COPY_JS, api_visibility="undocumented", queue=False)
+        demo.load(on_load, [docs], [docs], api_visibility="undocumented", queue=False)
 
 
-def register_api(engine) -> None:
+def register_api(holder: ServiceHolder) -> None:
     """The JSON endpoint ``/ask`` (inside the Blocks context)."""
 
     def ask(question: str, history: list | None = None, role: str | None = None, docs: list | None = None) -> dict:
@@ -276,6 +241,6 @@ def register_api(engine) -> None:
             role: one of the 我的身份 choices, or empty.
             docs: document ids or names to restrict the answer to, or empty for all.
         """
-        return ask_json(engine, question, history, role, docs)
+        return ask_json(holder.get(), question, history, role, docs)
 
     gr.api(ask, api_name="ask")

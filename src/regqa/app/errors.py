@@ -6,7 +6,7 @@ import functools
 import logging
 from collections.abc import Callable
 
-from regqa.search import QuestionError
+from regqa.retrieval.query import QuestionError
 
 logger = logging.getLogger("regqa.app")
 

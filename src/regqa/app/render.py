@@ -8,12 +8,18 @@ Nothing from the user or the corpus reaches the page unescaped: all text goes th
 from __future__ import annotations
 
 import html
-import re
 from datetime import datetime
 
+from typing import TYPE_CHECKING
+
+from regqa.answer.blocks import Answer
 from regqa.corpus import coverage, missing_articles
+from regqa.library import Library
 from regqa.numerals import format_ranges
 from regqa.records import Document, Unit
+
+if TYPE_CHECKING:
+    from regqa.services import Services
 
 UNSECTIONED = "（未标明章节）"
 
@@ -172,40 +178,38 @@ def notice(text: str, kind: str = "info") -> str:
 # ---------------------------------------------------------------- answers
 
 
-def cited_units(engine, answer) -> list[tuple[Unit, list[str]]]:
+def cited_units(library: Library, answer: Answer) -> list[tuple[Unit, list[str]]]:
     """Units the answer cites, in order, each with every quote taken from it."""
     grouped: dict[str, tuple[Unit, list[str]]] = {}
     for c in answer.citations:
-        pos = engine.unit_pos.get(c.unit_id)
-        if pos is None:
-            continue
-        unit = engine.units[pos]
-        grouped.setdefault(unit.unit_id, (unit, []))[1].append(c.quote)
+        unit = library.unit_by_id(c.unit_id)
+        if unit is not None:
+            grouped.setdefault(unit.unit_id, (unit, []))[1].append(c.quote)
     return list(grouped.values())
 
 
-def citation_block(engine, answer) -> str:
+def citation_block(library: Library, answer: Answer) -> str:
     """Expandable full text of every cited unit, quotes highlighted (appended to the chat message)."""
-    units = cited_units(engine, answer)
+    units = cited_units(library, answer)
     if not units:
         return ""
-    items = "".join(unit_details(engine.documents[u.doc_id], u, quotes) for u, quotes in units)
+    items = "".join(unit_details(library.documents[u.doc_id], u, quotes) for u, quotes in units)
     return f'<div class="rq-cites"><div class="rq-cites-title">引用条文（点击展开全文）</div>{items}</div>'
 
 
 SOURCES_EMPTY = "提问后，这里会列出回答所依据的全部条文，点击可展开原文。"
 
 
-def sources_panel(engine, answer=None, message: str = "") -> str:
+def sources_panel(library: Library, answer: Answer | None = None, message: str = "") -> str:
     """The side panel: every source of the current answer (cited first, then related)."""
     head = '<div class="rq-sources-title">本次回答的依据</div>'
     if answer is None:
         return f'<div class="rq-sources">{head}<div class="rq-empty">{esc(message or SOURCES_EMPTY)}</div></div>'
-    cited = cited_units(engine, answer)
+    cited = cited_units(library, answer)
     parts = [head]
     if cited:
         parts.append(f'<div class="rq-sec">引用条文（{len(cited)}）</div>')
-        parts += [unit_details(engine.documents[u.doc_id], u, quotes, opened=i == 0, css="rq-src") for i, (u, quotes) in enumerate(cited)]
+        parts += [unit_details(library.documents[u.doc_id], u, quotes, opened=i == 0, css="rq-src") for i, (u, quotes) in enumerate(cited)]
     else:
         text = "知识库中没有找到能回答这个问题的条文，因此没有引用。" if answer.abstained else "这次回答没有引用条文。"
         parts.append(f'<div class="rq-empty">{esc(text)}</div>')
@@ -213,39 +217,16 @@ def sources_panel(engine, answer=None, message: str = "") -> str:
     related = [u for u in answer.related if u.unit_id not in cited_ids]
     if related and not answer.abstained:
         parts.append(f'<div class="rq-sec">相关条文（{len(related)}）</div>')
-        parts += [unit_details(engine.documents[u.doc_id], u, css="rq-src") for u in related]
+        parts += [unit_details(library.documents[u.doc_id], u, css="rq-src") for u in related]
     return f'<div class="rq-sources">{"".join(parts)}</div>'
-
-
-_MD_ESCAPE = re.compile(r"\\([\\*_`])")
-
-
-def markdown_plain(md: str) -> str:
-    """The composer's Markdown as plain text (for the copy button)."""
-    text = md.replace("**", "")
-    text = re.sub(r"</?sub>", "", text)
-    lines = []
-    for line in text.split("\n"):
-        if line.startswith(">"):
-            line = line[1:].lstrip()
-        lines.append(line)
-    text = "\n".join(lines)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return html.unescape(_MD_ESCAPE.sub(r"\1", text)).strip()
-
-
-def answer_plain(question: str, answer) -> str:
-    """Question and answer (with the quoted passages and their labels) as plain text to paste elsewhere."""
-    parts = [f"问：{question}", f"答：{markdown_plain(answer.answer)}"]
-    return "\n\n".join(parts) + "\n"
 
 
 # ---------------------------------------------------------------- corpus and index status
 
 
-def corpus_table(engine) -> str:
+def corpus_table(library: Library) -> str:
     rows = []
-    for doc in engine.documents.values():
+    for doc in library.documents.values():
         info = doc.info
         lack = missing_text(doc)
         cov = esc(coverage(doc).summary) + (f'<div class="rq-lack-small">{esc(lack)}</div>' if lack else "")
@@ -269,16 +250,16 @@ def local_time(iso: str) -> str:
         return iso or "未知"
 
 
-def index_info(engine) -> str:
-    m = engine.data.manifest
+def index_info(services: Services) -> str:
+    m = services.manifest
     rows = [
-        ("语义编码器", f"{engine.encoder.id}"),
-        ("为何使用它", engine.encoder_reason or "—"),
-        ("文件数", str(m.get("documents", len(engine.documents)))),
-        ("条文单元数", str(m.get("units", len(engine.units)))),
+        ("语义编码器", f"{services.encoder.id}"),
+        ("为何使用它", services.encoder_reason or "—"),
+        ("文件数", str(m.get("documents", len(services.library.documents)))),
+        ("条文单元数", str(m.get("units", len(services.library.units)))),
         ("向量数", str(m.get("vectors", "—"))),
         ("索引构建时间", local_time(str(m.get("built_at", "")))),
-        ("索引位置", str(engine.data.path)),
+        ("索引位置", str(services.path)),
     ]
     body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
     return f'<table class="rq-table rq-kv"><tbody>{body}</tbody></table>'

@@ -1,7 +1,9 @@
 """Starting the app: flags and environment, authentication, index build with progress, queue, launch.
 
-``python app.py`` calls ``main``. Tests use ``create_app(engine)`` and ``launch(engine, ...,
-block=False)`` to run the real app in-process, or run ``app.py`` as a subprocess.
+``python app.py`` calls ``main``. Tests use ``create_app(holder)`` and ``launch(services, ...,
+block=False)`` to run the real app in-process, or run ``app.py`` as a subprocess. Every handler reads
+the services from one ``ServiceHolder``; an import in the app swaps it, so new documents are
+answerable without a restart.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import regqa.app  # noqa: F401 - sets GRADIO_ANALYTICS_ENABLED=False before grad
 
 import gradio as gr  # noqa: E402
 
-from regqa.answer.conversation import ROLES  # noqa: E402
 from regqa.app import about, browse, chat, render, style  # noqa: E402
 from regqa.app.errors import guard  # noqa: E402
 from regqa.app.tabs import EXTRA_TAB_MODULES, build_extra_tabs  # noqa: E402
-from regqa.importer.readers import MAX_FILE_BYTES
+from regqa.importer.readers import MAX_FILE_BYTES  # noqa: E402
+from regqa.roles import SELECTOR  # noqa: E402
+from regqa.services import ServiceHolder, Services  # noqa: E402
 
 logger = logging.getLogger("regqa.app")
 
@@ -127,7 +130,7 @@ def exposure_warning(host: str, auth) -> str | None:
     )
 
 
-# ---------------------------------------------------------------- the engine
+# ---------------------------------------------------------------- the index
 
 
 class StepLog:
@@ -143,13 +146,13 @@ class StepLog:
             self.last = (message, pct)
 
 
-def open_engine(encoder: str | None = None, corpus_dir: Path | None = None, index_dir: Path | None = None):
+def open_index(encoder: str | None = None, corpus_dir: Path | None = None, index_dir: Path | None = None) -> Services:
     """Load the index, building it first (with progress lines) when missing, stale or damaged."""
-    from regqa.search import Engine  # noqa: PLC0415
+    from regqa.services import open_services  # noqa: PLC0415
 
     started = time.monotonic()
     logger.info("正在检查索引……")
-    engine = Engine.open(
+    services = open_services(
         corpus_dir=corpus_dir,
         index_dir=index_dir,
         encoder_spec=encoder,
@@ -157,21 +160,21 @@ def open_engine(encoder: str | None = None, corpus_dir: Path | None = None, inde
         log=lambda msg: logger.info("%s", msg),
         on_step=StepLog(),
     )
-    m = engine.data.manifest
+    m = services.manifest
     logger.info(
         "索引已就绪：%s 个文件，%s 个条文单元；编码器 %s（%s）；用时 %.1f 秒",
-        m.get("documents"), m.get("units"), engine.encoder.id, engine.encoder_reason, time.monotonic() - started,
+        m.get("documents"), m.get("units"), services.encoder.id, services.encoder_reason, time.monotonic() - started,
     )
-    return engine
+    for warning in services.warnings:
+        logger.warning("%s", warning)
+    return services
 
 
-def warm_up(engine) -> None:
+def warm_up(services: Services) -> None:
     """Answer one question so the first real user does not pay for lazy loading."""
-    from regqa.answer import answer_question  # noqa: PLC0415
-
     started = time.monotonic()
     try:
-        answer_question(engine, WARM_UP_QUESTION)
+        services.ask(WARM_UP_QUESTION)
     except Exception:  # noqa: BLE001 - a failed warm-up is logged, the app still starts
         logger.exception("预热失败")
         return
@@ -181,23 +184,39 @@ def warm_up(engine) -> None:
 # ---------------------------------------------------------------- the app
 
 
-def create_app(engine, extra_tab_modules: tuple[str, ...] = EXTRA_TAB_MODULES) -> gr.Blocks:
-    """The whole UI around one shared, read-only ``Engine``; theme and CSS are applied by ``launch``."""
-    doc_choices = browse.document_choices(engine)
+def banner_html(services: Services) -> str:
+    """Warnings every user must see (e.g. an out-of-date index served because a rebuild failed)."""
+    return "".join(render.notice(w, "warn") for w in services.warnings)
+
+
+def create_app(services: Services | ServiceHolder, extra_tab_modules: tuple[str, ...] = EXTRA_TAB_MODULES) -> gr.Blocks:
+    """The whole UI around one ``ServiceHolder``; theme and CSS are applied by ``launch``."""
+    holder = ServiceHolder.of(services)
+    services = holder.get()
+    doc_choices = browse.document_choices(services.library)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        gr.HTML(style.header_html(engine), elem_id="rq-header-box")
+        header = gr.HTML(style.header_html(services.library), elem_id="rq-header-box")
+        banner = gr.HTML(banner_html(services), elem_id="rq-banner")
         with gr.Tabs(elem_id="rq-tabs"):
-            chat.build_chat_tab(engine, doc_choices)
-            browse.build_browse_tab(engine)
-            build_extra_tabs(engine, extra_tab_modules, logger=logger, guard=guard, doc_choices=doc_choices, role_choices=list(ROLES), esc=render.esc)
-            about.build_about_tab(engine)
-        gr.HTML(style.footer_html(engine), elem_id="rq-footer-box")
-        chat.register_api(engine)
+            chat.build_chat_tab(holder, doc_choices, demo)
+            browse.build_browse_tab(holder, demo)
+            build_extra_tabs(
+                holder, extra_tab_modules, logger=logger, guard=guard, doc_choices=doc_choices, role_choices=list(SELECTOR), esc=render.esc, demo=demo,
+            )
+            about.build_about_tab(holder, demo)
+        footer = gr.HTML(style.footer_html(services.library), elem_id="rq-footer-box")
+        chat.register_api(holder)
+
+        def on_load():
+            current = holder.get()
+            return style.header_html(current.library), banner_html(current), style.footer_html(current.library)
+
+        demo.load(on_load, None, [header, banner, footer], api_visibility="undocumented", queue=False)
     return demo
 
 
 def launch(
-    engine,
+    services: Services | ServiceHolder,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     auth: tuple[tuple[str, str], ...] | list[tuple[str, str]] | None = None,
@@ -206,7 +225,7 @@ def launch(
     demo: gr.Blocks | None = None,
 ) -> gr.Blocks:
     """Serve the app (queue, auth, local-only assets). With ``block=False`` returns while serving."""
-    demo = demo or create_app(engine)
+    demo = demo or create_app(ServiceHolder.of(services))
     demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     demo.launch(
         server_name=host,
@@ -244,8 +263,8 @@ def configure_logging() -> None:
 def main(argv: list[str] | None = None) -> int:
     """``python app.py``: check/build the index, then serve until Ctrl+C."""
     from regqa.corpus import CorpusError  # noqa: PLC0415
-    from regqa.encoders import EncoderError  # noqa: PLC0415
-    from regqa.index import IndexUnavailable  # noqa: PLC0415
+    from regqa.retrieval.encoders import EncoderError  # noqa: PLC0415
+    from regqa.retrieval.index import IndexUnavailable  # noqa: PLC0415
 
     configure_logging()
     try:
@@ -257,14 +276,14 @@ def main(argv: list[str] | None = None) -> int:
     if warning:
         print(warning, file=sys.stderr, flush=True)
     try:
-        engine = open_engine(settings.encoder)
+        services = open_index(settings.encoder)
     except (CorpusError, EncoderError, IndexUnavailable) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    warm_up(engine)
+    warm_up(services)
     logger.info("正在启动网页服务……")
     try:
-        demo = launch(engine, settings.host, settings.port, settings.auth, block=False, quiet=True)
+        demo = launch(services, settings.host, settings.port, settings.auth, block=False, quiet=True)
     except OSError as exc:
         print(f"错误：无法在 {settings.host}:{settings.port} 启动服务（{exc}）。端口可能已被占用，请用 --port 换一个端口。", file=sys.stderr)
         return 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gradio as gr
 
 from regqa.app import render
-from regqa.corpus import coverage
 
 # System fonts only: a Google font in the theme would make the page fetch fonts.googleapis.com.
 SANS = ["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "ui-sans-serif", "system-ui", "sans-serif"]
@@ -90,18 +89,18 @@ details.rq-cite[open] > summary, details.rq-src[open] > summary { border-bottom:
 """
 
 
-def header_html(engine) -> str:
-    n = len(engine.documents)
+def header_html(library) -> str:
+    n = len(library.documents)
     return (
         '<div id="rq-header"><h1>安全生产法规问答助手</h1>'
         f"<p>面向各级领导干部和培训教师：用平常的话提问，回答直接引用 {n} 部安全生产法律法规和文件的原文，并注明条文出处。</p></div>"
     )
 
 
-def footer_html(engine) -> str:
-    docs = list(engine.documents.values())
-    complete = [d for d in docs if coverage(d).complete]
-    partial = [d for d in docs if not coverage(d).complete]
+def footer_html(library) -> str:
+    docs = list(library.documents.values())
+    complete = [d for d in docs if library.coverage(d.doc_id).complete]
+    partial = [d for d in docs if not library.coverage(d.doc_id).complete]
     names = "、".join(f"《{render.esc(d.info.short)}》" for d in complete)
     part = "、".join(f"《{render.esc(d.info.short)}》" for d in partial)
     return (

@@ -406,7 +406,7 @@ def write_report(results: dict, md_path: Path, png_path: Path) -> None:
     if first["serve"].get("chunk_build_s") is not None:
         lines += [f"定长切块基线需要额外把 {first['serve']['chunks']:,} 个文本块编码，用时 {fmt(first['serve']['chunk_build_s'])} s（不计入上表）。", ""]
     lines += ["## 冷启动", "", *cold_table(results), "", *app_section(results), "服务进程（`regqa.bench.worker serve`，与 CLI 同样的加载路径）内的分阶段用时：", "", *phases_table(results), ""]
-    lines += ["## 索引构建（真实的 `regqa.index.build_index`，每个规模一个全新进程）", "", *build_table(results), ""]
+    lines += ["## 索引构建（真实的 `regqa.services.build_index`，每个规模一个全新进程）", "", *build_table(results), ""]
     lines += [
         "## 规模曲线",
         "",

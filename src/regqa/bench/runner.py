@@ -90,22 +90,26 @@ def run_worker(args: list[str]) -> dict:
     return result
 
 
-def index_current(corpus: Path, index: Path) -> str:
+def index_current(corpus: Path, index: Path, encoder: str) -> str:
     """Empty when a fresh CLI process would use the index as built; else why it would rebuild it first.
 
     (Someone editing the corpus or the lexicon during a run makes the index stale.)
     """
-    from regqa.index import check_index  # noqa: PLC0415
-    from regqa.lexicon import LEXICON_PATH, parse_lexicon  # noqa: PLC0415
+    from regqa.config import calibration_files  # noqa: PLC0415
+    from regqa.retrieval.encoders import get_encoder  # noqa: PLC0415
+    from regqa.retrieval.index import check_index  # noqa: PLC0415
+    from regqa.retrieval.lexicon import LEXICON_PATH, parse_lexicon  # noqa: PLC0415
+    from regqa.services import index_inputs  # noqa: PLC0415
 
     lexicon = parse_lexicon(LEXICON_PATH.read_text(encoding="utf-8"))  # as on disk now, not as cached
-    status = check_index(index, corpus, lexicon)
+    encoder_id = get_encoder(encoder)[0].id
+    status = check_index(index, index_inputs(corpus, lexicon, encoder_id, calibration_files()))
     return "" if status.ok else status.reason
 
 
 def cli_cold_starts(corpus: Path, index: Path, encoder: str, reps: int) -> dict:
     """``python -m regqa search/ask --jsonl`` as fresh processes: seconds to the first answer line."""
-    stale = index_current(corpus, index)
+    stale = index_current(corpus, index, encoder)
     if stale:  # the CLI would rebuild first: that is not a cold start
         return {"skipped": stale}
     out: dict = {}
@@ -132,7 +136,7 @@ def app_cold_start(corpus: Path, index: Path, encoder: str, timeout: float = 300
     app = cfg.project_root() / "app.py"
     if not app.is_file():
         return {"available": False, "reason": "app.py 尚不存在"}
-    stale = index_current(corpus, index)
+    stale = index_current(corpus, index, encoder)
     if stale:
         return {"available": False, "reason": f"索引在测量期间变旧（{stale}），应用会先重建"}
     from gradio_client import Client  # noqa: PLC0415 - imported before the clock starts

@@ -53,9 +53,9 @@ def dir_mb(path: Path) -> float:
 
 
 def cmd_build(args) -> dict:
-    from regqa.encoders import get_encoder  # noqa: PLC0415
-    from regqa.index import build_index  # noqa: PLC0415
-    from regqa.lexicon import load_lexicon  # noqa: PLC0415
+    from regqa.retrieval.encoders import get_encoder  # noqa: PLC0415
+    from regqa.retrieval.lexicon import load_lexicon  # noqa: PLC0415
+    from regqa.services import build_index  # noqa: PLC0415
 
     encoder, _ = get_encoder(args.encoder)
     timed = TimedEncoder(encoder)
@@ -84,8 +84,8 @@ def cmd_build(args) -> dict:
         "documents": m["documents"],
         "units": m["units"],
         "vectors": m["vectors"],
-        "sentences": m["sentences"],
-        "gloss_vectors": m["gloss_vectors"],
+        "sentences": m["retrievers"]["sent"],
+        "gloss_vectors": m["retrievers"]["gloss_dense"],
         "encoder": m["encoder"],
         "index_mb": dir_mb(data.path),
         "peak_rss_mb": peak_rss_mb(),
@@ -96,15 +96,15 @@ def cmd_build(args) -> dict:
 # ---------------------------------------------------------------- serve
 
 
-def _load_engine(args) -> tuple[object, dict]:
-    """Engine.open's path for a current index, timed step by step."""
+def _load_services(args) -> tuple[object, dict]:
+    """``open_services``' path for a current index, timed step by step."""
     phases: dict[str, float] = {"interpreter_to_main_s": T_MAIN - T_START}
     t = time.perf_counter()
-    from regqa.answer import answer_question  # noqa: F401, PLC0415
-    from regqa.encoders import get_encoder  # noqa: PLC0415
-    from regqa.index import check_index, current_build, load_build  # noqa: PLC0415
-    from regqa.lexicon import load_lexicon  # noqa: PLC0415
-    from regqa.search import Engine  # noqa: PLC0415
+    from regqa.config import calibration_files  # noqa: PLC0415
+    from regqa.retrieval.encoders import get_encoder  # noqa: PLC0415
+    from regqa.retrieval.index import check_index, current_build  # noqa: PLC0415
+    from regqa.retrieval.lexicon import load_lexicon  # noqa: PLC0415
+    from regqa.services import index_inputs, load_build  # noqa: PLC0415
 
     phases["imports_s"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -112,7 +112,7 @@ def _load_engine(args) -> tuple[object, dict]:
     encoder, reason = get_encoder(args.encoder)
     phases["encoder_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    status = check_index(Path(args.index), Path(args.corpus), lexicon, encoder.id)
+    status = check_index(Path(args.index), index_inputs(Path(args.corpus), lexicon, encoder.id, calibration_files()))
     phases["check_index_s"] = time.perf_counter() - t
     build_dir = status.build_dir or current_build(Path(args.index))
     if build_dir is None:
@@ -121,12 +121,9 @@ def _load_engine(args) -> tuple[object, dict]:
         log(f"index not current ({status.reason}); measuring it anyway")
         phases["index_status"] = status.reason
     t = time.perf_counter()
-    data = load_build(build_dir)
+    services = load_build(build_dir, encoder, lexicon, reason)
     phases["load_index_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    engine = Engine(data, encoder, lexicon, reason)
-    phases["engine_init_s"] = time.perf_counter() - t
-    return engine, phases
+    return services, phases
 
 
 def _source_doc(doc_id: str) -> str:
@@ -157,36 +154,37 @@ def _hit_rates(results: dict[str, list], questions) -> dict:
 def cmd_serve(args) -> dict:
     from regqa.evaluation.questions import load_questions  # noqa: PLC0415
 
-    engine, phases = _load_engine(args)
-    from regqa.answer import answer_question  # noqa: PLC0415
-    from regqa.search import QuestionError  # noqa: PLC0415
+    services, phases = _load_services(args)
+    from regqa.retrieval.query import QuestionError  # noqa: PLC0415
+
+    searcher = services.searcher
 
     questions = [q for path in args.questions for q in load_questions(Path(path))]
     if args.limit:
         questions = questions[: args.limit]
     texts = [q.question for q in questions]
     t = time.perf_counter()
-    engine.search(texts[0])
+    searcher.search(texts[0])
     phases["first_search_s"] = time.perf_counter() - t
     phases["to_first_answer_s"] = time.perf_counter() - T_START
     rss_loaded = rss_mb()
     recorded: dict[str, list] = {}
 
     def hybrid(q: str):
-        hits = engine.search(q, top_k=5).hits
+        hits = searcher.search(q, top_k=5).hits
         recorded[q] = [h.unit for h in hits]
 
     def ask(q: str):
         try:
-            answer_question(engine, q)
+            services.ask(q)
         except QuestionError:
             pass
 
     systems = {
         "hybrid": hybrid,
         "ask": ask,
-        "bm25": lambda q: engine.search(q, top_k=5, method="bm25", plain=True),
-        "dense": lambda q: engine.search(q, top_k=5, method="dense", plain=True),
+        "bm25": lambda q: searcher.search(q, top_k=5, method="bm25", plain=True),
+        "dense": lambda q: searcher.search(q, top_k=5, method="dense", plain=True),
     }
     out: dict = {"questions": len(texts), "phases": phases, "rss_loaded_mb": rss_loaded, "latency": {}, "concurrent_qps": {}, "load_avg": [load_average()]}
     chunk_index = None
@@ -194,10 +192,11 @@ def cmd_serve(args) -> dict:
         from regqa.evaluation.chunks import build_chunk_index, chunk_search  # noqa: PLC0415
 
         t = time.perf_counter()
-        chunk_index = build_chunk_index(engine.data.documents, engine.units, engine.encoder)
+        library = services.library
+        chunk_index = build_chunk_index(list(library.documents.values()), list(library.units), searcher.encoder)
         out["chunk_build_s"] = time.perf_counter() - t
         out["chunks"] = len(chunk_index.chunk_units)
-        systems["chunks"] = lambda q: chunk_search(chunk_index, engine.encoder, engine.units, q, 5)
+        systems["chunks"] = lambda q: chunk_search(chunk_index, searcher.encoder, list(library.units), q, 5)
     for name in args.systems:
         log(f"{name}: {len(texts)} questions")
         out["latency"][name] = summarize(time_calls(systems[name], texts)).to_json()
@@ -214,7 +213,7 @@ def cmd_serve(args) -> dict:
         out["profile"] = {name: profile_calls(systems[name], sample).to_json() for name in ("hybrid", "ask") if name in systems}
     out["peak_rss_mb"] = peak_rss_mb()
     out["load_avg"].append(load_average())
-    out["units"] = len(engine.units)
+    out["units"] = len(services.library.units)
     return out
 
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from regqa.answer.conversation import Conversation
 from regqa.evaluation.questions import CATEGORY_NAMES, GoldRef, Question
-
-_MARKUP = re.compile(r"\*\*|\\(?=[*_`])|<sub>|</sub>|^> ?", re.MULTILINE)
-
-
-def plain(markdown: str) -> str:
-    """Answer Markdown back to plain text (emphasis, escapes, quote markers and entities removed)."""
-    return html.unescape(_MARKUP.sub("", markdown))
+from regqa.render.plain import answer_plain
 
 
 @dataclass
@@ -30,11 +23,11 @@ def _matches(refs: tuple[GoldRef, ...], unit) -> bool:
     return any(g.matches(unit) for g in refs)
 
 
-def score_answer(engine, q: Question, answer) -> AnswerRow:
-    units = [engine.units[engine.unit_pos[c.unit_id]] for c in answer.citations]
+def score_answer(library, q: Question, answer) -> AnswerRow:
+    units = [library.unit_by_id(c.unit_id) for c in answer.citations]
     if not q.answerable:
         return AnswerRow(q, answer.abstained, None, None, None)
-    text = plain(answer.answer)
+    text = answer_plain(answer)
     recall = sum(1 for k in q.must_contain if k in text) / len(q.must_contain) if q.must_contain else None
     if answer.abstained or not units:
         return AnswerRow(q, answer.abstained, False, 0.0 if units else None, recall if not answer.abstained else 0.0)
@@ -43,10 +36,8 @@ def score_answer(engine, q: Question, answer) -> AnswerRow:
     return AnswerRow(q, False, _matches(q.gold, units[0]), precision, recall)
 
 
-def answer_rows(engine, questions: list[Question]) -> list[AnswerRow]:
-    from regqa.answer import answer_question  # noqa: PLC0415
-
-    return [score_answer(engine, q, answer_question(engine, q.question, list(q.history))) for q in questions]
+def answer_rows(services, questions: list[Question]) -> list[AnswerRow]:
+    return [score_answer(services.library, q, services.ask(q.question, Conversation.from_history(list(q.history)))) for q in questions]
 
 
 def _mean(values) -> float | None:
@@ -90,8 +81,8 @@ def answer_table(groups: dict[str, AnswerScores]) -> list[str]:
     return lines
 
 
-def answer_report(engine, questions: list[Question]) -> list[str]:
-    rows = answer_rows(engine, questions)
+def answer_report(services, questions: list[Question]) -> list[str]:
+    rows = answer_rows(services, questions)
     groups = {"全部": summarise(rows)}
     by_cat: dict[str, list[AnswerRow]] = defaultdict(list)
     for r in rows:

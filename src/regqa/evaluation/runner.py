@@ -6,14 +6,16 @@ import itertools
 import sys
 import time
 from dataclasses import replace
-
 from pathlib import Path
 
+import numpy as np
+
 from regqa import config as cfg
+from regqa.evaluation.answers import answer_report
 from regqa.evaluation.chunks import build_chunk_index, chunk_search
 from regqa.evaluation.metrics import RetrievalScores, by_category, retrieval_scores
 from regqa.evaluation.questions import CATEGORY_NAMES, Question, first_gold_rank, load_questions
-from regqa.fusion import FusionConfig
+from regqa.retrieval.fusion import FusionConfig
 
 SYSTEMS = ("hybrid", "bm25", "dense", "chunks")
 SYSTEM_NAMES = {
@@ -25,15 +27,16 @@ SYSTEM_NAMES = {
 TOP_K = 5
 
 
-def system_ranks(engine, questions: list[Question], system: str, chunk_index=None) -> list[int | None]:
+def system_ranks(services, questions: list[Question], system: str, chunk_index=None) -> list[int | None]:
+    searcher = services.searcher
     ranks = []
     for q in questions:
         if system == "chunks":
-            units = chunk_search(chunk_index, engine.encoder, engine.units, q.question, TOP_K)
+            units = chunk_search(chunk_index, searcher.encoder, list(services.library.units), q.question, TOP_K)
         elif system == "hybrid":
-            units = [h.unit for h in engine.search(q.question, top_k=TOP_K).hits]
+            units = [h.unit for h in searcher.search(q.question, top_k=TOP_K).hits]
         else:
-            units = [h.unit for h in engine.search(q.question, top_k=TOP_K, method=system, plain=True).hits]
+            units = [h.unit for h in searcher.search(q.question, top_k=TOP_K, method=system, plain=True).hits]
         ranks.append(first_gold_rank(units, q.gold))
     return ranks
 
@@ -63,25 +66,13 @@ def describe(fc: FusionConfig) -> str:
     )
 
 
-def tune(engine, questions: list[Question]) -> list[tuple[FusionConfig, RetrievalScores]]:
-    """Score every grid setting from one pass of evidence gathering per question."""
-    import numpy as np  # noqa: PLC0415
-
-    prepared = []
-    for q in questions:
-        result = engine.search(q.question, top_k=TOP_K)
-        exact = [h.unit for h in result.hits if h.exact]
-        prepared.append((q, exact, engine.gather(result.query)))
+def tune(services, questions: list[Question]) -> list[tuple[FusionConfig, RetrievalScores]]:
+    """Score every grid setting from one search per question (``Searcher.rerank`` reuses its evidence)."""
+    searcher = services.searcher
+    prepared = [(q, searcher.search(q.question, top_k=TOP_K)) for q in questions]
     rows = []
     for fc in tune_grid():
-        ranks = []
-        for q, exact, ev in prepared:
-            fused = engine.rank(ev, fc)
-            units = list(exact)
-            for i in np.argsort(-fused, kind="stable")[: TOP_K + len(exact)]:
-                if engine.units[i] not in units:
-                    units.append(engine.units[i])
-            ranks.append(first_gold_rank(units[:TOP_K], q.gold))
+        ranks = [first_gold_rank([h.unit for h in searcher.rerank(outcome, fc, TOP_K).hits], q.gold) for q, outcome in prepared]
         rows.append((fc, retrieval_scores(ranks)))
     rows.sort(key=lambda r: (-r[1].mrr, -r[1].hit1))
     return rows
@@ -142,11 +133,11 @@ QUESTION_SETS = (
 )
 
 
-def evaluate_set(engine, questions: list[Question], chunk_index) -> tuple[dict, dict, list]:
+def evaluate_set(services, questions: list[Question], chunk_index) -> tuple[dict, dict, list]:
     answerable = [q for q in questions if q.answerable]
     results, per_cat, misses = {}, {}, []
     for system in SYSTEMS:
-        ranks = system_ranks(engine, answerable, system, chunk_index)
+        ranks = system_ranks(services, answerable, system, chunk_index)
         results[system] = retrieval_scores(ranks)
         per_cat[system] = by_category([(q.category, r) for q, r in zip(answerable, ranks)])
         if system == "hybrid":
@@ -155,7 +146,7 @@ def evaluate_set(engine, questions: list[Question], chunk_index) -> tuple[dict, 
 
 
 def run_eval(args) -> int:
-    from regqa.search import Engine  # noqa: PLC0415
+    from regqa.services import open_services  # noqa: PLC0415
 
     root = cfg.project_root()
     eval_dir = root / "eval"
@@ -164,17 +155,15 @@ def run_eval(args) -> int:
     sets = [(key, Path(args.questions) if args.questions and key == "main" else eval_dir / fname, title) for key, fname, title in QUESTION_SETS]
     sets = [(k, p, t) for k, p, t in sets if p.exists()]
     t0 = time.perf_counter()
-    engine = Engine.open(encoder_spec=getattr(args, "encoder", None))
-    calibration: list[str] = []
-    if getattr(args, "calibrate", False):
-        pooled = [q for _, path, _ in sets for q in load_questions(path)]
-        calibration = calibrate_abstention(engine, pooled)
-        print("\n".join(calibration), file=sys.stderr)
-    chunk_index = build_chunk_index(engine.data.documents, engine.units, engine.encoder)
+    services = open_services(encoder_spec=getattr(args, "encoder", None))
+    calibration = abstention_section(services)
+    print("\n".join(calibration), file=sys.stderr)
+    library = services.library
+    chunk_index = build_chunk_index(list(library.documents.values()), list(library.units), services.encoder)
     lines = [
         "# 评测报告",
         "",
-        f"命令：`python -m regqa eval{' --tune' if args.tune else ''}{' --calibrate' if getattr(args, 'calibrate', False) else ''}` · 编码器：`{engine.encoder.id}` · 融合：{describe(engine.fusion)}",
+        f"命令：`python -m regqa eval{' --tune' if args.tune else ''}` · 编码器：`{services.encoder.id}` · 融合：{describe(services.searcher.fusion)}",
         "",
         "检索指标只统计可回答的问题（语料外问题见回答部分），取前 5 条结果；金标为问题集中每题的 gold 单元。",
         "",
@@ -187,11 +176,11 @@ def run_eval(args) -> int:
     for key, path, title in sets:
         questions = load_questions(path)
         if not any(q.answerable for q in questions):  # an abstention-only set: answers, no retrieval
-            answer_lines = _answer_section(engine, questions)
+            answer_lines = answer_report(services, questions)
             lines += [f"## {title}：`{path.relative_to(root) if path.is_relative_to(root) else path}`", "", f"{len(questions)} 题，全部在语料外。", "", *answer_lines]
             summary += [f"## {title}", *answer_lines[:5]]
             continue
-        results, per_cat, misses = evaluate_set(engine, questions, chunk_index)
+        results, per_cat, misses = evaluate_set(services, questions, chunk_index)
         chart[key] = results
         n_out = sum(1 for q in questions if not q.answerable)
         table = retrieval_table(results)
@@ -208,11 +197,11 @@ def run_eval(args) -> int:
             *category_table(per_cat),
             "",
         ]
-        answer_lines = _answer_section(engine, questions)
+        answer_lines = answer_report(services, questions)
         lines += answer_lines
         summary += answer_lines[:14]
         if args.tune and key == "main":
-            rows = tune(engine, [q for q in questions if q.answerable])
+            rows = tune(services, [q for q in questions if q.answerable])
             lines += ["### 融合参数比较（主集，按 MRR 排序，前 15）", "", "| 融合 | Hit@1 | Hit@5 | MRR |", "|---|---|---|---|"]
             lines += [f"| {describe(fc)} | {fmt(s.hit1)} | {fmt(s.hit5)} | {fmt(s.mrr)} |" for fc, s in rows[:15]]
             lines.append("")
@@ -227,37 +216,27 @@ def run_eval(args) -> int:
     return 0
 
 
-def calibrate_abstention(engine, questions: list[Question]) -> list[str]:
-    """Fit the abstention model on all eval questions, save it, and report its cross-validated rates."""
-    import json  # noqa: PLC0415
-
-    import numpy as np  # noqa: PLC0415
-
+def abstention_section(services) -> list[str]:
+    """How the index's abstention model was fitted, and its cross-validated rates on the same questions."""
+    from regqa import config as cfg  # noqa: PLC0415
     from regqa.answer import abstain  # noqa: PLC0415
+    from regqa.services import calibration_questions, question_features  # noqa: PLC0415
 
-    x = np.array([abstain.features(engine, engine.gather(engine.lexicon.strip_fillers(q.question))) for q in questions])
+    questions = calibration_questions(cfg.calibration_files(), services.library)
+    if not questions:
+        return ["### 拒答模型", "", "没有校准题集：索引中没有拟合的拒答模型，只在证据极少时拒答。", ""]
+    x = question_features(services, questions)
     y = np.array([1.0 if q.answerable else 0.0 for q in questions])
-    model = abstain.fit(x, y)
-    model.threshold = abstain.choose_threshold(model, x, y)
-    abstain.MODEL_PATH.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    abstain.load_model.cache_clear()
     cv_abstain, cv_false = abstain.cross_validate(x, y)
+    model = services.abstainer.model
+    threshold = f"阈值 {model.threshold:.2f}" if model else "（索引中没有模型）"
     return [
-        "### 拒答模型校准",
+        "### 拒答模型",
         "",
-        f"用全部题集共 {len(questions)} 题（语料外 {int((y == 0).sum())} 题）拟合逻辑回归（特征：{'、'.join(abstain.FEATURES)}），"
-        f"阈值 {model.threshold:.2f}（拟合题上误拒答率不超过 {abstain.MAX_FALSE_ABSTAIN:.0%}，给新问题留出余量）。"
+        f"建索引时用 {len(questions)} 题（语料外 {int((y == 0).sum())} 题，来自 {'、'.join(p.name for p in cfg.calibration_files())}）"
+        f"拟合逻辑回归（特征：{'、'.join(abstain.FEATURES)}），{threshold}（拟合题上误拒答率不超过 {abstain.MAX_FALSE_ABSTAIN:.0%}，给新问题留出余量）。"
         f"5 折交叉验证（8 次随机划分的平均）：语料外拒答率 {cv_abstain:.3f}，误拒答率 {cv_false:.3f}。"
         f"另有 {len(abstain.outside_examples())} 个语料外示例问题（`src/regqa/data/outside_examples.txt`，与各题集分开维护，测试保证不含任何评测题）只作为相似度参照，不参与拟合。"
         "下面各题集的回答指标用的是在全部题上拟合的模型，拒答部分偏乐观；交叉验证数字才是对新问题的估计。",
         "",
     ]
-
-
-def _answer_section(engine, questions: list[Question]) -> list[str]:
-    """Answer metrics, when the answer composer is available."""
-    try:
-        from regqa.evaluation.answers import answer_report  # noqa: PLC0415
-    except ImportError:
-        return []
-    return answer_report(engine, questions)

@@ -27,7 +27,7 @@ def cmd_add(args) -> int:
 
     encoder = None
     if not args.dry_run:
-        from regqa.encoders import EncoderError, get_encoder  # noqa: PLC0415
+        from regqa.retrieval.encoders import EncoderError, get_encoder  # noqa: PLC0415
 
         try:
             encoder, reason = get_encoder(getattr(args, "encoder", None))

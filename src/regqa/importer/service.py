@@ -17,10 +17,11 @@ from pathlib import Path
 from regqa import config as cfg
 from regqa.catalog import load_catalog
 from regqa.corpus import CorpusError, load_document, parse_document
-from regqa.index import IndexData, IndexUnavailable, build_index, current_build
+from regqa.retrieval.index import IndexUnavailable, current_build
 from regqa.records import DocInfo, Document
 from regqa.segment import looks_sectioned, split_header, clean_lines
 from regqa.locks import exclusive_lock
+from regqa.services import Services, build_index
 
 from .normalize import Normalized, _key, clean_line, normalize_source
 from .readers import MAX_FILE_BYTES, ImportFailed, SourceText, read_source
@@ -47,7 +48,7 @@ class ImportResult:
     report: StructureReport
     text: str  # the corpus-format text (written unless a dry run)
     path: Path | None  # the corpus file written
-    index: IndexData | None  # the rebuilt index (None for a dry run)
+    index: Services | None  # the rebuilt index, ready to serve (None for a dry run)
 
 
 # ---------------------------------------------------------------- preparing
@@ -239,7 +240,7 @@ def import_file(
     _check_writable(corpus_dir, "语料目录", "请检查权限，或设置 REGQA_CORPUS 指向可写目录。")
     _check_writable(index_dir, "索引目录", "请检查权限，或设置 REGQA_INDEX 指向可写目录，然后重新运行 python -m regqa add。")
     if encoder is None:
-        from regqa.encoders import EncoderError, get_encoder  # noqa: PLC0415
+        from regqa.retrieval.encoders import EncoderError, get_encoder  # noqa: PLC0415
 
         try:
             encoder, _ = get_encoder(None)

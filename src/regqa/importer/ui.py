@@ -1,12 +1,12 @@
 """The app's 导入文件 tab: an authenticated user uploads an official document, previews, imports.
 
-Loaded by ``regqa.app.tabs`` (calling convention documented there): ``build_tab(engine, **ctx)``
+Loaded by ``regqa.app.tabs`` (calling convention documented there): ``build_tab(holder, **ctx)``
 runs inside the app's ``gr.Blocks``/``gr.Tabs`` contexts. The tab is hidden unless the visitor is
 logged in (the app was started with a password), and every handler checks the login again, so the
 import cannot be reached through the API either. Uploads are size- and type-limited, copied under
-a generated name into the import folder (nothing else from the upload is kept), and the running
-engine is never mutated: the rebuilt index is handed to ``ctx["reload_engine"]`` when the app
-offers one, else it is used from the next start.
+a generated name into the import folder (nothing else from the upload is kept). The running services
+are never mutated: the rebuilt index's services are swapped into the app's holder, so the next
+question (in any tab, any session) is answered from the new corpus without a restart.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
 
 from regqa import config as cfg
+from regqa.services import ServiceHolder, Services
 
 from .readers import KINDS, MAX_FILE_BYTES, ImportFailed
 from .report import StructureReport, format_report
@@ -38,18 +40,18 @@ INTRO = (
 )
 
 
-def corpus_of(engine) -> Path:
-    """The corpus folder the engine was built from (its documents' paths), else the configured one."""
-    for doc in getattr(engine, "documents", {}).values():
+def corpus_of(services: Services) -> Path:
+    """The corpus folder the services were built from (their documents' paths), else the configured one."""
+    for doc in services.library.documents.values():
         if doc.path:
             return Path(doc.path).parent
     return cfg.corpus_dir()
 
 
-def index_of(engine) -> Path:
-    """The index folder holding the engine's build (``<index>/builds/<id>``)."""
-    path = getattr(getattr(engine, "data", None), "path", None)
-    return Path(path).parent.parent if path else cfg.index_dir()
+def index_of(services: Services) -> Path:
+    """The index folder holding the services' build (``<index>/builds/<id>``)."""
+    path = services.path
+    return Path(path).parent.parent if path and str(path) not in ("", ".") else cfg.index_dir()
 
 
 def username(request: gr.Request | None) -> str | None:
@@ -82,7 +84,7 @@ def _discard_gradio_copy(path: Path) -> None:
         remove_quietly(path)
 
 
-def make_handlers(engine, corpus_dir: Path, index_dir: Path, esc=html.escape, reload_engine: Callable | None = None):
+def make_handlers(holder: ServiceHolder, corpus_dir: Path, index_dir: Path, esc=html.escape):
     """The preview and import handlers (plain functions, testable without a browser)."""
 
     def run(upload, doc_id: str, title: str, force: bool, dry_run: bool, user: str | None, on_step=None) -> str:
@@ -97,7 +99,7 @@ def make_handlers(engine, corpus_dir: Path, index_dir: Path, esc=html.escape, re
             stored = store_upload(path, original, imports_dir(index_dir))
             result = import_file(
                 stored, corpus_dir, index_dir, doc_id=(doc_id or "").strip() or None, title=(title or "").strip() or None,
-                dry_run=dry_run, force=bool(force), encoder=engine.encoder, file_name=original, on_step=on_step,
+                dry_run=dry_run, force=bool(force), encoder=holder.get().encoder, file_name=original, on_step=on_step,
             )
         except ImportFailed as exc:
             remove_quietly(stored)
@@ -109,13 +111,9 @@ def make_handlers(engine, corpus_dir: Path, index_dir: Path, esc=html.escape, re
             remove_quietly(stored)
             return report_html(result.report, esc)
         logger.info("导入文件：用户 %s 导入 %s → %s", user, stored.name, result.report.doc_id)
-        note = ""
-        if reload_engine is not None and result.index is not None:
-            reload_engine(result.index)
-            note = "<p>问答已切换到新索引。</p>"
-        else:
-            note = "<p>索引已重建；重新启动服务后，问答即使用新文件。</p>"
-        return report_html(result.report, esc, done=True) + note
+        if result.index is not None:
+            holder.swap(replace(result.index, encoder_reason=holder.get().encoder_reason))
+        return report_html(result.report, esc, done=True) + "<p>问答、浏览和状态页已切换到新索引，无需重启。</p>"
 
     def preview(upload, doc_id, title, request: gr.Request = None):
         return run(upload, doc_id, title, False, True, username(request))
@@ -127,13 +125,13 @@ def make_handlers(engine, corpus_dir: Path, index_dir: Path, esc=html.escape, re
     return preview, do_import
 
 
-def build_tab(engine, **ctx) -> None:
+def build_tab(holder: ServiceHolder, **ctx) -> None:
     """The 导入文件 tab (hidden until a logged-in user opens the app)."""
     guard = ctx.get("guard") or (lambda fn: fn)
     esc = ctx.get("esc") or html.escape
-    corpus_dir = Path(ctx.get("corpus_dir") or corpus_of(engine))
-    index_dir = Path(ctx.get("index_dir") or index_of(engine))
-    preview, do_import = make_handlers(engine, corpus_dir, index_dir, esc, ctx.get("reload_engine"))
+    corpus_dir = Path(ctx.get("corpus_dir") or corpus_of(holder.get()))
+    index_dir = Path(ctx.get("index_dir") or index_of(holder.get()))
+    preview, do_import = make_handlers(holder, corpus_dir, index_dir, esc)
     types = sorted(KINDS)
     with gr.Tab(TAB_LABEL, id="import", visible=False) as tab:
         gr.Markdown(INTRO.format(types="、".join(types), mb=MAX_FILE_BYTES // 1024 // 1024))

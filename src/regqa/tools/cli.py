@@ -7,10 +7,16 @@ import sys
 from pathlib import Path
 
 
-def _engine(args):
-    from regqa.search import Engine  # noqa: PLC0415
+def _services(args):
+    from regqa.cli import _services as open_with_warnings  # noqa: PLC0415
 
-    return Engine.open(encoder_spec=getattr(args, "encoder", None))
+    return open_with_warnings(args)
+
+
+def _library():
+    from regqa.cli import _library as corpus_library  # noqa: PLC0415
+
+    return corpus_library()
 
 
 def _emit(report, args) -> int:
@@ -42,8 +48,9 @@ def _finish(result, report, args) -> int:
 
 
 def cmd_duties(args) -> int:
+    from regqa.render.contract import RequestError, resolve_docs  # noqa: PLC0415
+    from regqa.roles import ROLES, RoleError  # noqa: PLC0415
     from regqa.tools.duties import build_checklist, checklist_report  # noqa: PLC0415
-    from regqa.tools.roles import ROLES, RoleError  # noqa: PLC0415
 
     if args.list_roles:
         print("\n".join(ROLES))
@@ -51,16 +58,13 @@ def cmd_duties(args) -> int:
     if not args.role:
         print("请用 --role 指定身份，可选：" + "、".join(ROLES), file=sys.stderr)
         return 2
-    engine = _engine(args)
-    doc_ids = []
-    for name in args.doc or []:
-        doc_id = engine.find_doc(name)
-        if doc_id is None:
-            print(f"找不到文件“{name}”。可用：" + "、".join(i.short for i in engine.infos), file=sys.stderr)
-            return 2
-        doc_ids.append(doc_id)
+    services = _services(args)
     try:
-        cl = build_checklist(engine, args.role, doc_ids=doc_ids)
+        doc_ids = list(resolve_docs(services.library, args.doc) or [])
+        cl = build_checklist(services, args.role, doc_ids=doc_ids)
+    except RequestError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     except RoleError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -70,9 +74,9 @@ def cmd_duties(args) -> int:
 def cmd_study(args) -> int:
     from regqa.tools.study import StudyError, build_pack, pack_report  # noqa: PLC0415
 
-    engine = _engine(args)
+    services = _services(args)
     try:
-        pack = build_pack(engine, topic=args.topic or "", chapter=args.chapter or "", questions=args.questions, seed=args.seed, size=args.units)
+        pack = build_pack(services, topic=args.topic or "", chapter=args.chapter or "", questions=args.questions, seed=args.seed, size=args.units)
     except StudyError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -87,13 +91,12 @@ def cmd_compare(args) -> int:
         print("请给出两条条文，例如：python -m regqa compare 安全生产法:83 事故条例:9\n"
               "或两个文件：python -m regqa compare --align 规定 实施细则", file=sys.stderr)
         return 2
-    engine = _engine(args)
     try:
-        if args.align:
-            al = align(engine, refs[0], refs[1], top=args.top)
+        if args.align:  # similarity needs the index; a side-by-side of two articles needs only the corpus
+            al = align(_services(args), refs[0], refs[1], top=args.top)
             text, page = alignment_text(al), alignment_html(al)
         else:
-            cmp = compare_units(engine, refs[0], refs[1])
+            cmp = compare_units(_library(), refs[0], refs[1])
             text, page = cmp.text(), cmp.html()
     except CompareError as exc:
         print(str(exc), file=sys.stderr)

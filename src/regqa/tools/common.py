@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from regqa.answer.passages import Passage
-from regqa.corpus import coverage
 from regqa.records import Unit
-from regqa.tokenize import split_sentences
+from regqa.retrieval.tokenizer import split_sentences
 
 ARTICLE_PREFIX = re.compile(r"^第[零〇一二三四五六七八九十百千两\d]+条[\s\u3000]*")
 ITEM_MARKER = re.compile(r"^[（(][零〇一二三四五六七八九十百]+[)）]\s*")
@@ -113,22 +112,22 @@ def book_title(title: str) -> str:
     return title if title.startswith("《") else f"《{title}》"
 
 
-def sources_for(engine, doc_ids) -> list[Source]:
+def sources_for(library, doc_ids) -> list[Source]:
     """Source list (catalog priority order) for the documents an output cites."""
     wanted = set(doc_ids)
     out = []
-    for doc in sorted((engine.documents[d] for d in wanted if d in engine.documents), key=lambda d: (d.info.priority, d.doc_id)):
-        cov = coverage(doc)
+    for doc in sorted((library.documents[d] for d in wanted if d in library.documents), key=lambda d: (d.info.priority, d.doc_id)):
+        cov = library.coverage(doc.doc_id)
         out.append(Source(doc.doc_id, doc.info.title, doc.info.issuer, doc.info.date, cov.summary, cov.complete))
     return out
 
 
-def doc_order(engine, unit: Unit) -> tuple:
+def doc_order(library, unit: Unit) -> tuple:
     """Teaching / reading order: document priority, then position in the document."""
-    doc = engine.documents[unit.doc_id]
-    return (doc.info.priority, unit.doc_id, engine.unit_pos.get(unit.unit_id, 0))
+    doc = library.documents[unit.doc_id]
+    return (doc.info.priority, unit.doc_id, library.unit_pos.get(unit.unit_id, 0))
 
 
-def quote_is_verbatim(engine, unit_id: str, text: str) -> bool:
-    pos = engine.unit_pos.get(unit_id)
-    return pos is not None and bool(text) and text in engine.units[pos].text
+def quote_is_verbatim(library, unit_id: str, text: str) -> bool:
+    pos = library.unit_pos.get(unit_id)
+    return pos is not None and bool(text) and text in library.units[pos].text

@@ -15,10 +15,16 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from regqa.corpus import coverage
+from typing import TYPE_CHECKING
+
+from regqa.library import Library
 from regqa.numerals import cn_to_int
 from regqa.records import Unit
+from regqa.retrieval.retrievers import DENSE, LEXICAL
 from regqa.tools.common import unit_body
+
+if TYPE_CHECKING:
+    from regqa.services import Services
 
 EQUAL, DELETE, INSERT = "equal", "delete", "insert"
 
@@ -114,32 +120,32 @@ def side_by_side_html(d: Diff, label_a: str, label_b: str) -> str:
 REF_RE = re.compile(r"^(?P<doc>.+?)\s*[:：]\s*(?P<ref>.+)$|^(?P<doc2>.+?)\s*(?P<ref2>第[^条]+条)$")
 
 
-def resolve_unit(engine, ref: str) -> Unit:
+def resolve_unit(library: Library, ref: str) -> Unit:
     """A unit from "安全生产法:83", "事故条例:第九条", "事故条例第九条", "解读:五（第二）" or a unit id."""
     ref = (ref or "").strip()
     if not ref:
         raise CompareError("请指定条文，例如“安全生产法:83”或“事故条例 第九条”。")
-    pos = engine.unit_pos.get(ref)
+    pos = library.unit_pos.get(ref)
     if pos is not None:
-        return engine.units[pos]
+        return library.units[pos]
     m = REF_RE.match(ref.replace(" ", ":", 1) if " " in ref and ":" not in ref and "：" not in ref else ref)
     if not m:
         raise CompareError(f"看不懂“{ref}”。格式示例：安全生产法:83、事故条例:第九条、解读:五（第二）。")
     doc_name = (m.group("doc") or m.group("doc2")).strip(" 《》")
     part = (m.group("ref") or m.group("ref2")).strip()
-    doc_id = engine.find_doc(doc_name)
+    doc_id = library.find_doc(doc_name)
     if doc_id is None:
-        raise CompareError(f"找不到文件“{doc_name}”。可用：" + "、".join(i.short for i in engine.infos))
-    doc = engine.documents[doc_id]
+        raise CompareError(f"找不到文件“{doc_name}”。可用：" + "、".join(i.short for i in library.infos))
+    doc = library.documents[doc_id]
     number = None
     try:
         number = cn_to_int(part.removeprefix("第").removesuffix("条"))
     except ValueError:
         pass
     if number is not None:
-        unit = engine.unit(doc_id, number)
+        unit = library.unit(doc_id, number)
         if unit is None:
-            raise CompareError(engine.missing_note(doc_id, number))
+            raise CompareError(library.missing_note(doc_id, number))
         return unit
     unit = next((u for u in doc.units if u.ref == part or u.unit_id == f"{doc_id}:{part}"), None)
     if unit is None:
@@ -165,8 +171,8 @@ class UnitComparison:
         return "\n".join(lines)
 
 
-def compare_units(engine, ref_a: str, ref_b: str) -> UnitComparison:
-    a, b = resolve_unit(engine, ref_a), resolve_unit(engine, ref_b)
+def compare_units(library, ref_a: str, ref_b: str) -> UnitComparison:
+    a, b = resolve_unit(library, ref_a), resolve_unit(library, ref_b)
     notes = [f"{u.label}在本地副本中不完整，只比较现有文字。" for u in (a, b) if u.partial]
     return UnitComparison(a, b, diff_texts(unit_body(a), unit_body(b)), notes)
 
@@ -198,50 +204,54 @@ class Alignment:
     threshold: float = 0.5  # below this the best match is reported as "no counterpart"
 
 
-def unit_vectors(engine) -> np.ndarray:
-    """The whole-unit embedding of every unit (the first vector the index stores for it)."""
-    owners = engine.data.vector_units
-    first = np.full(len(engine.units), -1, dtype=np.int64)
+def unit_vectors(services: Services) -> np.ndarray:
+    """The whole-unit embedding of every unit (the first vector the dense retriever stores for it)."""
+    dense = services.searcher.retrievers[DENSE]
+    owners = dense.owners
+    first = np.full(len(services.library.units), -1, dtype=np.int64)
     for i in range(len(owners) - 1, -1, -1):
         first[owners[i]] = i
-    return engine.data.vectors[first]
+    return dense.vectors[first]
 
 
-def align(engine, doc_a: str, doc_b: str, top: int = 3) -> Alignment:
+def align(services: Services, doc_a: str, doc_b: str, top: int = 3) -> Alignment:
     """For each unit of A, the ``top`` most similar units of B with scores."""
+    library = services.library
     ids = []
     for name in (doc_a, doc_b):
-        doc_id = engine.find_doc(name)
+        doc_id = library.find_doc(name)
         if doc_id is None:
-            raise CompareError(f"找不到文件“{name}”。可用：" + "、".join(i.short for i in engine.infos))
+            raise CompareError(f"找不到文件“{name}”。可用：" + "、".join(i.short for i in library.infos))
         ids.append(doc_id)
     a_id, b_id = ids
     if a_id == b_id:
         raise CompareError("请选择两个不同的文件进行对照。")
-    vecs = unit_vectors(engine)
-    b_pos = np.array([engine.unit_pos[u.unit_id] for u in engine.documents[b_id].units])
+    vecs = unit_vectors(services)
+    lexical = services.searcher.retrievers[LEXICAL]
+    tokenizer = services.searcher.analyser.tokenizer
+    b_pos = np.array([library.unit_pos[u.unit_id] for u in library.documents[b_id].units])
     rows = []
-    for unit in engine.documents[a_id].units:
-        pa = engine.unit_pos[unit.unit_id]
+    for unit in library.documents[a_id].units:
+        pa = library.unit_pos[unit.unit_id]
         cos = vecs[b_pos] @ vecs[pa]
-        bm = engine.data.bm25.get_scores(engine.data.tokens[pa])
+        bm = lexical.bm25.get_scores(tokenizer.index_tokens(unit.text))
         self_score = bm[pa] if bm[pa] > 0 else 1.0
         bm_b = np.clip(bm[b_pos] / self_score, 0.0, 1.0)
         score = (cos + bm_b) / 2
         best = np.argsort(-score, kind="stable")[:top]
         matches = []
         for j in best:
-            other = engine.units[b_pos[j]]
+            other = library.units[b_pos[j]]
             ratio = SequenceMatcher(None, unit_body(unit), unit_body(other), autojunk=False).ratio()
             matches.append(Match(other, float(score[j]), float(cos[j]), float(bm_b[j]), ratio))
         rows.append(AlignRow(unit, matches))
     notes = []
     for doc_id in ids:
-        doc = engine.documents[doc_id]
-        cov = coverage(doc)
+        doc = library.documents[doc_id]
+        cov = library.coverage(doc_id)
         if not cov.complete:
             notes.append(f"本地收录的《{doc.info.short}》不完整（{cov.summary}），对照只涉及现有条文。")
-    return Alignment(engine.documents[a_id].info.short, engine.documents[b_id].info.short, rows, notes)
+    return Alignment(library.documents[a_id].info.short, library.documents[b_id].info.short, rows, notes)
 
 
 def verdict(m: Match, threshold: float) -> str:

@@ -5,7 +5,7 @@ Three sources are combined, each item saying which one found it:
 * **条文主语** — a sentence whose subject is one of the role's phrases (``roles.Role.subjects``)
   followed by a duty word (应当、必须、负责、不得 …) or an accountability word (追究、处分 …);
 * **所列事项** — every 项 listed under such a sentence when it ends in "：" (下列职责：…);
-* **检索** — sentences of the units that ``engine.search`` ranks highest for the role that carry
+* **检索** — sentences of the units that ``Searcher.search`` ranks highest for the role that carry
   one of the role's key phrases (一岗双责、管行业必须管安全 …) and a duty word.
 
 Items are grouped by theme with a transparent keyword rule (``THEMES``). Where the documents that
@@ -18,10 +18,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from regqa.corpus import coverage
+from typing import TYPE_CHECKING
+
+from regqa.library import Library
 from regqa.records import Unit
+from regqa.roles import RESPONSIBILITY_DOCS, Role, resolve_role
 from regqa.tools.common import Quote, Segment, Source, book_title, doc_order, quote_of, segments, sources_for, today
-from regqa.tools.roles import RESPONSIBILITY_DOCS, Role, resolve_role
+
+if TYPE_CHECKING:
+    from regqa.retrieval.searcher import Searcher
+    from regqa.services import Services
 
 # ---------------------------------------------------------------- theme rule
 
@@ -204,8 +210,8 @@ class DutyChecklist:
 # ---------------------------------------------------------------- building
 
 
-def _is_interpretation(engine, doc_id: str) -> bool:
-    return engine.documents[doc_id].info.kind == "解读"
+def _is_interpretation(library, doc_id: str) -> bool:
+    return library.documents[doc_id].info.kind == "解读"
 
 
 def _item(seg: Segment, match: SubjectMatch, via: str) -> DutyItem:
@@ -251,14 +257,14 @@ def _paragraph_lists(unit: Unit, no: int) -> bool:
     return p is not None and bool(p.items) and p.text.rstrip().endswith(("：", ":"))
 
 
-def retrieved_items(engine, role: Role, seen: set[tuple[str, str]], top_k: int = 15) -> list[DutyItem]:
+def retrieved_items(searcher: Searcher, role: Role, seen: set[tuple[str, str]], top_k: int = 15) -> list[DutyItem]:
     """Sentences of the units retrieval ranks highest for the role that carry its key phrases."""
     out: list[DutyItem] = []
     if not role.retrieval_terms:
         return out
-    for hit in engine.search(role.query, top_k=top_k).hits:
+    for hit in searcher.search(role.query, top_k=top_k).hits:
         unit = hit.unit
-        if _is_interpretation(engine, unit.doc_id):
+        if _is_interpretation(searcher.library, unit.doc_id):
             continue
         for seg in segments(unit):
             term = next((t for t in role.retrieval_terms if t in seg.text), None)
@@ -278,11 +284,11 @@ def retrieved_items(engine, role: Role, seen: set[tuple[str, str]], top_k: int =
 COUNT_RE = r"[^、,，。；了]*{term}\d+项职责"
 
 
-def interpretation_items(engine, role: Role, doc_ids: list[str]) -> list[DutyItem]:
+def interpretation_items(library, role: Role, doc_ids: list[str]) -> list[DutyItem]:
     """Sentences of the official interpretation that speak of the role (verbatim, cited)."""
     out: list[DutyItem] = []
     for doc_id in doc_ids:
-        for unit in engine.documents[doc_id].units:
+        for unit in library.documents[doc_id].units:
             for seg in segments(unit):
                 term = next((t for t in role.interpretation_terms if t in seg.text), None)
                 if term is None:
@@ -292,21 +298,21 @@ def interpretation_items(engine, role: Role, doc_ids: list[str]) -> list[DutyIte
     return out
 
 
-def coverage_notes(engine, role: Role) -> tuple[list[CoverageNote], list[str]]:
+def coverage_notes(library, role: Role) -> tuple[list[CoverageNote], list[str]]:
     """What the responsibility documents lack, the interpretation's duty counts; and the interpretation docs to quote."""
     notes: list[CoverageNote] = []
     interp_docs: list[str] = []
     if not role.leader:
         return notes, interp_docs
     for doc_id in RESPONSIBILITY_DOCS:
-        doc = engine.documents.get(doc_id)
+        doc = library.documents.get(doc_id)
         if doc is None:
             continue
         for unit in doc.units:  # "……开发区管理机构党政领导干部，参照本规定执行"
             for seg in segments(unit):
                 if "参照" in seg.text and any(t in seg.text for t in role.applies_terms):
                     notes.append(CoverageNote(f"{seg.label}规定，{role.key}相关人员参照执行：“{seg.text}”", quote_of(seg)))
-        cov = coverage(doc)
+        cov = library.coverage(doc_id)
         if cov.complete:
             continue
         missing = [g for g in cov.gaps if "条至" in g] or list(cov.gaps)
@@ -318,51 +324,52 @@ def coverage_notes(engine, role: Role) -> tuple[list[CoverageNote], list[str]]:
                 notes.append(CoverageNote(f"{unit.label}提到“{m.group(0)}”，该章本地缺失。", Quote(unit.unit_id, unit.label, m.group(0))))
         for unit_id in doc.info.summary_units:
             other = unit_id.split(":", 1)[0]
-            if other in engine.documents and other not in interp_docs:
+            if other in library.documents and other not in interp_docs:
                 interp_docs.append(other)
     for doc_id in interp_docs:
-        for unit in engine.documents[doc_id].units:
+        for unit in library.documents[doc_id].units:
             for term in role.duty_count_terms:
                 for m in re.finditer(COUNT_RE.format(term=re.escape(term)), unit.text):
                     notes.append(CoverageNote(f"官方解读称，《实施细则》规定了“{m.group(0)}”（{unit.label}）；这些条文的原文本地没有。", Quote(unit.unit_id, unit.label, m.group(0))))
     return notes, interp_docs
 
 
-def build_checklist(engine, role_name: str, date: str | None = None, retrieval: bool = True, doc_ids: list[str] | None = None) -> DutyChecklist:
+def build_checklist(services: Services, role_name: str, date: str | None = None, retrieval: bool = True, doc_ids: list[str] | None = None) -> DutyChecklist:
     """The duty checklist for a role (raises ``roles.RoleError`` for an unknown role), optionally only from some documents."""
     role = resolve_role(role_name)
-    keep = {d for d in (doc_ids or []) if d in engine.documents}
-    cl = _full_checklist(engine, role, date, retrieval)
-    return only_documents(engine, cl, keep) if keep else cl
+    library = services.library
+    keep = {d for d in (doc_ids or []) if d in library.documents}
+    cl = _full_checklist(library, role, date, services.searcher if retrieval else None)
+    return only_documents(library, cl, keep) if keep else cl
 
 
-def only_documents(engine, cl: DutyChecklist, doc_ids: set[str]) -> DutyChecklist:
+def only_documents(library, cl: DutyChecklist, doc_ids: set[str]) -> DutyChecklist:
     """The checklist restricted to items and notes quoting the given documents (a long list made readable)."""
     items = [i for i in cl.items if i.quote.doc_id in doc_ids]
     interp = [i for i in cl.interpretation if i.quote.doc_id in doc_ids]
     notes = [n for n in cl.notes if n.quote is None or n.quote.doc_id in doc_ids]
     cited = {q.doc_id for q in [i.quote for i in items + interp] + [n.quote for n in notes if n.quote]}
-    names = [f"《{engine.documents[d].info.short}》" for d in sorted(doc_ids, key=lambda d: engine.documents[d].info.priority)]
-    return DutyChecklist(cl.role, cl.date, items, interp, notes, sources_for(engine, cited), documents=names)
+    names = [f"《{library.documents[d].info.short}》" for d in sorted(doc_ids, key=lambda d: library.documents[d].info.priority)]
+    return DutyChecklist(cl.role, cl.date, items, interp, notes, sources_for(library, cited), documents=names)
 
 
-def _full_checklist(engine, role: Role, date: str | None, retrieval: bool) -> DutyChecklist:
+def _full_checklist(library: Library, role: Role, date: str | None, searcher: Searcher | None) -> DutyChecklist:
     items: list[DutyItem] = []
-    for unit in sorted(engine.units, key=lambda u: doc_order(engine, u)):
-        if _is_interpretation(engine, unit.doc_id):
+    for unit in sorted(library.units, key=lambda u: doc_order(library, u)):
+        if _is_interpretation(library, unit.doc_id):
             continue
         items += scan_unit(unit, role)
     seen = {(i.quote.unit_id, i.quote.text) for i in items}
-    if retrieval:
-        items += retrieved_items(engine, role, seen)
-    order = {u.unit_id: doc_order(engine, u) for u in engine.units}
+    if searcher is not None:
+        items += retrieved_items(searcher, role, seen)
+    order = {u.unit_id: doc_order(library, u) for u in library.units}
     items.sort(key=lambda i: order[i.quote.unit_id])  # stable: text order within a unit
-    notes, interp_docs = coverage_notes(engine, role)
-    interp = interpretation_items(engine, role, interp_docs or [d for d in engine.documents if _is_interpretation(engine, d)])
+    notes, interp_docs = coverage_notes(library, role)
+    interp = interpretation_items(library, role, interp_docs or [d for d in library.documents if _is_interpretation(library, d)])
     cited = {i.quote.doc_id for i in items + interp}
     cited |= {n.quote.doc_id for n in notes if n.quote}
-    cited |= {d for d in RESPONSIBILITY_DOCS if d in engine.documents and role.leader}
-    return DutyChecklist(role.key, date or today(), items, interp, notes, sources_for(engine, cited))
+    cited |= {d for d in RESPONSIBILITY_DOCS if d in library.documents and role.leader}
+    return DutyChecklist(role.key, date or today(), items, interp, notes, sources_for(library, cited))
 
 
 # ---------------------------------------------------------------- report

@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regqa.answer.compose import md_text
+from regqa.render.markdown import md_text
 from regqa.tools.common import Source
 
 FORMATS = ("md", "docx")

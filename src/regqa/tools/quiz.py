@@ -356,42 +356,42 @@ class Question:
         }
 
 
-def _short(engine, unit: Unit) -> str:
-    return engine.documents[unit.doc_id].info.short
+def _short(library, unit: Unit) -> str:
+    return library.documents[unit.doc_id].info.short
 
 
 def _with_context(seg: Segment, text: str) -> str:
     return f"{seg.lead}……{text}" if seg.item is not None else text
 
 
-def single_from_blank(engine, blank: Blank, rng: random.Random) -> Question | None:
+def single_from_blank(library, blank: Blank, rng: random.Random) -> Question | None:
     if len(blank.distractors) < 2:  # three or four options
         return None
     seg, tok = blank.seg, blank.token
     options = [tok.text, *blank.distractors[:3]]
     rng.shuffle(options)
     letter = LETTERS[options.index(tok.text)]
-    stem = f"根据《{_short(engine, seg.unit)}》，{_with_context(seg, substitute(seg.text, tok, CHOICE_BLANK))}"
+    stem = f"根据《{_short(library, seg.unit)}》，{_with_context(seg, substitute(seg.text, tok, CHOICE_BLANK))}"
     return Question(SINGLE, stem, tuple(options), letter, tok.text, seg.text, seg.unit.unit_id, seg.label, (tok.start, tok.end), tuple(blank.distractors[:3]), seg.lead)
 
 
-def fill_from_blank(engine, blank: Blank) -> Question | None:
+def fill_from_blank(library, blank: Blank) -> Question | None:
     if blank.token.text == "应当" or blank.ambiguous:  # 必须 would be as right; or another article fills the same words differently
         return None
     seg, tok = blank.seg, blank.token
-    stem = f"根据《{_short(engine, seg.unit)}》，{_with_context(seg, substitute(seg.text, tok, BLANK))}"
+    stem = f"根据《{_short(library, seg.unit)}》，{_with_context(seg, substitute(seg.text, tok, BLANK))}"
     return Question(FILL, stem, (), tok.text, tok.text, seg.text, seg.unit.unit_id, seg.label, (tok.start, tok.end), (), seg.lead)
 
 
-def truefalse_from_blank(engine, blank: Blank, false: bool) -> Question:
+def truefalse_from_blank(library, blank: Blank, false: bool) -> Question:
     seg, tok = blank.seg, blank.token
     shown = substitute(seg.text, tok, blank.distractors[0]) if false else seg.text
-    stem = f"根据《{_short(engine, seg.unit)}》：{_with_context(seg, shown)}"
+    stem = f"根据《{_short(library, seg.unit)}》：{_with_context(seg, shown)}"
     distractors = (blank.distractors[0],) if false else ()
     return Question(TRUEFALSE, stem, ("正确", "错误"), "错误" if false else "正确", tok.text, seg.text, seg.unit.unit_id, seg.label, (tok.start, tok.end), distractors, seg.lead, "statement")
 
 
-def single_from_list(engine, src: ListQuestionSource, pools: list[list[Segment]], rng: random.Random) -> Question | None:
+def single_from_list(library, src: ListQuestionSource, pools: list[list[Segment]], rng: random.Random) -> Question | None:
     usable = [s for s in src.items if usable_item(s.text)]
     if not usable:
         return None
@@ -402,7 +402,7 @@ def single_from_list(engine, src: ListQuestionSource, pools: list[list[Segment]]
     body = item_body(right.text)
     options = [body, *distractors]
     rng.shuffle(options)
-    stem = f"根据《{_short(engine, src.unit)}》，“{src.lead}”下列哪一项属于所列内容？"
+    stem = f"根据《{_short(library, src.unit)}》，“{src.lead}”下列哪一项属于所列内容？"
     return Question(SINGLE, stem, tuple(options), LETTERS[options.index(body)], body, right.text, src.unit.unit_id, right.label, None, tuple(distractors), src.lead, "list")
 
 
@@ -412,16 +412,16 @@ class QuizPlan:
     available: int = 0  # distinct blanks and lists found
 
 
-def make_quiz(engine, units: list[Unit], n: int, seed: int) -> QuizPlan:
+def make_quiz(library, units: list[Unit], n: int, seed: int) -> QuizPlan:
     """``n`` questions over ``units`` (about 40% single-choice, 30% true/false, 30% fill-in), reproducible by ``seed``."""
     rng = random.Random(seed)
-    corpus = CorpusText(engine.units)
+    corpus = CorpusText(library.units)
     pack_tokens = [t for u in units for t in quantity_tokens(u.text)]
-    corpus_tokens = [t for u in engine.units for t in quantity_tokens(u.text)]
+    corpus_tokens = [t for u in library.units for t in quantity_tokens(u.text)]
     blanks: list[Blank] = []
     lists: list[ListQuestionSource] = []
     for unit in units:
-        doc_tokens = [t for u in engine.documents[unit.doc_id].units for t in quantity_tokens(u.text)]
+        doc_tokens = [t for u in library.documents[unit.doc_id].units for t in quantity_tokens(u.text)]
         blanks += unit_blanks(unit, pack_tokens, corpus, doc_tokens, corpus_tokens)
         lists += list_sources(unit)
     plan = QuizPlan(available=len(blanks) + len(lists))
@@ -458,10 +458,10 @@ def make_quiz(engine, units: list[Unit], n: int, seed: int) -> QuizPlan:
                 kind_ = list_kind(src.lead)
                 pools = [
                     [s for s in same_kind_items(units, kind_) if s.unit is not src.unit],
-                    same_kind_items(list(engine.documents[src.unit.doc_id].units), kind_),
-                    same_kind_items(engine.units, kind_),
+                    same_kind_items(list(library.documents[src.unit.doc_id].units), kind_),
+                    same_kind_items(library.units, kind_),
                 ]
-                q = single_from_list(engine, src, pools, rng)
+                q = single_from_list(library, src, pools, rng)
                 if q:
                     used.add(key)
                     keep(q)
@@ -474,11 +474,11 @@ def make_quiz(engine, units: list[Unit], n: int, seed: int) -> QuizPlan:
             if key in used or not room(b.seg.unit.unit_id, capped):
                 continue
             if kind == SINGLE:
-                q = single_from_blank(engine, b, rng)
+                q = single_from_blank(library, b, rng)
             elif kind == TRUEFALSE:
-                q = truefalse_from_blank(engine, b, rng.random() < 0.5)
+                q = truefalse_from_blank(library, b, rng.random() < 0.5)
             else:
-                q = fill_from_blank(engine, b)
+                q = fill_from_blank(library, b)
             if q:
                 used.add(key)
                 keep(q)

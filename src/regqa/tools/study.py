@@ -12,12 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from regqa.corpus import incomplete_sources
+from typing import TYPE_CHECKING
+
+from regqa.library import Library
 from regqa.numerals import NUMERAL_CHARS
 from regqa.records import Unit
-from regqa.search import QuestionError
+from regqa.retrieval.query import QuestionError
 from regqa.tools.common import Quote, Source, book_title, cite_label, doc_order, quote_of, segments, sources_for, strip_article_prefix, today, unit_body
 from regqa.tools.quiz import KIND_NAMES, SKIP_SENTENCE, Question, make_quiz
+
+if TYPE_CHECKING:
+    from regqa.services import Services
 
 DEFAULT_UNITS = 10
 MAX_UNITS = 40
@@ -84,7 +89,7 @@ class StudyPack:
 # ---------------------------------------------------------------- choosing units
 
 
-def chapter_units(engine, chapter: str) -> tuple[list[Unit], str]:
+def chapter_units(library: Library, chapter: str) -> tuple[list[Unit], str]:
     """Units of "事故条例 第二章" / "事故条例:第二章" / "解读:五" (a document and one of its chapters)."""
     text = chapter.strip()
     m = CHAPTER_RE.search(text)
@@ -95,10 +100,10 @@ def chapter_units(engine, chapter: str) -> tuple[list[Unit], str]:
     else:
         raise StudyError("章节格式示例：“事故条例 第二章”或“事故条例:第二章”。")
     doc_name = doc_name.strip(" :：《》")
-    doc_id = engine.find_doc(doc_name) if doc_name else None
+    doc_id = library.find_doc(doc_name) if doc_name else None
     if doc_id is None:
-        raise StudyError(f"找不到文件“{doc_name}”。可用：" + "、".join(i.short for i in engine.infos))
-    doc = engine.documents[doc_id]
+        raise StudyError(f"找不到文件“{doc_name}”。可用：" + "、".join(i.short for i in library.infos))
+    doc = library.documents[doc_id]
     part = part.strip()
     units = [u for u in doc.units if u.heading.startswith(part + " ") or u.heading == part or u.heading.startswith(part + "、")]
     if not units:
@@ -125,9 +130,9 @@ def topic_queries(topic: str) -> list[str]:
     return queries
 
 
-def chapter_titled(engine, name: str) -> list[Unit]:
+def chapter_titled(library: Library, name: str) -> list[Unit]:
     """Units of every chapter whose title is ``name`` (事故条例 "第二章 事故报告" for 事故报告), in article order."""
-    return [u for d in engine.data.documents for u in d.units if chapter_title(u.heading) == name]
+    return [u for d in library.documents.values() for u in d.units if chapter_title(u.heading) == name]
 
 
 def chapter_title(heading: str) -> str:
@@ -136,14 +141,14 @@ def chapter_title(heading: str) -> str:
     return re.sub(r"\s+", "", SECTION_IN_HEADING.split(heading[m.end():], maxsplit=1)[0]) if m else ""
 
 
-def topic_units(engine, topic: str, size: int) -> list[Unit]:
+def topic_units(services: Services, topic: str, size: int) -> list[Unit]:
     """Units for a topic, taken in turn from several lists: the hits for the whole topic and for each of its parts,
     and, where a part is the title of a chapter (事故报告), that chapter's articles in order; commencement clauses skipped."""
     try:
         lists: list[list[Unit]] = []
         for q in topic_queries(topic):
-            lists.append([h.unit for h in engine.search(q, top_k=size * 2).hits])
-            if chapter := chapter_titled(engine, re.sub(r"\s+", "", q)):
+            lists.append([h.unit for h in services.searcher.search(q, top_k=size * 2).hits])
+            if chapter := chapter_titled(services.library, re.sub(r"\s+", "", q)):
                 lists.append(chapter)
     except QuestionError as exc:
         raise StudyError(str(exc)) from exc
@@ -159,10 +164,10 @@ def topic_units(engine, topic: str, size: int) -> list[Unit]:
     return out
 
 
-def teaching_order(engine, units: list[Unit]) -> list[Unit]:
+def teaching_order(library: Library, units: list[Unit]) -> list[Unit]:
     """Document priority (law first), then the order of the articles in their document."""
     unique = list({u.unit_id: u for u in units}.values())
-    return sorted(unique, key=lambda u: doc_order(engine, u))
+    return sorted(unique, key=lambda u: doc_order(library, u))
 
 
 # ---------------------------------------------------------------- outline and key points
@@ -173,9 +178,9 @@ def snippet(unit: Unit, limit: int = 48) -> str:
     return body if len(body) <= limit else body[:limit] + "……"
 
 
-def outline(engine, units: list[Unit]) -> list[OutlineEntry]:
+def outline(library: Library, units: list[Unit]) -> list[OutlineEntry]:
     return [
-        OutlineEntry(engine.documents[u.doc_id].info.title, u.label, u.heading, snippet(u), u.unit_id, u.partial)
+        OutlineEntry(library.documents[u.doc_id].info.title, u.label, u.heading, snippet(u), u.unit_id, u.partial)
         for u in units
     ]
 
@@ -205,7 +210,7 @@ def key_points(unit: Unit, limit: int = KEY_POINTS_PER_UNIT) -> list[KeyPoint]:
 
 
 def build_pack(
-    engine,
+    services: Services,
     topic: str = "",
     chapter: str = "",
     questions: int = 10,
@@ -221,27 +226,28 @@ def build_pack(
         raise StudyError(f"题目数量应在 0 到 {MAX_QUESTIONS} 之间。")
     if size is not None and (size < 1 or size > MAX_UNITS):
         raise StudyError(f"条文数量应在 1 到 {MAX_UNITS} 之间。")
+    library = services.library
     if chapter:
-        units, chapter_name = chapter_units(engine, chapter)
+        units, chapter_name = chapter_units(library, chapter)
         if topic:  # a topic narrows a chapter: its best-matching units first, up to the size
-            ranked = [h.unit for h in engine.search(topic, top_k=len(engine.units), doc_ids=[units[0].doc_id]).hits]
+            ranked = [h.unit for h in services.searcher.search(topic, top_k=len(library.units), doc_ids=[units[0].doc_id]).hits]
             ids = {u.unit_id for u in units}
             units = [u for u in ranked if u.unit_id in ids][: size or len(units)]
         elif size:
             units = units[:size]
         title = f"学习备课：{chapter_name}" + (f"（{topic}）" if topic else "")
     else:
-        units = topic_units(engine, topic, size or DEFAULT_UNITS)
+        units = topic_units(services, topic, size or DEFAULT_UNITS)
         title = f"学习备课：{topic}"
-    units = teaching_order(engine, units)
+    units = teaching_order(library, units)
     if not units:
         raise StudyError("没有找到与该主题相关的条文。")
     kps = [kp for u in units for kp in key_points(u)]
-    plan = make_quiz(engine, units, questions, seed)
-    notes = [f"本地收录的《{doc.info.short}》不完整（{cov.summary}），本讲义只依据现有文字。" for doc, cov in incomplete_sources(engine.documents, units)]
+    plan = make_quiz(library, units, questions, seed)
+    notes = [f"本地收录的《{doc.info.short}》不完整（{cov.summary}），本讲义只依据现有文字。" for doc, cov in library.incomplete_sources(units)]
     if len(plan.questions) < questions:
         notes.append(f"所选条文中可以出题的要点有限，只生成了 {len(plan.questions)} 道题（要求 {questions} 道）；可增加条文数量或换一个主题。")
-    return StudyPack(title, topic, chapter, seed, date or today(), units, outline(engine, units), kps, plan.questions, notes, sources_for(engine, {u.doc_id for u in units}))
+    return StudyPack(title, topic, chapter, seed, date or today(), units, outline(library, units), kps, plan.questions, notes, sources_for(library, {u.doc_id for u in units}))
 
 
 # ---------------------------------------------------------------- report

@@ -12,7 +12,7 @@ import gradio as gr
 from regqa.tools.compare import CompareError, align, alignment_html, compare_units
 from regqa.tools.duties import build_checklist, checklist_report
 from regqa.tools.export import ExportError, to_html, write
-from regqa.tools.roles import ROLES, RoleError
+from regqa.roles import ROLES, RoleError
 from regqa.tools.study import MAX_QUESTIONS, MAX_UNITS, StudyError, build_pack, pack_report
 
 DEFAULT_ROLE = "政府主要负责人"
@@ -33,10 +33,10 @@ def export_files(report, stem: str) -> list[str]:
     return [str(write(report, folder / f"{safe_name(stem)}.{fmt}", fmt)) for fmt in ("md", "docx")]
 
 
-def chapter_choices(engine) -> list[tuple[str, str]]:
+def chapter_choices(library) -> list[tuple[str, str]]:
     """(label, "doc_id 第X章") for every chapter of every document, plus an empty choice."""
     out = [("（不限章节，按主题检索）", "")]
-    for doc in engine.documents.values():
+    for doc in library.documents.values():
         seen = []
         for unit in doc.units:
             head = unit.heading.split(" ")[0] if unit.heading else ""
@@ -46,7 +46,7 @@ def chapter_choices(engine) -> list[tuple[str, str]]:
     return out
 
 
-# ---------------------------------------------------------------- handlers (pure: engine + inputs → outputs)
+# ---------------------------------------------------------------- handlers (pure: services + inputs → outputs)
 
 
 def report_view(report, stem: str):
@@ -58,32 +58,32 @@ def report_view(report, stem: str):
     return to_html(report), files
 
 
-def duties_view(engine, role: str, doc_ids=None):
+def duties_view(services, role: str, doc_ids=None):
     try:
-        cl = build_checklist(engine, role or "", doc_ids=list(doc_ids or []))
+        cl = build_checklist(services, role or "", doc_ids=list(doc_ids or []))
     except RoleError as exc:
         return notice(str(exc)), None
     return report_view(checklist_report(cl), f"职责清单-{cl.role}")
 
 
-def study_view(engine, topic: str, chapter: str, questions, seed, units):
+def study_view(services, topic: str, chapter: str, questions, seed, units):
     try:
-        pack = build_pack(engine, topic=topic or "", chapter=chapter or "", questions=int(questions or 0), seed=int(seed or 0), size=int(units) if units else None)
+        pack = build_pack(services, topic=topic or "", chapter=chapter or "", questions=int(questions or 0), seed=int(seed or 0), size=int(units) if units else None)
     except (StudyError, ValueError, TypeError) as exc:
         return notice(str(exc) if isinstance(exc, StudyError) else "请检查输入：题目数量、种子和条文数量应为整数。"), None
     return report_view(pack_report(pack), f"学习备课-{topic or chapter}")
 
 
-def compare_view(engine, ref_a: str, ref_b: str) -> str:
+def compare_view(services, ref_a: str, ref_b: str) -> str:
     try:
-        return compare_units(engine, ref_a, ref_b).html()
+        return compare_units(services.library, ref_a, ref_b).html()
     except CompareError as exc:
         return notice(str(exc))
 
 
-def align_view(engine, doc_a: str, doc_b: str, top) -> str:
+def align_view(services, doc_a: str, doc_b: str, top) -> str:
     try:
-        return alignment_html(align(engine, doc_a or "", doc_b or "", top=int(top or 3)))
+        return alignment_html(align(services, doc_a or "", doc_b or "", top=int(top or 3)))
     except CompareError as exc:
         return notice(str(exc))
 
@@ -91,10 +91,10 @@ def align_view(engine, doc_a: str, doc_b: str, top) -> str:
 # ---------------------------------------------------------------- tabs
 
 
-def build_tab(engine, **ctx) -> None:
+def build_tab(holder, **ctx) -> None:
     """Add the 职责清单, 学习备课 and 条文对照 tabs (called inside the app's ``gr.Tabs``)."""
     guard = ctx.get("guard") or (lambda fn: fn)
-    doc_choices = ctx.get("doc_choices") or [(d.info.short, d.doc_id) for d in engine.documents.values()]
+    doc_choices = ctx.get("doc_choices") or [(d.info.short, d.doc_id) for d in holder.get().library.documents.values()]
 
     with gr.Tab("职责清单", id="duties"):
         gr.Markdown("选择身份，列出本地法规文件中与该身份有关的职责，按主题归类，每条摘录原文并注明出处。可下载 Markdown 和 Word 文件。")
@@ -104,13 +104,13 @@ def build_tab(engine, **ctx) -> None:
             run = gr.Button("生成职责清单", variant="primary", elem_id="rq-duties-run", scale=1)
         files = gr.File(label="导出文件（Markdown、Word）", file_count="multiple", interactive=False, elem_id="rq-duties-files")
         out = gr.HTML(elem_id="rq-duties-out")
-        run.click(guard(lambda r, d: duties_view(engine, r, d)), [role, duty_docs], [out, files])
+        run.click(guard(lambda r, d: duties_view(holder.get(), r, d)), [role, duty_docs], [out, files])
 
     with gr.Tab("学习备课", id="study"):
         gr.Markdown("输入学习主题或选择章节，生成学习提纲、要点和练习题（单选、判断、填空），答案均注明条文出处。相同输入和随机种子生成相同的讲义。")
         with gr.Row():
             topic = gr.Textbox(label="学习主题", placeholder="例如：事故报告与调查、问责与免责、应急救援", elem_id="rq-study-topic", scale=3)
-            chapter = gr.Dropdown(chapter_choices(engine), value="", label="或选择章节", elem_id="rq-study-chapter", scale=2)
+            chapter = gr.Dropdown(chapter_choices(holder.get().library), value="", label="或选择章节", elem_id="rq-study-chapter", scale=2)
         with gr.Row():
             n_questions = gr.Number(value=10, minimum=0, maximum=MAX_QUESTIONS, precision=0, label="练习题数量", elem_id="rq-study-questions")
             seed = gr.Number(value=0, precision=0, label="随机种子", elem_id="rq-study-seed")
@@ -118,8 +118,8 @@ def build_tab(engine, **ctx) -> None:
             make = gr.Button("生成讲义", variant="primary", elem_id="rq-study-run")
         study_files = gr.File(label="导出文件（Markdown、Word）", file_count="multiple", interactive=False, elem_id="rq-study-files")
         study_out = gr.HTML(elem_id="rq-study-out")
-        make.click(guard(lambda t, c, q, s, u: study_view(engine, t, c, q, s, u)), [topic, chapter, n_questions, seed, n_units], [study_out, study_files])
-        topic.submit(guard(lambda t, c, q, s, u: study_view(engine, t, c, q, s, u)), [topic, chapter, n_questions, seed, n_units], [study_out, study_files])
+        make.click(guard(lambda t, c, q, s, u: study_view(holder.get(), t, c, q, s, u)), [topic, chapter, n_questions, seed, n_units], [study_out, study_files])
+        topic.submit(guard(lambda t, c, q, s, u: study_view(holder.get(), t, c, q, s, u)), [topic, chapter, n_questions, seed, n_units], [study_out, study_files])
 
     with gr.Tab("条文对照", id="compare"):
         gr.Markdown("两条条文逐字比较（删除线为仅见于左侧的文字，绿色底为仅见于右侧的文字）；或两个文件逐条对照，为左侧文件的每一条找出右侧文件中最相近的条文。")
@@ -129,7 +129,7 @@ def build_tab(engine, **ctx) -> None:
                 ref_b = gr.Textbox(value=DEFAULT_B, label="条文 B", placeholder="例如：规定:2、实施细则:2", elem_id="rq-compare-b")
                 cmp_btn = gr.Button("比较", variant="primary", elem_id="rq-compare-run")
             cmp_out = gr.HTML(elem_id="rq-compare-out")
-            cmp_btn.click(guard(lambda a, b: compare_view(engine, a, b)), [ref_a, ref_b], cmp_out)
+            cmp_btn.click(guard(lambda a, b: compare_view(holder.get(), a, b)), [ref_a, ref_b], cmp_out)
         with gr.Tab("文件对照", id="compare-docs"):
             ids = [v for _, v in doc_choices]
             first = "national_responsibility_regulation" if "national_responsibility_regulation" in ids else (ids[0] if ids else None)
@@ -140,4 +140,4 @@ def build_tab(engine, **ctx) -> None:
                 top = gr.Slider(1, 5, value=3, step=1, label="每条列出", elem_id="rq-align-top")
                 align_btn = gr.Button("逐条对照", variant="primary", elem_id="rq-align-run")
             align_out = gr.HTML(elem_id="rq-align-out")
-            align_btn.click(guard(lambda a, b, k: align_view(engine, a, b, k)), [doc_a, doc_b, top], align_out)
+            align_btn.click(guard(lambda a, b, k: align_view(holder.get(), a, b, k)), [doc_a, doc_b, top], align_out)

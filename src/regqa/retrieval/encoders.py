@@ -89,7 +89,8 @@ class SentenceTransformerEncoder:
         except Exception as exc:  # noqa: BLE001 - any load failure means "not available offline"
             raise EncoderError(f"无法在离线状态下加载 sentence-transformers 模型“{name_or_path}”：{exc}") from exc
         self.batch_size = batch_size
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 0)
         self.id = f"st:{name_or_path}"
 
     def encode(self, texts: list[str]) -> np.ndarray:

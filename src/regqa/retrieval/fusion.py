@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from regqa.retrieval.priors import UnitPriors
+    from regqa.retrieval.query import AnalysedQuery
+    from regqa.retrieval.retrievers import Scores
 
 
 @dataclass(frozen=True)
 class FusionConfig:
     """How the retrievers are combined; chosen by measurement (``python -m regqa eval --tune``).
 
-    Components: ``bm25`` (whole unit), ``sent`` (best sentence of the unit), ``dense`` (best of the
-    unit's and its 款' embeddings), ``gloss`` (BM25 over the unit's keywords and sample questions),
-    ``gloss_dense`` (best cosine to the unit's sample questions).
+    ``weights`` are keyed by retriever name (``retrievers.RETRIEVERS``); a retriever without a
+    weight does not count. Bonuses and penalties are in units of one retriever's best contribution.
     """
 
     method: str = "weighted"  # "weighted" (min-max normalised sum) | "rrf"
@@ -26,6 +32,7 @@ class FusionConfig:
     preamble_penalty: float = 1.0  # for the issuing notice before 第一条 of an article document
     liability_penalty: float = 0.6  # for 法律责任 chapter articles when the question does not ask about consequences
     expansion_weight: float = 0.25  # weight of lexicon-expansion tokens relative to the question's own
+    exact_bonus: float = 1.0  # added to a unit the question names (第X条), so it leads the list
 
     def scale(self) -> float:
         """One retriever's best contribution: bonuses are expressed in this unit."""
@@ -70,3 +77,38 @@ def fuse(scores: dict[str, np.ndarray], config: FusionConfig, mask: np.ndarray |
         if w:
             total += w * part
     return total
+
+
+def fused_scores(
+    scores: Mapping[str, Scores],
+    query: AnalysedQuery,
+    priors: UnitPriors,
+    config: FusionConfig,
+    mask: np.ndarray | None = None,
+) -> np.ndarray:
+    """The ranking: retrievers fused, then the question's and the units' priors (-inf outside ``mask``).
+
+    A pure function of a search's evidence, so ``eval --tune`` can try many configurations on one search.
+    Inside a document filter (``mask``) named documents get no preference.
+    """
+    combined = {
+        name: s.own + config.expansion_weight * s.expansion if s.expansion is not None else s.own for name, s in scores.items()
+    }
+    fused = fuse(combined, config, mask, priors.has_gloss)
+    if query.plain:
+        return fused if mask is None else np.where(mask, fused, -np.inf)
+    scale = config.scale()
+    if mask is None:
+        named = priors.doc_match(query.named_docs)
+        if named is not None:
+            fused = fused + config.doc_bonus * scale * named
+        leaned = priors.doc_match(query.term_docs)
+        if leaned is not None:
+            fused = fused + config.term_bonus * scale * leaned
+    intent = priors.intent_match(query.intent)
+    if intent is not None:
+        fused = fused + config.intent_bonus * scale * intent
+    fused = fused + scale * (config.authority_bonus * priors.authority - config.preamble_penalty * priors.boilerplate)
+    if "penalty" not in query.intent.kinds:  # a sanction article rarely answers "what must the county do"
+        fused = fused - scale * config.liability_penalty * priors.liability
+    return fused if mask is None else np.where(mask, fused, -np.inf)

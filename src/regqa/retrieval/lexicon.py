@@ -11,7 +11,7 @@ from pathlib import Path
 
 from regqa.normalize import normalize
 
-LEXICON_PATH = Path(__file__).parent / "data" / "lexicon.toml"
+LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"
 _PATTERN_CACHE: dict[str, list] = {}
 
 
@@ -69,9 +69,6 @@ class Lexicon:
             ]
             _PATTERN_CACHE[self.sha256] = cached
         return cached
-
-    def roles(self, question: str) -> list[Synonym]:
-        return [s for _, s in self.expansions(question) if s.kind == "role"]
 
     def expand(self, question: str) -> list[str]:
         """Canonical phrases to add to a query (not already in it)."""

@@ -53,9 +53,3 @@ def unit_features(unit: Unit) -> frozenset[str]:
     text = f"{unit.heading}\n{unit.text}"
     return frozenset(k for k, p in UNIT_FEATURES.items() if p.search(text))
 
-
-def intent_match(intent: Intent, features: frozenset[str]) -> float:
-    """Share of the question's intents that the unit can answer (0..1)."""
-    if not intent.kinds:
-        return 0.0
-    return sum(1 for k in intent.kinds if k in features) / len(intent.kinds)

@@ -1,8 +1,10 @@
-"""The roles a duty checklist can be made for, and the wording by which the corpus names them.
+"""The one role table: who an official is, and the wording by which the corpus names them.
 
-Each role lists the phrases that, as the subject of a sentence, assign duties to the role (or to
-the body it leads), the phrases to look for in the official interpretation of the Jilin rules, and
-the words used to retrieve further units. Everything here is data: edit it to tune the checklist.
+Each role has the label of the app's 我的身份 selector, the colloquial names people use (县长, 镇长 …),
+the words added to a question asked in that role, the phrases that, as the subject of a sentence,
+assign duties to the role (or to the body it leads), the phrases to look for in the official
+interpretation of the Jilin rules, and the words used to retrieve further units for a duty
+checklist. Everything here is data: the chat, the duty checklist and the study tools all read it.
 """
 
 from __future__ import annotations
@@ -35,13 +37,15 @@ class Role:
     key: str  # shown to the user
     aliases: tuple[str, ...]
     subjects: dict[str, str]  # name of the body (Chinese) -> regex of its subject phrases
-    query: str  # retrieval words (engine.search)
+    query: str  # retrieval words for the duty checklist
     retrieval_terms: tuple[str, ...] = ()  # a retrieved sentence is kept only if it says one of these
     interpretation_terms: tuple[str, ...] = ()  # phrases looked up in the official interpretation
     duty_count_terms: tuple[str, ...] = ()  # "县级以上各级政府主要负责人8项职责" style counts in the interpretation
     leader: bool = True  # a Party/government leader: the responsibility regulations apply
     note: str = ""  # explanation shown above the checklist (what the subjects of the quoted texts mean)
     applies_terms: tuple[str, ...] = ()  # words of a "参照本规定执行" sentence that bring the role in
+    selector: str = ""  # the label of the 我的身份 selector ("" when the role is not offered there)
+    context: str = ""  # words added to a question asked in this role (retrieval only, never shown)
     patterns: dict[str, re.Pattern] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -58,6 +62,8 @@ ROLE_LIST: tuple[Role, ...] = (
         ("党委主要负责人", "党政一把手", "党委和政府主要负责人"),
         ("党委主要负责人",),
         note="说明：本地语料中没有专门规定党委主要负责人职责的条文原文（见“资料完整性”）；下列条文以“党委（党组）”“地方党政领导干部”等为主语，适用于党委领导班子及其成员。",
+        selector="党委主要负责人（书记）",
+        context="党委主要负责人 党政一把手 第一责任人",
     ),
     Role(
         "政府主要负责人",
@@ -68,6 +74,8 @@ ROLE_LIST: tuple[Role, ...] = (
         ("政府主要负责人", "党政一把手", "党委和政府主要负责人", "安委会主任"),
         ("政府主要负责人",),
         note="说明：以“人民政府”为主语的条文规定的是本级人民政府的职责，不是专门针对个人的条款；政府主要负责人个人职责的条文原文本地没有（见“资料完整性”）。",
+        selector="政府主要负责人（县长、市长）",
+        context="政府主要负责人 人民政府主要负责人 第一责任人",
     ),
     Role(
         "政府分管安全生产的领导干部",
@@ -78,6 +86,8 @@ ROLE_LIST: tuple[Role, ...] = (
         ("分管安全生产",),
         ("分管安全生产领导干部",),
         note="说明：本地语料中没有专门规定政府分管安全生产领导干部职责的条文原文（见“资料完整性”）；下列以“人民政府”为主语的条文规定的是本级人民政府的职责，供分管领导对照落实。",
+        selector="政府分管安全生产的领导干部（分管副职）",
+        context="政府分管安全生产领导干部 分管安全生产工作",
     ),
     Role(
         "其他班子成员",
@@ -88,6 +98,8 @@ ROLE_LIST: tuple[Role, ...] = (
         ("班子其他成员", "其他成员", "其他领导干部", "其他干部"),
         ("党委常委会其他成员", "政府其他领导干部"),
         note="说明：班子成员各自职责的条文原文本地没有（见“资料完整性”）；下列条文适用于地方党政领导干部整体或党委（党组）。",
+        selector="其他班子成员",
+        context="领导班子成员 一岗双责 分管范围",
     ),
     Role(
         "乡镇人民政府/街道办事处",
@@ -98,6 +110,8 @@ ROLE_LIST: tuple[Role, ...] = (
         ("乡镇", "街道"),
         note="说明：下列条文以乡、镇人民政府、街道办事处或“地方各级人民政府”为主语，规定的是机关的职责。",
         applies_terms=('乡镇（街道）',),
+        selector="乡镇人民政府 / 街道办事处",
+        context="乡、镇人民政府 街道办事处",
     ),
     Role(
         "负有安全生产监督管理职责的部门负责人",
@@ -108,6 +122,8 @@ ROLE_LIST: tuple[Role, ...] = (
         ("管行业必须管安全",),
         note="说明：下列条文以“负有安全生产监督管理职责的部门”“应急管理部门”等为主语，规定的是部门的职责，由部门负责人组织落实。",
         applies_terms=('政府工作部门',),
+        selector="负有安全生产监督管理职责的部门负责人",
+        context="负有安全生产监督管理职责的部门",
     ),
     Role(
         "开发区管理机构",
@@ -118,6 +134,8 @@ ROLE_LIST: tuple[Role, ...] = (
         ("开发区",),
         note="说明：语料中直接点名开发区的条文很少，下列条文以开发区等或地方党政领导干部为主语。",
         applies_terms=('开发区管理机构',),
+        selector="开发区管理机构",
+        context="开发区 管理机构",
     ),
     Role(
         "生产经营单位主要负责人",
@@ -126,6 +144,8 @@ ROLE_LIST: tuple[Role, ...] = (
         "生产经营单位的主要负责人 第一责任人 职责",
         ("生产经营单位的主要负责人", "单位的主要负责人"),
         leader=False,
+        selector="生产经营单位主要负责人",
+        context="生产经营单位的主要负责人 第一责任人 职责",
     ),
 )
 
@@ -134,6 +154,19 @@ ROLE_LIST: tuple[Role, ...] = (
 RESPONSIBILITY_DOCS = ("national_responsibility_regulation", "jilin_implementing_rules")
 
 ROLES: dict[str, Role] = {r.key: r for r in ROLE_LIST}
+TRAINER = "培训教师"  # offered in the selector; asks about no duties of its own
+SELECTOR: tuple[str, ...] = (*(r.selector for r in ROLE_LIST if r.selector), TRAINER)
+
+
+def selector_role(label: object) -> Role | None:
+    """The role behind a 我的身份 label (None for 不指定, 培训教师 or anything unknown)."""
+    return next((r for r in ROLE_LIST if r.selector and r.selector == label), None)
+
+
+def role_context(label: object) -> str:
+    """Words a question asked in the selector's role ``label`` is searched with ("" for none)."""
+    role = selector_role(label)
+    return role.context if role else ""
 
 
 class RoleError(ValueError):

@@ -1,0 +1,66 @@
+"""Answers as Markdown for the chat (law text and user text escaped; figures in quotes bolded)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from regqa.answer.blocks import Answer, Block, Caveat, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related
+
+HIGHLIGHT = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)(?:以上|以下|内)?)+|百分之[一二三四五六七八九十]+|立即")
+
+
+def md_text(text: str) -> str:
+    """Law text or user text made safe for Markdown/HTML: tags inert, no accidental emphasis."""
+    return html.escape(text, quote=False).replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
+
+
+def blockquote(text: str, highlight: bool) -> str:
+    lines = []
+    for line in text.split("\n"):
+        safe = md_text(line)
+        if highlight:
+            safe = HIGHLIGHT.sub(lambda m: f"**{m.group(0)}**", safe)
+        lines.append(f"> {safe}")
+    return "\n>\n".join(lines)
+
+
+def refusal_text(documents: tuple[str, ...]) -> str:
+    names = "、".join(f"《{d}》" for d in documents)
+    return (
+        "**本知识库中没有能回答这个问题的条文。**\n\n"
+        f"这里收录的是安全生产方面的法律法规和文件：{md_text(names)}。"
+        "您的问题似乎不在这些文件的范围内，为避免误导，这里不作回答。"
+        "如果问题与安全生产职责、事故报告与调查、应急救援、问责与处分有关，请换个说法再问。"
+    )
+
+
+def block_markdown(block: Block) -> str:
+    if isinstance(block, Caveat):
+        return f"⚠️ {md_text(block.text)}"
+    if isinstance(block, Lead):
+        label = md_text(block.citation.label)
+        if block.items:
+            return f"**依据{label}**，共列明以下 {block.items} 项："
+        return f"**依据{label}**：“{md_text(block.citation.quote)}”\n\n原文如下："
+    if isinstance(block, Quote):
+        c = block.citation
+        shown = f"{block.context}\n……\n{c.quote}" if block.context else c.quote
+        body = f"{blockquote(shown, block.highlight)}\n\n<sub>——{md_text(c.label)}</sub>"
+        return f"**另见{md_text(c.label)}**：\n\n{body}" if block.see_also else body
+    if isinstance(block, Outline):
+        lines = "\n".join(f"- {md_text(c.quote)} <sub>——{md_text(c.label)}</sub>" for c in block.items)
+        return f"其中分为以下 {len(block.items)} 点（各取首句，全文见各部分）：\n\n{lines}"
+    if isinstance(block, Related):
+        return "**相关条文**：" + "、".join(md_text(u.label) for u in block.units)
+    if isinstance(block, Notes):
+        return "\n".join(f"- ℹ️ {md_text(n)}" for n in block.texts)
+    if isinstance(block, Refusal):
+        return refusal_text(block.documents)
+    if isinstance(block, Paragraph):
+        return md_text(block.text)
+    raise TypeError(f"unknown block {type(block).__name__}")
+
+
+def answer_markdown(answer: Answer) -> str:
+    return "\n\n".join(block_markdown(b) for b in answer.blocks)

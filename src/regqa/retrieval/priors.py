@@ -1,0 +1,62 @@
+"""Per-unit facts the ranking uses beside the retrievers' scores, computed once from the library.
+
+Legal hierarchy (the catalog's priority), boilerplate (issuing notices, purpose and commencement
+clauses), sanction chapters, whether a unit has a hand-written gloss, and which kinds of answer a
+unit can carry (``intent.UNIT_FEATURES``). All pure functions of the units: no I/O, no model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from regqa.library import Library
+from regqa.records import Unit
+from regqa.retrieval.intent import UNIT_FEATURES, Intent, unit_features
+
+_PURPOSE = re.compile(r"^第一条\s*为(?:了)?.{0,200}制定本(?:法|条例|规定|细则|办法|实施细则)。$", re.S)
+_COMMENCEMENT = re.compile(r"^第[^条]{1,6}条\s*本(?:法|条例|规定|细则|办法|实施细则)自.{0,30}起施行。?$")
+LIABILITY_CHAPTER = re.compile(r"法律责任|罚则")
+
+
+def is_boilerplate(unit: Unit, structure: str) -> bool:
+    """An article document's issuing notice, purpose clause or commencement clause."""
+    if unit.kind == "preamble":
+        return structure != "section"
+    return bool(_PURPOSE.match(unit.text) or _COMMENCEMENT.match(unit.text))
+
+
+@dataclass(frozen=True)
+class UnitPriors:
+    unit_doc: np.ndarray  # (N,) doc_id of each unit
+    authority: np.ndarray  # (N,) 1 / catalog priority of the unit's document
+    boilerplate: np.ndarray  # (N,) 1.0 for notices, purpose and commencement clauses
+    liability: np.ndarray  # (N,) 1.0 for articles of a 法律责任 / 罚则 chapter
+    has_gloss: np.ndarray  # (N,) bool
+    features: dict[str, np.ndarray]  # intent kind → (N,) bool: the unit can carry that kind of answer
+
+    @classmethod
+    def of(cls, library: Library) -> UnitPriors:
+        units = library.units
+        docs = library.documents
+        feats = [unit_features(u) for u in units]
+        return cls(
+            unit_doc=np.array([u.doc_id for u in units]),
+            authority=np.array([1.0 / max(1, docs[u.doc_id].info.priority) for u in units]),
+            boilerplate=np.array([is_boilerplate(u, docs[u.doc_id].info.structure) for u in units], dtype=float),
+            liability=np.array([bool(LIABILITY_CHAPTER.search(u.heading)) for u in units], dtype=float),
+            has_gloss=np.array([u.gloss is not None for u in units], dtype=bool),
+            features={k: np.array([k in f for f in feats], dtype=bool) for k in UNIT_FEATURES},
+        )
+
+    def doc_match(self, doc_ids: tuple[str, ...] | list[str]) -> np.ndarray | None:
+        return np.isin(self.unit_doc, list(doc_ids)) if doc_ids else None
+
+    def intent_match(self, intent: Intent) -> np.ndarray | None:
+        """Share of the question's intents each unit can answer (0..1); None without intent."""
+        if not intent:
+            return None
+        zero = np.zeros(len(self.unit_doc), dtype=np.int64)
+        return sum((self.features.get(k, zero) for k in intent.kinds), zero) / len(intent.kinds)

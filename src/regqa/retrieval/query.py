@@ -1,0 +1,106 @@
+"""Analysing a question once: cleaning, task words, expansions, tokens, references, named documents, intent.
+
+Everything downstream (retrievers, fusion, reference resolution, the composer, abstention) reads the
+``AnalysedQuery``; nothing analyses the question a second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from regqa.library import Library
+from regqa.normalize import normalize, strip_controls
+from regqa.refs import Reference, alias_table, mentioned_docs, parse_references, term_docs
+from regqa.retrieval.intent import Intent, question_intent
+from regqa.retrieval.lexicon import Lexicon
+from regqa.retrieval.tokenizer import Tokenizer
+
+MAX_QUESTION_CHARS = 2000  # longer questions are cut (the UI says so)
+
+
+class QuestionError(ValueError):
+    """A question that cannot be searched (message in Chinese)."""
+
+
+def clean_question(question: object) -> str:
+    """Strip controls; reject empty or non-text input; cut huge input."""
+    if not isinstance(question, str):
+        raise QuestionError("问题必须是文字。")
+    q = strip_controls(question).encode("utf-8", "ignore").decode("utf-8").strip()  # lone surrogates cannot be encoded
+    if not q:
+        raise QuestionError("问题是空的，请输入要查询的内容。")
+    return q[:MAX_QUESTION_CHARS]
+
+
+@dataclass(frozen=True)
+class AnalysedQuery:
+    """One question, analysed once. ``context`` holds words added for the asker's role (not asked)."""
+
+    text: str  # the question searched (a follow-up already joined to the question it follows)
+    content: str  # ``text`` without task phrasing (帮我列个提纲 …)
+    context: str  # role words added to retrieval, not part of the question
+    expansions: tuple[str, ...]  # lexicon phrases the question implies (书记 → 党委主要负责人 …)
+    tokens: tuple[str, ...]  # index tokens of content + context (what the lexical retrievers match)
+    content_tokens: frozenset[str]  # index tokens of the question's content alone (what quotes are chosen by)
+    expansion_tokens: tuple[str, ...]
+    references: tuple[Reference, ...]  # 第X条 … named in the question
+    asks_beyond_references: bool  # the question says more than which articles it means
+    named_docs: tuple[str, ...]  # documents named (and their official interpretations)
+    term_docs: tuple[str, ...]  # documents leaned to by their defining terms (not named)
+    intent: Intent
+    plain: bool = False  # a bare retriever (eval baseline): no expansions, priors or references
+
+    @property
+    def dense_text(self) -> str:
+        """What the encoder embeds for this question (encoded once per search)."""
+        return " ".join([self.content, self.context]).strip()
+
+
+class QueryAnalyser:
+    """Analyses questions against one library and lexicon."""
+
+    def __init__(self, library: Library, lexicon: Lexicon, tokenizer: Tokenizer):
+        self.library = library
+        self.lexicon = lexicon
+        self.tokenizer = tokenizer
+
+    def analyse(self, question: str, context: str = "", plain: bool = False) -> AnalysedQuery:
+        text = clean_question(question)
+        content = self.lexicon.strip_fillers(text)
+        context = context.strip()
+        searched = f"{content} {context}".strip()
+        expansions = () if plain else tuple(self.lexicon.expand(searched))
+        tokens = tuple(self.tokenizer.index_tokens(searched))
+        infos = self.library.infos
+        references = () if plain else tuple(parse_references(text, infos))
+        named: list[str] = [] if plain else self.with_interpretations(mentioned_docs(text, infos))
+        leaned = [] if plain else [d for d in term_docs(text, infos) if d not in named]
+        return AnalysedQuery(
+            text=text,
+            content=content,
+            context=context,
+            expansions=expansions,
+            tokens=tokens,
+            content_tokens=frozenset(self.tokenizer.index_tokens(content)),
+            expansion_tokens=tuple(self.tokenizer.index_tokens(" ".join(expansions))) if expansions else (),
+            references=references,
+            asks_beyond_references=bool(references) and self._asks_beyond(text, references),
+            named_docs=tuple(named),
+            term_docs=tuple(leaned),
+            intent=question_intent(searched) if not plain else Intent(()),
+            plain=plain,
+        )
+
+    def with_interpretations(self, doc_ids: list[str]) -> list[str]:
+        """Named documents plus the official interpretations of them (catalog ``interprets``)."""
+        extra = [i.doc_id for i in self.library.infos if i.interprets and i.interprets in doc_ids and i.doc_id not in doc_ids]
+        return [*doc_ids, *extra]
+
+    def _asks_beyond(self, text: str, refs: tuple[Reference, ...]) -> bool:
+        """Does the question ask anything beyond naming articles (and their documents)?"""
+        rest = normalize(text)
+        for ref in refs:
+            rest = rest.replace(normalize(ref.raw), " ")
+        for alias, _ in alias_table(self.library.infos):
+            rest = rest.replace(alias, " ")
+        return bool(self.tokenizer.tokens(self.lexicon.strip_fillers(rest)))

@@ -1,0 +1,194 @@
+"""The searcher: a question in, one immutable ``SearchOutcome`` out.
+
+``Searcher.search`` analyses the question once, encodes it once, asks every retriever for a score per
+unit, fuses them (``fusion.fused_scores``), puts explicitly named articles first and notes the ones
+we do not hold. Everything after it — the composer, abstention, the evaluation — reads the outcome
+and never calls back into the searcher (after pyserini's ``HybridSearcher``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+
+import numpy as np
+
+from regqa.library import Library, article_label
+from regqa.records import Unit
+from regqa.refs import Reference
+from regqa.retrieval.encoders import Encoder
+from regqa.retrieval.fusion import FusionConfig, fused_scores
+from regqa.retrieval.priors import UnitPriors
+from regqa.retrieval.query import AnalysedQuery, QueryAnalyser
+from regqa.retrieval.retrievers import DENSE, LEXICAL, Retriever, Scores
+
+# Which retrievers each search method uses (None: all of them).
+METHODS: dict[str, tuple[str, ...] | None] = {"hybrid": None, "bm25": (LEXICAL,), "dense": (DENSE,)}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked search result."""
+
+    unit: Unit
+    score: float
+    rank: int
+    exact: bool = False  # the question names this unit (第X条)
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """Everything one search found. Arrays are read-only; nothing here is recomputed downstream."""
+
+    query: AnalysedQuery
+    method: str
+    vector: np.ndarray | None  # the question's embedding (None for a lexical-only search)
+    scores: Mapping[str, Scores]  # per retriever, one score per unit
+    fused: np.ndarray  # the ranking score per unit (-inf outside the document filter)
+    doc_ids: tuple[str, ...] | None  # the document filter, if any
+    hits: tuple[Hit, ...]
+    notes: tuple[str, ...] = ()  # Chinese remarks for the user (references we cannot serve …)
+    missing: tuple[Reference, ...] = ()  # references to units we do not hold
+
+    @property
+    def exact(self) -> tuple[Hit, ...]:
+        return tuple(h for h in self.hits if h.exact)
+
+    def top(self, name: str) -> float:
+        """The best own-words score of one retriever (0 when it did not run)."""
+        s = self.scores.get(name)
+        return float(s.own.max()) if s is not None and len(s.own) else 0.0
+
+    def order(self, k: int) -> list[int]:
+        """Unit positions of the ``k`` best fused scores."""
+        return [int(i) for i in np.argsort(-self.fused, kind="stable")[:k]]
+
+
+def _frozen(a: np.ndarray | None) -> np.ndarray | None:
+    if a is not None:
+        a.setflags(write=False)
+    return a
+
+
+class Searcher:
+    """Hybrid retrieval over one library and its loaded retrievers."""
+
+    def __init__(
+        self,
+        library: Library,
+        retrievers: Mapping[str, Retriever],
+        encoder: Encoder,
+        analyser: QueryAnalyser,
+        fusion: FusionConfig | None = None,
+    ):
+        self.library = library
+        self.retrievers = dict(retrievers)
+        self.encoder = encoder
+        self.analyser = analyser
+        self.fusion = fusion or FusionConfig()
+        self.priors = UnitPriors.of(library)
+
+    def with_fusion(self, fusion: FusionConfig) -> Searcher:
+        """The same searcher ranking with another configuration (shares everything else)."""
+        other = object.__new__(Searcher)
+        other.__dict__.update(self.__dict__)
+        other.fusion = fusion
+        return other
+
+    def doc_mask(self, doc_ids: tuple[str, ...] | None) -> np.ndarray | None:
+        return self.priors.doc_match(doc_ids) if doc_ids else None
+
+    def search(
+        self,
+        question: str,
+        top_k: int = 5,
+        doc_ids: list[str] | tuple[str, ...] | None = None,
+        method: str = "hybrid",
+        plain: bool = False,
+        context: str = "",
+    ) -> SearchOutcome:
+        """Rank units for a question. ``context``: role words that steer retrieval but are not the question.
+
+        ``plain`` turns off lexicon expansion, document-name preference, intent and reference lookup,
+        leaving the bare retriever(s): the baselines of the evaluation.
+        """
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method}")
+        query = self.analyser.analyse(question, context, plain)
+        names = METHODS[method] or tuple(self.retrievers)
+        vector = None
+        if any(self.retrievers[n].needs_vector for n in names if n in self.retrievers):  # encoded once, shared
+            vector = _frozen(self.encoder.encode([query.dense_text])[0])
+        scores = {n: self.retrievers[n].score(query, vector) for n in names if n in self.retrievers}
+        for s in scores.values():
+            _frozen(s.own)
+            _frozen(s.expansion)
+        filt = tuple(d for d in (doc_ids or ()) if d in self.library.documents) or None
+        fused = fused_scores(scores, query, self.priors, self.fusion, self.doc_mask(filt))
+        exact, notes, missing = self._resolve_references(query, filt, fused)
+        return SearchOutcome(
+            query=query,
+            method=method,
+            vector=vector,
+            scores=MappingProxyType(scores),
+            fused=_frozen(fused),
+            doc_ids=filt,
+            hits=tuple(self._hits(fused, exact, top_k)),
+            notes=tuple(notes),
+            missing=tuple(missing),
+        )
+
+    def rerank(self, outcome: SearchOutcome, fusion: FusionConfig, top_k: int = 5) -> SearchOutcome:
+        """The same evidence ranked with another fusion configuration (tuning: no second search)."""
+        fused = fused_scores(outcome.scores, outcome.query, self.priors, fusion, self.doc_mask(outcome.doc_ids))
+        exact = [h.unit for h in outcome.exact]
+        return replace(outcome, fused=_frozen(fused), hits=tuple(self._hits(fused, exact, top_k, fusion)))
+
+    def _hits(self, fused: np.ndarray, exact: list[Unit], top_k: int, fusion: FusionConfig | None = None) -> list[Hit]:
+        bonus = (fusion or self.fusion).exact_bonus
+        pos = self.library.unit_pos
+        chosen = [(u, float(fused[pos[u.unit_id]]) + bonus, True) for u in exact]
+        seen = {u.unit_id for u in exact}
+        for i in np.argsort(-fused, kind="stable"):
+            if len(chosen) >= top_k or not np.isfinite(fused[i]):
+                break
+            unit = self.library.units[i]
+            if unit.unit_id not in seen:
+                chosen.append((unit, float(fused[i]), False))
+        return [Hit(u, s, rank, e) for rank, (u, s, e) in enumerate(chosen[:top_k], start=1)]
+
+    def _resolve_references(self, query: AnalysedQuery, doc_ids: tuple[str, ...] | None, fused: np.ndarray) -> tuple[list[Unit], list[str], list[Reference]]:
+        """Units the question names explicitly; notes for references we cannot serve."""
+        lib = self.library
+        units: list[Unit] = []
+        notes: list[str] = []
+        missing: list[Reference] = []
+        for ref in query.references:
+            if ref.doc_id is None and doc_ids and len(doc_ids) == 1:
+                ref = Reference(ref.raw, doc_ids[0], ref.article, ref.paragraph, ref.item)
+            if ref.doc_id is not None:
+                unit = lib.unit(ref.doc_id, ref.article)
+                if unit is None:
+                    missing.append(ref)
+                    notes.append(lib.missing_note(ref.doc_id, ref.article))
+                elif unit not in units:
+                    units.append(unit)
+                continue
+            candidates = lib.units_with_article(ref.article, list(doc_ids) if doc_ids else None)
+            if not candidates:
+                missing.append(ref)
+                notes.append(f"语料中没有任何文件含有{article_label(ref.article)}。")
+                continue
+            priority = {d: doc.info.priority for d, doc in lib.documents.items()}
+            if query.asks_beyond_references:
+                candidates.sort(key=lambda u: (-fused[lib.unit_pos[u.unit_id]], priority[u.doc_id]))
+            else:  # a bare "第九条": the core document first
+                candidates.sort(key=lambda u: priority[u.doc_id])
+            best = candidates[0]
+            if best not in units:
+                units.append(best)
+            if len(candidates) > 1:
+                others = "、".join(lib.short(u.doc_id) for u in candidates[1:4])
+                notes.append(f"问题没有指明文件，{article_label(ref.article)}按最相关的《{lib.short(best.doc_id)}》理解；{others}也有{article_label(ref.article)}。")
+        return units, notes, missing

@@ -282,7 +282,7 @@ def _check_exam(q: dict, style: str, where: str, errors: list[str], warnings: li
         if answer not in ("对", "错"):
             errors.append(f"{where}: true_false needs answer '对' or '错', got {answer!r}")
         if options is not None:
-            errors.append(f"{where}: true_false takes no 'options'")
+            warnings.append(f"{where}: true_false needs no 'options' (answer is 对/错)")
         return
     if not isinstance(options, dict) or not options:
         errors.append(f"{where}: {style} needs an 'options' object")

@@ -277,12 +277,19 @@ class Checker:
             q = r.get("question")
             if not isinstance(q, str) or not q.strip():
                 self.err(f"{name} {i}", "empty question")
-        qs = [r.get("question") for r in rows]
-        dup = {q for q in qs if qs.count(q) > 1 and q}
-        # the same question may be asked under different roles
-        if name != "roles.jsonl":
-            for q in sorted(dup):
-                self.err(name, f"duplicate question {q!r}")
+        # the same question may be asked under different roles, and the same follow-up
+        # after a different history: the key is what the record asks in its context
+        if name == "roles.jsonl":
+            keys = [(r.get("role"), r.get("question")) for r in rows]
+        elif name == "followups.jsonl":
+            keys = [(json.dumps(r.get("history"), ensure_ascii=False), r.get("question")) for r in rows]
+        else:
+            keys = [r.get("question") for r in rows]
+        seen_keys = set()
+        for k in keys:
+            if k in seen_keys:
+                self.err(name, f"duplicate question {k!r}")
+            seen_keys.add(k)
 
     def minimum(self, key, rows):
         if len(rows) < MINIMUMS[key]:

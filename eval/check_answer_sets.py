@@ -141,6 +141,23 @@ class Doc:
         raise KeyError(f"article {fmt_key(key)} paragraph {para} has no item {item}")
 
 
+def int2cn(n):
+    """Chinese numeral as written in article numbers (1 -> 一, 10 -> 十, 21 -> 二十一, 105 -> 一百零五)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    h, rest = divmod(n, 100)
+    if rest == 0:
+        return digits[h] + "百"
+    if rest < 10:
+        return digits[h] + "百零" + digits[rest]
+    return digits[h] + "百" + (int2cn(rest) if rest >= 20 else "一" + int2cn(rest))
+
+
 def fmt_key(key):
     a, s = key
     return f"{a}" + (f"-{s}" if s else "")
@@ -474,8 +491,13 @@ class Checker:
             elif not isinstance(art, int):
                 self.err(w, "gap_article must be an integer or null")
             elif doc is not None:
-                if (art, r.get("gap_suffix")) in doc.articles and not r.get("gap_partial"):
+                present = (art, r.get("gap_suffix")) in doc.articles
+                if present and not r.get("gap_partial"):
                     self.err(w, f"article {art} is present in the local copy of {r['gap_doc']}")
+                if r.get("gap_partial"):
+                    name = f"第{int2cn(art)}条"
+                    if not present or not any(name in g for g in doc.gaps):
+                        self.err(w, f"gap_partial: no 【缺失】 line of {r['gap_doc']} names {name}")
                 if not doc.gaps:
                     self.err(w, f"{r['gap_doc']} has no gap at all")
             self.units(w, r.get("holds", []))

@@ -53,6 +53,9 @@ REQUIRED_ACTORS = [
     "township", "supervising_department", "emergency_department", "development_zone", "enterprise",
     "enterprise_head", "safety_manager", "worker", "investigation_team", "party_committee",
 ]
+# bare first-person questions: with the selector set, they are about the asker's own actor
+GENERIC_FIRST_PERSON = {"我要干什么？", "出了事故我该怎么办？", "我在安全生产上负什么责任？",
+                        "我在安全生产上有哪些职责？"}
 MINIMUMS = {"roles": 150, "multipart": 60, "followups": 40, "gaps": 30, "out_of_corpus_near": 60}
 
 CN = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -411,6 +414,9 @@ class Checker:
                 self.err(w, f"gold [] but actor {actor} has no duty units")
             if role is not None:
                 with_role.add(role)
+                own = by_selector.get(role)
+                if own and r.get("question") in GENERIC_FIRST_PERSON and actor != own:
+                    self.err(w, f"{r.get('question')!r} asked as {role} is about {own}, not {actor}")
             else:
                 sel = a.get("selector")
                 if sel:
@@ -531,6 +537,8 @@ class Checker:
                 self.err(w, "needs two or more units")
             if len(differs) != len(units):
                 self.err(w, "differs needs one string per unit")
+            if len(set(differs)) != len(differs):
+                self.err(w, "differs strings must differ")
             for j, u in enumerate(units):
                 t = self.unit_text(f"{w} unit {j}", u)
                 if j < len(differs):

@@ -10,6 +10,14 @@ without `role`, `differs` strings verbatim.  Standard library only.
 
 Documents not in corpus/ are read from the folders given with --extra (plain texts named
 <doc_id>.txt).  A unit whose document is in neither is reported as unchecked, not as an error.
+The plain texts used for the labels were made from the LawRefBook/Laws snapshot named in
+specs/new_documents.md: each Markdown file with `#` heading marks, `**` and `<!-- -->` lines
+removed and blank lines dropped (one article line, paragraph line or item line per line).  Never
+commit those copies.
+
+Paragraphs (款) are counted as in the question bank: the article's lines that are not
+（一）-style items.  (Only one article of the 30 documents has sub-items written "1.": the 2015
+interpretation, article 8; the labels cite that article whole.)
 """
 import argparse
 import json

@@ -20,7 +20,7 @@ from regqa.evaluation.chunks import build_chunk_index
 from regqa.evaluation.metrics import retrieval_scores
 from regqa.evaluation.questions import load_questions
 from regqa.evaluation.runner import system_ranks
-from regqa.services import calibration_questions, question_features
+from regqa.fitting import calibration_questions, question_features
 
 from .conftest import ROOT
 

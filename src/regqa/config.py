@@ -42,3 +42,17 @@ def calibration_files() -> tuple[Path, ...]:
             return ()
         return tuple(Path(p) for p in env.split(os.pathsep) if p.strip())
     return tuple(p for p in (eval_dir() / name for name in CALIBRATION_SETS) if p.is_file())
+
+
+# What the learned ranker is trained on when an index is built: the question bank's training split
+# and the main set. ``REGQA_TRAINING`` may name other files/folders, or be "none" (hand-set weights).
+TRAINING_SETS = ("bank", "questions.jsonl")
+
+
+def training_files() -> tuple[Path, ...]:
+    env = os.environ.get("REGQA_TRAINING")
+    if env is not None:
+        if env.strip().lower() in ("", "none"):
+            return ()
+        return tuple(Path(p) for p in env.split(os.pathsep) if p.strip())
+    return tuple(p for p in (eval_dir() / name for name in TRAINING_SETS) if p.exists())

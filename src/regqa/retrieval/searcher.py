@@ -21,6 +21,7 @@ from regqa.retrieval.encoders import Encoder
 from regqa.retrieval.fusion import FusionConfig, fused_scores
 from regqa.retrieval.priors import UnitPriors
 from regqa.retrieval.query import AnalysedQuery, QueryAnalyser
+from regqa.retrieval.ranker import Ranker, ranking_features
 from regqa.retrieval.retrievers import DENSE, LEXICAL, Retriever, Scores
 
 # Which retrievers each search method uses (None: all of them).
@@ -81,20 +82,26 @@ class Searcher:
         encoder: Encoder,
         analyser: QueryAnalyser,
         fusion: FusionConfig | None = None,
+        ranker: Ranker | None = None,
+        priors: UnitPriors | None = None,
     ):
         self.library = library
         self.retrievers = dict(retrievers)
         self.encoder = encoder
         self.analyser = analyser
         self.fusion = fusion or FusionConfig()
-        self.priors = UnitPriors.of(library)
+        self.ranker = ranker  # the learned fusion; None: the hand-set ``fusion`` weights
+        self.priors = priors or UnitPriors.of(library)
 
-    def with_fusion(self, fusion: FusionConfig) -> Searcher:
-        """The same searcher ranking with another configuration (shares everything else)."""
-        other = object.__new__(Searcher)
-        other.__dict__.update(self.__dict__)
-        other.fusion = fusion
-        return other
+    def with_ranking(self, ranker: Ranker | None = None, fusion: FusionConfig | None = None) -> Searcher:
+        """The same searcher ranking another way (shares the retrievers, priors and analyser)."""
+        return Searcher(self.library, self.retrievers, self.encoder, self.analyser, fusion or self.fusion, ranker, self.priors)
+
+    def without_glosses(self) -> Searcher:
+        """The same searcher as if no document had hand-written glosses (what every imported document gets)."""
+        retrievers = {n: r for n, r in self.retrievers.items() if not n.startswith("gloss")}
+        priors = replace(self.priors, has_gloss=np.zeros_like(self.priors.has_gloss))
+        return Searcher(self.library, retrievers, self.encoder, self.analyser, self.fusion, self.ranker, priors)
 
     def doc_mask(self, doc_ids: tuple[str, ...] | None) -> np.ndarray | None:
         return self.priors.doc_match(doc_ids) if doc_ids else None
@@ -125,7 +132,7 @@ class Searcher:
             _frozen(s.own)
             _frozen(s.expansion)
         filt = tuple(d for d in (doc_ids or ()) if d in self.library.documents) or None
-        fused = fused_scores(scores, query, self.priors, self.fusion, self.doc_mask(filt))
+        fused = self.rank(scores, query, self.doc_mask(filt), plain or method != "hybrid")
         exact, notes, missing = self._resolve_references(query, filt, fused)
         return SearchOutcome(
             query=query,
@@ -139,14 +146,30 @@ class Searcher:
             missing=tuple(missing),
         )
 
-    def rerank(self, outcome: SearchOutcome, fusion: FusionConfig, top_k: int = 5) -> SearchOutcome:
-        """The same evidence ranked with another fusion configuration (tuning: no second search)."""
-        fused = fused_scores(outcome.scores, outcome.query, self.priors, fusion, self.doc_mask(outcome.doc_ids))
-        exact = [h.unit for h in outcome.exact]
-        return replace(outcome, fused=_frozen(fused), hits=tuple(self._hits(fused, exact, top_k, fusion)))
+    def rank(self, scores: Mapping[str, Scores], query: AnalysedQuery, mask: np.ndarray | None, bare: bool = False) -> np.ndarray:
+        """The fused score per unit: the learned ranker when there is one, else the hand-set weights."""
+        if self.ranker is None or bare:
+            return fused_scores(scores, query, self.priors, self.fusion, mask)
+        fused = self.ranker.score(ranking_features(scores, query, self.priors))
+        return fused if mask is None else np.where(mask, fused, -np.inf)
 
-    def _hits(self, fused: np.ndarray, exact: list[Unit], top_k: int, fusion: FusionConfig | None = None) -> list[Hit]:
-        bonus = (fusion or self.fusion).exact_bonus
+    def rerank(self, outcome: SearchOutcome, top_k: int = 5) -> SearchOutcome:
+        """The same evidence ranked by this searcher's ranking (tuning and baselines: no second search)."""
+        fused = self.rank(outcome.scores, outcome.query, self.doc_mask(outcome.doc_ids), outcome.query.plain or outcome.method != "hybrid")
+        exact = [h.unit for h in outcome.exact]
+        return replace(outcome, fused=_frozen(fused), hits=tuple(self._hits(fused, exact, top_k)))
+
+    def explain(self, outcome: SearchOutcome, unit_id: str) -> dict[str, float]:
+        """Why a unit scored as it did: each feature's contribution (learned ranker), or each retriever's normalised score."""
+        pos = self.library.unit_pos[unit_id]
+        features = ranking_features(outcome.scores, outcome.query, self.priors)
+        if self.ranker is not None:
+            return self.ranker.contributions(features, pos)
+        return {name: float(features[name][pos]) for name in outcome.scores if name in features}
+
+    def _hits(self, fused: np.ndarray, exact: list[Unit], top_k: int) -> list[Hit]:
+        finite = fused[np.isfinite(fused)]
+        bonus = self.fusion.exact_bonus + (float(finite.max() - finite.min()) if len(finite) else 0.0)
         pos = self.library.unit_pos
         chosen = [(u, float(fused[pos[u.unit_id]]) + bonus, True) for u in exact]
         seen = {u.unit_id for u in exact}

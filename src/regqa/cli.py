@@ -26,7 +26,7 @@ def _print_json(obj) -> None:
 
 def hit_json(hit) -> dict:
     u = hit.unit
-    return {"doc_id": u.doc_id, "unit_id": u.unit_id, "article": u.article, "label": u.label, "score": round(float(hit.score), 6), "text": u.text}
+    return {"doc_id": u.doc_id, "unit_id": u.unit_id, "article": u.article, "article_suffix": u.article_suffix, "label": u.label, "score": round(float(hit.score), 6), "text": u.text}
 
 
 def search_json(result) -> dict:
@@ -113,7 +113,7 @@ def cmd_search(args) -> int:
 
 def cmd_show(args) -> int:
     from regqa.corpus import coverage  # noqa: PLC0415
-    from regqa.numerals import cn_to_int  # noqa: PLC0415
+    from regqa.numerals import parse_article  # noqa: PLC0415
 
     engine = _engine(args)
     doc_id = engine.find_doc(args.doc)
@@ -121,14 +121,13 @@ def cmd_show(args) -> int:
         print(f"找不到文件“{args.doc}”。可用：" + "、".join(i.short for i in engine.infos), file=sys.stderr)
         return 2
     ref = args.ref.strip()
-    unit = None
-    try:
-        number = cn_to_int(ref.removeprefix("第").removesuffix("条"))
-        unit = engine.unit(doc_id, number)
+    article = parse_article(ref)  # 第九条, 9, 第一百三十四条之一, 134之一, 134-1
+    if article is not None:
+        unit = engine.unit(doc_id, *article)
         if unit is None:
-            print(engine.missing_note(doc_id, number), file=sys.stderr)
+            print(engine.missing_note(doc_id, *article), file=sys.stderr)
             return 1
-    except ValueError:
+    else:
         unit = next((u for u in engine.documents[doc_id].units if u.ref == ref or u.unit_id == ref), None)
         if unit is None:
             print(f"《{engine.documents[doc_id].info.short}》中没有“{ref}”。", file=sys.stderr)
@@ -236,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--doc", action="append", help="只依据这些文件回答")
     s.set_defaults(func=cmd_ask)
 
-    s = sub.add_parser("show", help="显示一条条文，例如：show 安全生产法 第九条")
+    s = sub.add_parser("show", help="显示一条条文，例如：show 安全生产法 第九条、show 刑法 第一百三十四条之一")
     s.add_argument("doc")
     s.add_argument("ref")
     s.set_defaults(func=cmd_show)

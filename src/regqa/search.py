@@ -19,7 +19,7 @@ from regqa.index import IndexData, IndexUnavailable, build_index, check_index, l
 from regqa.lexicon import Lexicon, load_lexicon
 from regqa.normalize import normalize, strip_controls
 from regqa.numerals import article_label as _article_label
-from regqa.records import Document, Hit, Unit
+from regqa.records import Document, Hit, Unit, article_unit_id
 from regqa.refs import Reference, alias_table, mentioned_docs, parse_references, term_docs
 
 MAX_QUESTION_CHARS = 2000  # longer questions are cut (the UI says so)
@@ -47,9 +47,9 @@ def pool_max(values: np.ndarray, owners: np.ndarray, n: int, floor: float) -> np
     return out
 
 
-def article_label(n: int) -> str:
-    """第九条; a number no document reaches (a question may say 第10000条) is written in digits."""
-    return _article_label(n) if 0 < n < 10000 else f"第{n}条"
+def article_label(n: int, suffix: int | None = None) -> str:
+    """第九条, 第一百三十四条之一; a number no document reaches (a question may say 第10000条) is written in digits."""
+    return _article_label(n, suffix) if 0 < n < 10000 else f"第{n}条"
 
 
 class QuestionError(ValueError):
@@ -108,7 +108,7 @@ class Engine:
         self.documents: dict[str, Document] = {d.doc_id: d for d in data.documents}
         self.units: list[Unit] = data.units
         self.unit_pos = {u.unit_id: i for i, u in enumerate(self.units)}
-        self.by_article = {(u.doc_id, u.article): u for u in self.units if u.article is not None}
+        self.by_article = {(u.doc_id, u.article): u for u in self.units if u.article is not None and u.article_suffix is None}
         self.unit_doc = np.array([u.doc_id for u in self.units])
         self.tokenizer = make_tokenizer(lexicon, data.documents)
         self.infos = [d.info for d in data.documents]
@@ -167,7 +167,11 @@ class Engine:
 
     # ------------------------------------------------------------ lookups
 
-    def unit(self, doc_id: str, article: int) -> Unit | None:
+    def unit(self, doc_id: str, article: int, suffix: int | None = None) -> Unit | None:
+        """Article ``article`` (第X条之``suffix`` when given) of a document."""
+        if suffix:
+            pos = self.unit_pos.get(article_unit_id(doc_id, article, suffix))
+            return self.units[pos] if pos is not None else None
         return self.by_article.get((doc_id, article))
 
     def find_doc(self, name: str) -> str | None:
@@ -332,19 +336,19 @@ class Engine:
         units: list[Unit] = []
         for ref in refs:
             if ref.doc_id is None and doc_ids and len(doc_ids) == 1:
-                ref = Reference(ref.raw, doc_ids[0], ref.article, ref.paragraph, ref.item)
+                ref = Reference(ref.raw, doc_ids[0], ref.article, ref.paragraph, ref.item, ref.suffix)
             if ref.doc_id is not None:
-                unit = self.unit(ref.doc_id, ref.article)
+                unit = self.unit(ref.doc_id, ref.article, ref.suffix)
                 if unit is None:
                     result.missing.append(ref)
-                    result.notes.append(self.missing_note(ref.doc_id, ref.article))
+                    result.notes.append(self.missing_note(ref.doc_id, ref.article, ref.suffix))
                 elif unit not in units:
                     units.append(unit)
                 continue
-            candidates = [u for (d, a), u in self.by_article.items() if a == ref.article and (not doc_ids or d in doc_ids)]
+            candidates = [u for d in (doc_ids or self.documents) if (u := self.unit(d, ref.article, ref.suffix)) is not None]
             if not candidates:
                 result.missing.append(ref)
-                result.notes.append(f"语料中没有任何文件含有{article_label(ref.article)}。")
+                result.notes.append(f"语料中没有任何文件含有{ref.label}。")
                 continue
             if self._has_content_besides_references(query, refs):
                 candidates.sort(key=lambda u: (-fused[self.unit_pos[u.unit_id]], self.documents[u.doc_id].info.priority))
@@ -355,7 +359,7 @@ class Engine:
                 units.append(best)
             if len(candidates) > 1:
                 others = "、".join(self.documents[u.doc_id].info.short for u in candidates[1:4])
-                result.notes.append(f"问题没有指明文件，{article_label(ref.article)}按最相关的《{self.documents[best.doc_id].info.short}》理解；{others}也有{article_label(ref.article)}。")
+                result.notes.append(f"问题没有指明文件，{ref.label}按最相关的《{self.documents[best.doc_id].info.short}》理解；{others}也有{ref.label}。")
         return units
 
     def _has_content_besides_references(self, query: str, refs: list[Reference]) -> bool:
@@ -367,13 +371,16 @@ class Engine:
             rest = rest.replace(alias, " ")
         return bool(self.tokenizer.tokens(self.lexicon.strip_fillers(rest)))
 
-    def missing_note(self, doc_id: str, article: int) -> str:
+    def missing_note(self, doc_id: str, article: int, suffix: int | None = None) -> str:
         """Why a referenced article is not served: it does not exist, or our copy lacks it."""
         doc = self.documents[doc_id]
         cov = coverage(doc)
         name = f"《{doc.info.short}》"
+        label = article_label(article, suffix)
         if cov.expected and article > cov.expected:
-            return f"{name}共{cov.expected}条，没有{article_label(article)}。"
+            return f"{name}共{cov.expected}条，没有{label}。"
         if cov.complete and cov.articles and article > max(cov.articles):
-            return f"{name}共{max(cov.articles)}条，没有{article_label(article)}。"
-        return f"本地收录的{name}是节选，不含{article_label(article)}（{cov.summary}）。"
+            return f"{name}共{max(cov.articles)}条，没有{label}。"
+        if cov.complete and suffix:
+            return f"{name}没有{label}。"
+        return f"本地收录的{name}是节选，不含{label}（{cov.summary}）。"

@@ -31,9 +31,10 @@ class Citation:
     article: int | None
     label: str  # with 款/项 when a part is quoted: 《事故条例》第九条第一款
     quote: str  # verbatim text of the unit
+    article_suffix: int | None = None  # 1 for 第一百三十四条之一
 
     def to_json(self) -> dict:
-        return {"doc_id": self.doc_id, "unit_id": self.unit_id, "article": self.article, "label": self.label, "quote": self.quote}
+        return {"doc_id": self.doc_id, "unit_id": self.unit_id, "article": self.article, "article_suffix": self.article_suffix, "label": self.label, "quote": self.quote}
 
 
 @dataclass
@@ -55,7 +56,7 @@ class Answer:
             "abstained": self.abstained,
             "notes": self.notes,
             "results": [
-                {"doc_id": h.unit.doc_id, "unit_id": h.unit.unit_id, "article": h.unit.article, "label": h.unit.label, "score": round(float(h.score), 6), "text": h.unit.text}
+                {"doc_id": h.unit.doc_id, "unit_id": h.unit.unit_id, "article": h.unit.article, "article_suffix": h.unit.article_suffix, "label": h.unit.label, "score": round(float(h.score), 6), "text": h.unit.text}
                 for h in self.hits
             ],
             "related": [u.label for u in self.related],
@@ -100,7 +101,7 @@ def verify(engine, citations: list[Citation]) -> list[Citation]:
         if pos is None:
             continue
         unit = engine.units[pos]
-        if unit.doc_id == c.doc_id and unit.article == c.article and c.quote and c.quote in unit.text and c.label.startswith(unit.label):
+        if unit.doc_id == c.doc_id and unit.article == c.article and unit.article_suffix == c.article_suffix and c.quote and c.quote in unit.text and c.label.startswith(unit.label):
             ok.append(c)
     return ok
 
@@ -135,7 +136,7 @@ def _compose(engine, query: str, search_q: str, result: SearchResult, exact: lis
     primary_hits = exact or result.hits[:1]
     passages: list[Passage] = []
     for hit in primary_hits:
-        ref = next((r for r in result.references if r.article == hit.unit.article and (r.doc_id in (None, hit.unit.doc_id))), None)
+        ref = next((r for r in result.references if (r.article, r.suffix) == (hit.unit.article, hit.unit.article_suffix) and (r.doc_id in (None, hit.unit.doc_id))), None)
         if ref is not None:
             passages += select_passages(hit.unit, engine.tokenizer, query_tokens, intent, ref.item, ref.paragraph, whole=ref.paragraph is None and ref.item is None)
         else:
@@ -151,7 +152,7 @@ def _compose(engine, query: str, search_q: str, result: SearchResult, exact: lis
     citations: list[Citation] = []
     for i, passage in enumerate(passages):
         unit = passage.unit
-        citations.append(Citation(unit.doc_id, unit.unit_id, unit.article, passage.label, passage.text))
+        citations.append(Citation(unit.doc_id, unit.unit_id, unit.article, passage.label, passage.text, unit.article_suffix))
         if passage.outline:  # one line per part of the section quoted above
             line = f"- {md_text(passage.text)} <sub>——{md_text(passage.label)}</sub>"
             if passages[i - 1].outline:
@@ -230,7 +231,7 @@ def _missing_answer(engine, query: str, result: SearchResult, notes: list[str]) 
             if pos is None or any(c.unit_id == unit_id for c in citations):
                 continue
             unit = engine.units[pos]
-            citations.append(Citation(unit.doc_id, unit.unit_id, unit.article, unit.label, unit.text))
+            citations.append(Citation(unit.doc_id, unit.unit_id, unit.article, unit.label, unit.text, unit.article_suffix))
             parts.append(f"本地能提供的相关内容——官方解读对《{doc.info.short}》的概述（{md_text(unit.label)}）：")
             parts.append(blockquote(unit.text, False))
     citations = verify(engine, citations)

@@ -27,12 +27,13 @@ class GoldRef:
     doc_id: str
     article: int | None = None
     contains: str | None = None
+    suffix: int | None = None  # 1 for 第一百三十四条之一 (gold written {"doc_id", "article": 134, "suffix": 1})
 
     def matches(self, unit: Unit) -> bool:
         if unit.doc_id != self.doc_id:
             return False
         if self.article is not None:
-            return unit.article == self.article
+            return unit.article == self.article and unit.article_suffix == self.suffix
         return bool(self.contains) and self.contains in unit.text
 
 
@@ -52,7 +53,7 @@ class Question:
 
 
 def _ref(d: dict) -> GoldRef:
-    return GoldRef(doc_id=d["doc_id"], article=d.get("article"), contains=d.get("contains"))
+    return GoldRef(doc_id=d["doc_id"], article=d.get("article"), contains=d.get("contains"), suffix=d.get("suffix"))
 
 
 def load_questions(path: Path) -> list[Question]:

@@ -297,7 +297,7 @@ class Engine:
         result.signals = self._signals(ev, mask)
         exact = [] if plain else self._resolve_references(query, doc_ids, fused, result)
         seen = {u.unit_id for u in exact}
-        hits = [Hit(unit=u, score=float(fused[self.unit_pos[u.unit_id]]) + 1.0, exact=True) for u in exact]
+        hits = [Hit(unit=u, score=s, exact=True) for u, s in zip(exact, self._exact_scores(exact, fused))]
         for i in np.argsort(-fused, kind="stable"):
             if len(hits) >= top_k or not np.isfinite(fused[i]):
                 break
@@ -308,6 +308,17 @@ class Engine:
         for rank, hit in enumerate(result.hits, start=1):
             hit.rank = rank
         return result
+
+    def _exact_scores(self, exact: list[Unit], fused: np.ndarray) -> list[float]:
+        """Scores for the units a question names: above every other hit, in the order named (results stay sorted)."""
+        rest = np.delete(fused, [self.unit_pos[u.unit_id] for u in exact])
+        rest = rest[np.isfinite(rest)]
+        floor = float(rest.max()) + 1.0 if len(rest) else 1.0
+        out: list[float] = []
+        for u in exact:
+            s = max(float(fused[self.unit_pos[u.unit_id]]) + 1.0, floor)
+            out.append(min(s, out[-1]) if out else s)
+        return out
 
     def _signals(self, ev: Evidence, mask) -> dict[str, float]:
         """Raw evidence strength, for deciding when the corpus does not answer a question."""

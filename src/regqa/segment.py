@@ -161,7 +161,7 @@ def segment_articles(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[G
         if a and blocks:
             no = marker_number(a.group(1)) if a.group(1) else None
             annex = {"kind": "annex", "no": no or sum(b["kind"] == "annex" for b in blocks) + 1, "suffix": None,
-                     "heading": line, "lines": [line], "partial": False}
+                     "heading": "附件", "lines": [line], "partial": False}
             blocks.append(annex)
             continue
         if annex is not None:  # everything after 附件 belongs to the annex

@@ -58,19 +58,34 @@ def cmd_docs(args) -> int:
     from regqa.corpus import coverage, load_corpus  # noqa: PLC0415
 
     docs = load_corpus(cfg.corpus_dir())
+    if args.markdown:
+        print(corpus_table(docs))
+        return 0
     if args.json:
         for d in docs:
             cov = coverage(d)
-            _print_json({"doc_id": d.doc_id, "title": d.info.title, "short": d.info.short, "kind": d.info.kind, "units": len(d.units), "articles": len(d.articles), "complete": cov.complete, "coverage": cov.summary, "gaps": list(cov.gaps)})
+            _print_json({"doc_id": d.doc_id, "title": d.info.title, "short": d.info.short, "kind": d.info.kind, "units": len(d.units), "articles": len(d.articles), "suffixed_articles": len(d.suffixed), "complete": cov.complete, "coverage": cov.summary, "gaps": list(cov.gaps), "version": d.info.version, "version_date": d.info.version_date or d.info.date})
         return 0
     for d in docs:
         cov = coverage(d)
         title = d.info.title if d.info.title.startswith("《") else f"《{d.info.title}》"
         print(f"{d.doc_id}\n  {title} 简称“{d.info.short}” · {d.info.kind or '未分类'} · {d.info.date or '日期未知'}")
         print(f"  单元 {len(d.units)} 个 · {cov.summary}")
+        if d.info.version:
+            print(f"  版本：{d.info.version}")
         for w in d.warnings:
             print(f"  注意：{w}")
     return 0
+
+
+def corpus_table(docs) -> str:
+    """The README's corpus table (Markdown), one row per document in catalog order."""
+    from regqa.corpus import coverage  # noqa: PLC0415
+
+    rows = ["| 文件 | 简称 | 类别 | 版本日期 | 本地副本 |", "|---|---|---|---|---|"]
+    for d in docs:
+        rows.append(f"| {d.doc_id} | {d.info.short} | {d.info.kind or '未分类'} | {d.info.version_date or d.info.date or '—'} | {coverage(d).summary} |")
+    return "\n".join(rows)
 
 
 def cmd_search(args) -> int:
@@ -217,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("docs", help="列出语料文件及其完整性")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--markdown", action="store_true", help="输出 README 用的语料表（Markdown）")
     s.set_defaults(func=cmd_docs)
 
     s = sub.add_parser("search", help="检索条文")

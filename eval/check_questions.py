@@ -9,16 +9,19 @@ Checks, per question line:
 * ids unique (``q001`` style), question text non-empty and not duplicated;
 * ``category`` is one of the known categories;
 * every gold/related unit exists: for article documents ``{"doc_id", "article"}``
-  must name a parsed 第X条; for section documents ``{"doc_id", "contains"}``
+  must name a parsed 第X条 (``{"doc_id", "article": 134, "suffix": 1}`` names
+  第一百三十四条之一); for section documents ``{"doc_id", "contains"}``
   must be a verbatim 8-30 character substring found in exactly one section;
 * ``answer_must_contain`` has 1-3 phrases (2-20 chars) and each occurs in the
   text of the FIRST gold unit (article text = its 第X条 line up to the next
-  article / chapter heading, gap lines 【缺失：…】 excluded; section text = the
+  article / 编章节 or 附则 heading / 附件, gap lines 【缺失：…】 excluded; section text = the
   numbered top-level section (一、…) holding the ``contains`` string);
 * ``out_of_corpus`` questions have empty ``gold`` and ``answer_must_contain``.
 
-Globally: counts per category, ``colloquial`` >= 1/3 of all questions, every
-corpus document used as a gold unit at least once, at least 130 questions.
+Globally: counts per category, ``colloquial`` >= 1/3 of all questions, at least
+130 questions. Corpus documents never used as a gold unit are listed as a warning
+(an error with ``--require-every-document``): documents are added to the corpus
+before questions are written for them.
 
 Usage::
 
@@ -56,8 +59,8 @@ _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
            "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM = "零〇一二两三四五六七八九十百千"
-ARTICLE_RE = re.compile(rf"^第([{_NUM}]+)条(?:[ \u3000]|$)")
-CHAPTER_RE = re.compile(rf"^第[{_NUM}]+[章节](?:[ \u3000]|$)")
+ARTICLE_RE = re.compile(rf"^第([{_NUM}]+)条(?:之([{_NUM}]+))?(?:[ \u3000]|$)")
+CHAPTER_RE = re.compile(rf"^(?:第[{_NUM}]+[编章节](?:[ \u3000]|$)|附[ \u3000]?则$|附件[{_NUM}\d]*(?:[ \u3000]|$))")
 SECTION_RE = re.compile(r"^[一二三四五六七八九十]+、")
 GAP_RE = re.compile(r"^【缺失")
 
@@ -76,20 +79,22 @@ def cn_to_int(s: str) -> int:
     return total + digit
 
 
-def parse_articles(lines: list[str]) -> tuple[dict[int, str], list[str]]:
-    """Split a document into {article_no: text}; also return parse warnings."""
-    articles: dict[int, list[str]] = {}
+def parse_articles(lines: list[str]) -> tuple[dict[tuple[int, int], str], list[str]]:
+    """Split a document into {(article_no, suffix): text} (suffix 0 for a plain article, 1 for 之一);
+    also return parse warnings."""
+    articles: dict[tuple[int, int], list[str]] = {}
     warnings: list[str] = []
-    current: int | None = None
-    last = 0
+    current: tuple[int, int] | None = None
+    last = (0, 0)
     for line in lines:
         m = ARTICLE_RE.match(line)
         if m:
-            current = cn_to_int(m.group(1))
+            current = (cn_to_int(m.group(1)), cn_to_int(m.group(2)) if m.group(2) else 0)
+            label = m.group(0).strip()
             if current in articles:
-                warnings.append(f"duplicate article 第{m.group(1)}条")
+                warnings.append(f"duplicate article {label}")
             if current <= last:
-                warnings.append(f"article 第{m.group(1)}条 out of order")
+                warnings.append(f"article {label} out of order")
             last = current
             articles[current] = [line]
         elif CHAPTER_RE.match(line) or GAP_RE.match(line):
@@ -116,7 +121,7 @@ class Corpus:
     def __init__(self, root: Path):
         self.root = root
         self.docs: dict[str, str] = {}
-        self.articles: dict[str, dict[int, str]] = {}
+        self.articles: dict[str, dict[tuple[int, int], str]] = {}
         self.sections: dict[str, list[str]] = {}
         self.warnings: list[str] = []
         for path in sorted(root.glob("*.txt")):
@@ -155,14 +160,17 @@ class Corpus:
             if self.docs[doc_id].count(needle) > 1:
                 self.warnings.append(f"'contains' {needle!r} occurs more than once in {doc_id}")
             return hits[0], None
-        if keys != {"article"}:
-            return None, f"{doc_id} is article-based: unit needs only 'article', got {sorted(keys)}"
-        art = unit["article"]
+        if keys not in ({"article"}, {"article", "suffix"}):
+            return None, f"{doc_id} is article-based: unit needs 'article' (and 'suffix' for 第X条之Y), got {sorted(keys)}"
+        art, suffix = unit["article"], unit.get("suffix", 0)
         if not isinstance(art, int) or isinstance(art, bool):
             return None, f"'article' must be an int: {art!r}"
-        if art not in self.articles[doc_id]:
-            return None, f"{doc_id} has no article {art} in this corpus copy"
-        return self.articles[doc_id][art], None
+        if "suffix" in unit and (not isinstance(suffix, int) or isinstance(suffix, bool) or suffix < 1):
+            return None, f"'suffix' must be a positive int (1 for 之一): {suffix!r}"
+        if (art, suffix) not in self.articles[doc_id]:
+            shown = f"{art}之{suffix}" if suffix else str(art)
+            return None, f"{doc_id} has no article {shown} in this corpus copy"
+        return self.articles[doc_id][(art, suffix)], None
 
 
 def default_corpus_dir() -> Path:
@@ -173,7 +181,7 @@ def default_corpus_dir() -> Path:
     return Path("/work/shared/corpus")
 
 
-def check(questions_path: Path, corpus: Corpus) -> tuple[list[str], Counter, dict]:
+def check(questions_path: Path, corpus: Corpus, require_every_document: bool = False) -> tuple[list[str], Counter, dict]:
     errors: list[str] = []
     cats: Counter = Counter()
     seen_ids: set[str] = set()
@@ -271,9 +279,9 @@ def check(questions_path: Path, corpus: Corpus) -> tuple[list[str], Counter, dic
     if n and cats["colloquial"] * 3 < n:
         errors.append(f"colloquial {cats['colloquial']}/{n} is below one third")
     unused = sorted(set(corpus.docs) - set(gold_docs))
-    if unused:
+    if unused and require_every_document:
         errors.append(f"documents never used as gold: {unused}")
-    stats = {"n": n, "gold_docs": gold_docs, "first_gold_docs": first_gold_docs}
+    stats = {"n": n, "gold_docs": gold_docs, "first_gold_docs": first_gold_docs, "unused": unused}
     return errors, cats, stats
 
 
@@ -283,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=Path, default=here / "questions.jsonl")
     ap.add_argument("--corpus", type=Path, default=None)
     ap.add_argument("--min-questions", type=int, default=None)
+    ap.add_argument("--require-every-document", action="store_true",
+                    help="fail when a corpus document is never used as a gold unit")
     args = ap.parse_args(argv)
     if args.min_questions is not None:
         globals()["MIN_QUESTIONS"] = args.min_questions
@@ -291,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     if not corpus.docs:
         print(f"no corpus files in {corpus_dir}", file=sys.stderr)
         return 1
-    errors, cats, stats = check(args.questions, corpus)
+    errors, cats, stats = check(args.questions, corpus, args.require_every_document)
 
     n = stats["n"]
     print(f"corpus: {corpus_dir} ({len(corpus.docs)} documents)")
@@ -307,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"colloquial share: {cats['colloquial'] / n:.1%} (need >= 33.3%)")
     for w in corpus.warnings:
         print(f"warning: {w}")
+    if stats["unused"] and not args.require_every_document:
+        print(f"warning: {len(stats['unused'])} documents never used as gold: {stats['unused']}")
     if not 10 <= cats["out_of_corpus"] <= 12:
         print(f"warning: out_of_corpus count {cats['out_of_corpus']} outside the suggested 10-12")
     if errors:

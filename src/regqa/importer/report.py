@@ -54,7 +54,7 @@ class StructureReport:
     def problems(self) -> list[str]:
         """Structure problems: missing or repeated numbers, text outside any article, no article at all."""
         out = [f"缺失：{g}" for g in self.gaps]
-        out += [f"编号重复：{w}" for w in self.duplicates] + [f"编号倒序：{w}" for w in self.out_of_order]
+        out += self.duplicates + self.out_of_order  # the segmenter's messages say 编号重复 / 编号倒序
         out += [f"注意：{w}" for w in self.warnings if "不属于任何条文" in w or "元数据" in w]
         if self.structure == "article" and not self.articles:
             out.append("没有识别出任何条文。")

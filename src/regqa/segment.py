@@ -12,8 +12,10 @@ from regqa.numerals import NUMERAL_CHARS, article_label, cn_to_int
 from regqa.records import DocInfo, Gap, Item, Paragraph, Unit, article_unit_id
 
 _N = f"[{NUMERAL_CHARS}]+"
-# 第九条 …, 第一百三十四条之一 … (group 2: the 之Y suffix of an article inserted by amendment)
-ARTICLE_RE = re.compile(rf"^第[ \u3000]*({_N}|\d+)[ \u3000]*条(?:之({_N}))?(?:[\s\u3000]+|(?=\S)|$)(.*)$")
+# 第九条 …, 第一百三十四条之一 …: group 1 the number, group 2 the text after the label (之Y included in
+# the label); SUFFIX_RE reads the 之Y of an article inserted by amendment.
+ARTICLE_RE = re.compile(rf"^第[ \u3000]*({_N}|\d+)[ \u3000]*条(?:之{_N})?(?:[\s\u3000]+|(?=\S)|$)(.*)$")
+SUFFIX_RE = re.compile(rf"^第[ \u3000]*(?:{_N}|\d+)[ \u3000]*条之({_N})")
 PART_RE = re.compile(rf"^第({_N})编(?:[\s\u3000]|$)")
 CHAPTER_RE = re.compile(rf"^第({_N})章(?:[\s\u3000]|$)")
 SECTION_RE = re.compile(rf"^第({_N})节(?:[\s\u3000]|$)")
@@ -124,8 +126,9 @@ def article_marker(line: str) -> tuple[int, int | None] | None:
     if not m:
         return None
     no = marker_number(m.group(1))
-    suffix = marker_number(m.group(2)) if m.group(2) else None
-    if no is None or (m.group(2) and suffix is None):
+    s = SUFFIX_RE.match(line)
+    suffix = marker_number(s.group(1)) if s else None
+    if no is None or (s and suffix is None):
         return None
     return no, suffix
 

@@ -71,19 +71,37 @@ def cmd_build(args) -> int:
 
 def cmd_docs(args) -> int:
     library = _library()
+    if args.markdown:
+        print(corpus_table(library))
+        return 0
     if args.json:
         for d in library.documents.values():
             cov = library.coverage(d.doc_id)
-            _print_json({"doc_id": d.doc_id, "title": d.info.title, "short": d.info.short, "kind": d.info.kind, "units": len(d.units), "articles": len(d.articles), "complete": cov.complete, "coverage": cov.summary, "gaps": list(cov.gaps)})
+            _print_json({
+                "doc_id": d.doc_id, "title": d.info.title, "short": d.info.short, "kind": d.info.kind, "units": len(d.units),
+                "articles": len(d.articles), "suffixed_articles": len(d.suffixed), "complete": cov.complete, "coverage": cov.summary,
+                "gaps": list(cov.gaps), "version": d.info.version, "version_date": d.info.version_date or d.info.date,
+            })
         return 0
     for d in library.documents.values():
         cov = library.coverage(d.doc_id)
         title = d.info.title if d.info.title.startswith("《") else f"《{d.info.title}》"
         print(f"{d.doc_id}\n  {title} 简称“{d.info.short}” · {d.info.kind or '未分类'} · {d.info.date or '日期未知'}")
         print(f"  单元 {len(d.units)} 个 · {cov.summary}")
+        if d.info.version:
+            print(f"  版本：{d.info.version}")
         for w in d.warnings:
             print(f"  注意：{w}")
     return 0
+
+
+def corpus_table(library) -> str:
+    """The README's corpus table (Markdown), one row per document in catalog order."""
+    rows = ["| 文件 | 简称 | 类别 | 版本日期 | 本地副本 |", "|---|---|---|---|---|"]
+    for d in library.documents.values():
+        info = d.info
+        rows.append(f"| {d.doc_id} | {info.short} | {info.kind or '未分类'} | {info.version_date or info.date or '—'} | {library.coverage(d.doc_id).summary} |")
+    return "\n".join(rows)
 
 
 def cmd_search(args) -> int:
@@ -134,7 +152,7 @@ def cmd_search(args) -> int:
 
 def cmd_show(args) -> int:
     """One article from the corpus alone: no encoder, no index."""
-    from regqa.numerals import cn_to_int  # noqa: PLC0415
+    from regqa.numerals import parse_article  # noqa: PLC0415
 
     library = _library()
     doc_id = library.find_doc(args.doc)
@@ -143,17 +161,16 @@ def cmd_show(args) -> int:
         return 2
     ref = args.ref.strip()
     doc = library.documents[doc_id]
-    try:
-        number = cn_to_int(ref.removeprefix("第").removesuffix("条"))
-    except ValueError:
+    article = parse_article(ref)  # 第九条, 9, 第一百三十四条之一, 134之一, 134-1
+    if article is not None:
+        unit = library.unit(doc_id, *article)
+        if unit is None:
+            print(library.missing_note(doc_id, *article), file=sys.stderr)
+            return 1
+    else:
         unit = next((u for u in doc.units if u.ref == ref or u.unit_id == ref), None)
         if unit is None:
             print(f"《{doc.info.short}》中没有“{ref}”。", file=sys.stderr)
-            return 1
-    else:
-        unit = library.unit(doc_id, number)
-        if unit is None:
-            print(library.missing_note(doc_id, number), file=sys.stderr)
             return 1
     print(unit.label + (f"（{unit.heading}）" if unit.heading else ""))
     print(unit.text)
@@ -222,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("docs", help="列出语料文件及其完整性")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--markdown", action="store_true", help="输出 README 用的语料表（Markdown）")
     s.set_defaults(func=cmd_docs)
 
     s = sub.add_parser("search", help="检索条文")
@@ -240,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--doc", action="append", help="只依据这些文件回答")
     s.set_defaults(func=cmd_ask)
 
-    s = sub.add_parser("show", help="显示一条条文，例如：show 安全生产法 第九条")
+    s = sub.add_parser("show", help="显示一条条文，例如：show 安全生产法 第九条、show 刑法 第一百三十四条之一")
     s.add_argument("doc")
     s.add_argument("ref")
     s.set_defaults(func=cmd_show)

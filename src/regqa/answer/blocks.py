@@ -22,16 +22,17 @@ class Citation:
     article: int | None
     label: str  # with 款/项 when a part is quoted: 《事故条例》第九条第一款
     quote: str  # verbatim text of the unit
+    article_suffix: int | None = None  # 1 for 第一百三十四条之一
 
 
 def verified(library: Library, unit: Unit, label: str, quote: str) -> Citation | None:
     """A citation of ``quote`` from ``unit``, or None unless the library's copy of the unit contains it verbatim."""
     held = library.unit_by_id(unit.unit_id)
-    if held is None or held.doc_id != unit.doc_id or held.article != unit.article:
+    if held is None or (held.doc_id, held.article, held.article_suffix) != (unit.doc_id, unit.article, unit.article_suffix):
         return None
     if not quote or quote not in held.text or not label.startswith(held.label):
         return None
-    return Citation(held.doc_id, held.unit_id, held.article, label, quote)
+    return Citation(held.doc_id, held.unit_id, held.article, label, quote, held.article_suffix)
 
 
 # ---------------------------------------------------------------- blocks

@@ -129,7 +129,10 @@ class Composer:
         passages: list[Passage] = []
         for hit in primary_hits:
             unit = hit.unit
-            ref = next((r for r in outcome.query.references if r.article == unit.article and r.doc_id in (None, unit.doc_id)), None)
+            ref = next(
+                (r for r in outcome.query.references if (r.article, r.suffix) == (unit.article, unit.article_suffix) and r.doc_id in (None, unit.doc_id)),
+                None,
+            )
             if ref is not None:
                 whole = ref.paragraph is None and ref.item is None
                 passages += select_passages(unit, self.tokenizer, tokens, intent, cfg, ref.item, ref.paragraph, whole=whole)

@@ -34,7 +34,7 @@ class GoldRef:
         if unit.doc_id != self.doc_id:
             return False
         if self.article is not None:
-            return unit.article == self.article and getattr(unit, "article_suffix", None) == self.suffix
+            return unit.article == self.article and unit.article_suffix == self.suffix
         return bool(self.contains) and self.contains in unit.text
 
 

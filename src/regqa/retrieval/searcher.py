@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from regqa.library import Library, article_label
+from regqa.library import Library
 from regqa.records import Unit
 from regqa.refs import Reference
 from regqa.retrieval.encoders import Encoder
@@ -167,11 +167,20 @@ class Searcher:
             return self.ranker.contributions(features, pos)
         return {name: float(features[name][pos]) for name in outcome.scores if name in features}
 
-    def _hits(self, fused: np.ndarray, exact: list[Unit], top_k: int) -> list[Hit]:
-        finite = fused[np.isfinite(fused)]
-        bonus = self.fusion.exact_bonus + (float(finite.max() - finite.min()) if len(finite) else 0.0)
+    def _exact_scores(self, exact: list[Unit], fused: np.ndarray) -> list[float]:
+        """Scores for the units a question names: above every other hit, in the order named (results stay sorted)."""
         pos = self.library.unit_pos
-        chosen = [(u, float(fused[pos[u.unit_id]]) + bonus, True) for u in exact]
+        rest = np.delete(fused, [pos[u.unit_id] for u in exact])
+        rest = rest[np.isfinite(rest)]
+        floor = float(rest.max()) + self.fusion.exact_bonus if len(rest) else self.fusion.exact_bonus
+        out: list[float] = []
+        for u in exact:
+            s = max(float(fused[pos[u.unit_id]]) + self.fusion.exact_bonus, floor)
+            out.append(min(s, out[-1]) if out else s)
+        return out
+
+    def _hits(self, fused: np.ndarray, exact: list[Unit], top_k: int) -> list[Hit]:
+        chosen = [(u, s, True) for u, s in zip(exact, self._exact_scores(exact, fused), strict=True)]
         seen = {u.unit_id for u in exact}
         for i in np.argsort(-fused, kind="stable"):
             if len(chosen) >= top_k or not np.isfinite(fused[i]):
@@ -189,19 +198,19 @@ class Searcher:
         missing: list[Reference] = []
         for ref in query.references:
             if ref.doc_id is None and doc_ids and len(doc_ids) == 1:
-                ref = Reference(ref.raw, doc_ids[0], ref.article, ref.paragraph, ref.item)
+                ref = replace(ref, doc_id=doc_ids[0])
             if ref.doc_id is not None:
-                unit = lib.unit(ref.doc_id, ref.article)
+                unit = lib.unit(ref.doc_id, ref.article, ref.suffix)
                 if unit is None:
                     missing.append(ref)
-                    notes.append(lib.missing_note(ref.doc_id, ref.article))
+                    notes.append(lib.missing_note(ref.doc_id, ref.article, ref.suffix))
                 elif unit not in units:
                     units.append(unit)
                 continue
-            candidates = lib.units_with_article(ref.article, list(doc_ids) if doc_ids else None)
+            candidates = lib.units_with_article(ref.article, list(doc_ids) if doc_ids else None, ref.suffix)
             if not candidates:
                 missing.append(ref)
-                notes.append(f"语料中没有任何文件含有{article_label(ref.article)}。")
+                notes.append(f"语料中没有任何文件含有{ref.label}。")
                 continue
             priority = {d: doc.info.priority for d, doc in lib.documents.items()}
             if query.asks_beyond_references:
@@ -213,5 +222,5 @@ class Searcher:
                 units.append(best)
             if len(candidates) > 1:
                 others = "、".join(lib.short(u.doc_id) for u in candidates[1:4])
-                notes.append(f"问题没有指明文件，{article_label(ref.article)}按最相关的《{lib.short(best.doc_id)}》理解；{others}也有{article_label(ref.article)}。")
+                notes.append(f"问题没有指明文件，{ref.label}按最相关的《{lib.short(best.doc_id)}》理解；{others}也有{ref.label}。")
         return units, notes, missing

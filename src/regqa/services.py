@@ -33,7 +33,8 @@ from regqa.answer.config import AnswerConfig
 from regqa.answer.conversation import Conversation, resolve_followup
 from regqa.corpus import CorpusError, corpus_fingerprint, load_corpus
 from regqa.library import Library
-from regqa.roles import role_context
+from regqa.actors import question_actor
+from regqa.roles import role_actor, role_context
 from regqa.retrieval.encoders import Encoder, get_encoder
 from regqa.retrieval.index import (
     BuildReader,
@@ -55,6 +56,7 @@ from regqa.retrieval.tokenizer import Tokenizer, build_tokenizer
 from regqa.store import doc_from_dict, doc_to_dict
 
 DOCUMENTS_FILE = "documents.json"
+ACTORS_FILE = "actors.json"
 RANKER_FILE = "ranker.json"
 Step = Callable[[str, float], None]
 
@@ -91,8 +93,13 @@ class Services:
 
     def outcome(self, question: str, conversation: Conversation | None = None, role: str | None = None, doc_ids: Sequence[str] | None = None) -> tuple[SearchOutcome, str | None]:
         """The search an answer rests on: the question read with the conversation and the asker's role."""
-        text, reading = resolve_followup(clean_question(question), conversation or Conversation(), self.config)
-        outcome = self.searcher.search(text, top_k=self.config.top_k, doc_ids=list(doc_ids or ()) or None, context=role_context(role))
+        conversation = conversation or Conversation()
+        text, reading = resolve_followup(clean_question(question), conversation, self.config)
+        previous = question_actor(conversation.previous) if conversation.previous else None
+        outcome = self.searcher.search(
+            text, top_k=self.config.top_k, doc_ids=list(doc_ids or ()) or None, context=role_context(role),
+            role_actor=role_actor(role), previous_actor=previous,
+        )
         return outcome, reading
 
     def ask(self, question: str, conversation: Conversation | None = None, role: str | None = None, doc_ids: Sequence[str] | None = None) -> Answer:
@@ -147,7 +154,9 @@ def load_build(build_dir: Path, encoder: Encoder, lexicon: Lexicon | None = None
     reader = BuildReader(build_dir)
     manifest = reader.manifest
     try:
-        library = Library.from_documents([doc_from_dict(d) for d in reader.json(DOCUMENTS_FILE)])
+        documents = [doc_from_dict(d) for d in reader.json(DOCUMENTS_FILE)]
+        stored = actors_from_json(reader.json(ACTORS_FILE))
+        library = Library.from_documents(documents, {u.unit_id: stored.get(u.unit_id, ()) for d in documents for u in d.units})
         n = len(library.units)
         retrievers = {spec.name: spec.load(reader.read, n) for spec in RETRIEVERS}
         outside = read_npy(reader.read(OUTSIDE_FILE))
@@ -160,6 +169,22 @@ def load_build(build_dir: Path, encoder: Encoder, lexicon: Lexicon | None = None
     if manifest.get("units") != n:
         raise IndexUnavailable("索引清单与数据不符。请运行：python -m regqa build")
     return assemble(library, retrievers, encoder, lexicon, outside, model, manifest, Path(build_dir), encoder_reason, ranker)
+
+
+def actors_to_json(library: Library) -> dict:
+    """unit_id → [[款, 项 or null, [actor ids]], …] (only units naming some actor)."""
+    out = {}
+    for unit in library.units:
+        parts = library.part_actors(unit)
+        if any(p.actors for p in parts):
+            out[unit.unit_id] = [[p.paragraph, p.item, list(p.actors)] for p in parts]
+    return out
+
+
+def actors_from_json(data: dict) -> dict[str, tuple]:
+    from regqa.actors import PartActors  # noqa: PLC0415
+
+    return {uid: tuple(PartActors(int(p), i, tuple(a)) for p, i, a in parts) for uid, parts in data.items()}
 
 
 # ---------------------------------------------------------------- building
@@ -284,7 +309,10 @@ def build_index(
         step("拒答模型校准", 0.88)
         model, summary = calibrate(services, calibration)
         manifest["calibration"] = summary
-        files = {DOCUMENTS_FILE: json.dumps([doc_to_dict(d) for d in library.documents.values()], ensure_ascii=False).encode("utf-8")}
+        files = {
+            DOCUMENTS_FILE: json.dumps([doc_to_dict(d) for d in library.documents.values()], ensure_ascii=False).encode("utf-8"),
+            ACTORS_FILE: json.dumps(actors_to_json(library), ensure_ascii=False).encode("utf-8"),
+        }
         for spec in RETRIEVERS:
             files.update(spec.dump(retrievers[spec.name]))  # type: ignore[arg-type]
         files[OUTSIDE_FILE] = npy_bytes(outside)

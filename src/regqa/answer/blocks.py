@@ -71,6 +71,14 @@ class Outline:
 
 
 @dataclass(frozen=True)
+class DutyList:
+    """An actor's duties held in the corpus, grouped by theme, each a verified 款 or 项."""
+
+    actor: str  # who, in Chinese (地方人民政府主要负责人（及其所负责的县级以上地方各级人民政府）)
+    groups: tuple[tuple[str, tuple[Citation, ...]], ...]  # (theme, its duties)
+
+
+@dataclass(frozen=True)
 class Related:
     """Other units worth reading (labels only: not quoted)."""
 
@@ -98,7 +106,7 @@ class Paragraph:
     text: str
 
 
-Block = Caveat | Lead | Quote | Outline | Related | Notes | Refusal | Paragraph
+Block = Caveat | Lead | Quote | Outline | DutyList | Related | Notes | Refusal | Paragraph
 
 
 @dataclass(frozen=True)
@@ -125,4 +133,6 @@ def citations_of(blocks) -> list[Citation]:
             out.append(block.citation)
         elif isinstance(block, Outline):
             out.extend(block.items)
+        elif isinstance(block, DutyList):
+            out.extend(c for _, items in block.groups for c in items)
     return out

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 from regqa.answer.abstain import Judgement
-from regqa.answer.blocks import Answer, Block, Caveat, Citation, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related, citations_of, verified
+from regqa.actors import covered
+from regqa.answer.blocks import Answer, Block, Caveat, Citation, DutyList, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related, citations_of, verified
+from regqa.answer.duties import duty_blocks, is_duty_question
 from regqa.answer.config import AnswerConfig
 from regqa.answer.passages import Passage, overlap, select_passages
 from regqa.library import Library
@@ -50,11 +52,23 @@ class Composer:
             return self.missing(question, outcome, notes)
         if not exact and (judgement.abstain or not outcome.hits):
             return self.refuse(question, outcome, notes, judgement.p_answerable)
+        if not exact and is_duty_question(outcome):
+            blocks = duty_blocks(self.library, outcome, outcome.query.actor)
+            if any(isinstance(b, DutyList) for b in blocks):
+                return self._with_notes(question, outcome, blocks, notes, judgement.p_answerable)
         if not exact and judgement.unsure:
             notes.insert(0, UNSURE_NOTE)
         if TRAINER_REQUEST.search(question):
             notes.append(STUDY_POINTER)
         return self._answer(question, outcome, exact, notes, judgement.p_answerable)
+
+    def _with_notes(self, question: str, outcome: SearchOutcome, blocks: list[Block], notes: list[str], p: float) -> Answer:
+        cited = [c.unit_id for c in citations_of(blocks)]
+        units = [u for u in (self.library.unit_by_id(uid) for uid in dict.fromkeys(cited)) if u is not None]
+        notes = notes + self._coverage_notes(units)
+        if notes:
+            blocks = [*blocks, Notes(tuple(notes))]
+        return Answer(question, tuple(blocks), False, tuple(notes), outcome.hits, (), p)
 
     def refuse(self, question: str, outcome: SearchOutcome, notes: list[str], p: float) -> Answer:
         blocks: list[Block] = [Refusal(tuple(i.short for i in self.library.infos))]
@@ -125,7 +139,7 @@ class Composer:
 
     def _passages(self, outcome: SearchOutcome, exact: list[Hit], tokens: frozenset[str], intent: Intent) -> list[Passage]:
         cfg = self.config
-        primary_hits = exact or list(outcome.hits[:1])
+        primary_hits = exact or self._primary(outcome)
         passages: list[Passage] = []
         for hit in primary_hits:
             unit = hit.unit
@@ -148,6 +162,19 @@ class Composer:
             if second is not None:
                 passages += select_passages(second, self.tokenizer, tokens, intent, cfg)
         return passages
+
+    def _primary(self, outcome: SearchOutcome) -> list[Hit]:
+        """The hit to answer from: the best one, unless it sets duties of someone other than the actor asked
+        about (a county head must not be answered with an enterprise principal's duties)."""
+        actor = outcome.query.actor
+        if not actor or not outcome.hits:
+            return list(outcome.hits[:1])
+        wanted = covered(actor)
+        for hit in outcome.hits:
+            actors = self.library.actors(hit.unit)
+            if not actors or wanted & actors:
+                return [hit]
+        return list(outcome.hits[:1])
 
     def _lead(self, passage: Passage, tokens: frozenset[str], intent: Intent) -> Lead | None:
         """The conclusion: how many items the passage lists, or the sentence that most directly answers."""

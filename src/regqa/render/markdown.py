@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from regqa.answer.blocks import Answer, Block, Caveat, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related
+from regqa.answer.blocks import Answer, Block, Caveat, DutyList, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related
 
 HIGHLIGHT = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)(?:以上|以下|内)?)+|百分之[一二三四五六七八九十]+|立即")
 
@@ -51,6 +51,13 @@ def block_markdown(block: Block) -> str:
     if isinstance(block, Outline):
         lines = "\n".join(f"- {md_text(c.quote)} <sub>——{md_text(c.label)}</sub>" for c in block.items)
         return f"其中分为以下 {len(block.items)} 点（各取首句，全文见各部分）：\n\n{lines}"
+    if isinstance(block, DutyList):
+        n = sum(len(items) for _, items in block.groups)
+        parts = [f"**本地语料中由{md_text(block.actor)}承担的职责（{n} 项，逐字引用）：**"]
+        for theme, items in block.groups:
+            lines = "\n".join(f"- {md_text(c.quote)} <sub>——{md_text(c.label)}</sub>" for c in items)
+            parts.append(f"**{md_text(theme)}**\n\n{lines}")
+        return "\n\n".join(parts)
     if isinstance(block, Related):
         return "**相关条文**：" + "、".join(md_text(u.label) for u in block.units)
     if isinstance(block, Notes):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from regqa.answer.blocks import Answer, Block, Caveat, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related
+from regqa.answer.blocks import Answer, Block, Caveat, DutyList, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related
 
 
 def block_plain(block: Block) -> str:
@@ -20,6 +20,12 @@ def block_plain(block: Block) -> str:
     if isinstance(block, Outline):
         lines = "\n".join(f"- {c.quote}（{c.label}）" for c in block.items)
         return f"其中分为以下 {len(block.items)} 点（各取首句，全文见各部分）：\n{lines}"
+    if isinstance(block, DutyList):
+        n = sum(len(items) for _, items in block.groups)
+        parts = [f"本地语料中由{block.actor}承担的职责（{n} 项，逐字引用）："]
+        for theme, items in block.groups:
+            parts.append(f"【{theme}】\n" + "\n".join(f"- {c.quote}（{c.label}）" for c in items))
+        return "\n".join(parts)
     if isinstance(block, Related):
         return "相关条文：" + "、".join(u.label for u in block.units)
     if isinstance(block, Notes):

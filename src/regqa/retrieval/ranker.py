@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from regqa.actors import covered
 from regqa.retrieval.fusion import minmax, ranks
 from regqa.retrieval.priors import UnitPriors
 from regqa.retrieval.query import AnalysedQuery
@@ -43,6 +44,8 @@ FEATURES: tuple[str, ...] = (
     "liability",
     "defines",
     "bias_named_boilerplate",
+    "actor_match",  # the unit obligates the actor the question is about (or a body that person answers for)
+    "actor_other",  # it names actors, none of them the one asked about
 )
 
 
@@ -80,6 +83,12 @@ def ranking_features(scores: Mapping[str, Scores], query: AnalysedQuery, priors:
     out["liability"] = priors.liability * (0.0 if "penalty" in query.intent.kinds else 1.0)
     out["defines"] = priors.defines_any(query.text)
     out["bias_named_boilerplate"] = out["named_doc"] * priors.boilerplate
+    if query.actor:
+        match = priors.actor_match(covered(query.actor))
+        out["actor_match"] = match
+        out["actor_other"] = priors.has_actor * (1.0 - match)
+    else:
+        out["actor_match"] = out["actor_other"] = zero
     return out
 
 

@@ -114,15 +114,18 @@ class Searcher:
         method: str = "hybrid",
         plain: bool = False,
         context: str = "",
+        role_actor: str | None = None,
+        previous_actor: str | None = None,
     ) -> SearchOutcome:
-        """Rank units for a question. ``context``: role words that steer retrieval but are not the question.
+        """Rank units for a question. ``context``: role words that steer retrieval but are not the question;
+        ``role_actor`` / ``previous_actor``: whom the asker is, and whom the conversation was about.
 
         ``plain`` turns off lexicon expansion, document-name preference, intent and reference lookup,
         leaving the bare retriever(s): the baselines of the evaluation.
         """
         if method not in METHODS:
             raise ValueError(f"unknown method {method}")
-        query = self.analyser.analyse(question, context, plain)
+        query = self.analyser.analyse(question, context, plain, role_actor, previous_actor)
         names = METHODS[method] or tuple(self.retrievers)
         vector = None
         if any(self.retrievers[n].needs_vector for n in names if n in self.retrievers):  # encoded once, shared

@@ -105,7 +105,12 @@ def corpus_table(library) -> str:
 
 
 def cmd_search(args) -> int:
-    from regqa.render.contract import RequestError, resolve_docs, search_error_json, search_json  # noqa: PLC0415
+    from regqa.render.contract import (  # noqa: PLC0415
+        RequestError,
+        resolve_docs,
+        search_error_json,
+        search_json,
+    )
     from regqa.retrieval.query import QuestionError  # noqa: PLC0415
 
     services = _services(args)
@@ -181,7 +186,14 @@ def cmd_show(args) -> int:
 
 def cmd_ask(args) -> int:
     from regqa.answer.conversation import Conversation  # noqa: PLC0415
-    from regqa.render.contract import RequestError, answer_json, error_json, parse_ask_line, resolve_docs, resolve_role  # noqa: PLC0415
+    from regqa.render.contract import (  # noqa: PLC0415
+        RequestError,
+        answer_json,
+        error_json,
+        parse_ask_line,
+        resolve_docs,
+        resolve_role,
+    )
     from regqa.render.plain import answer_plain  # noqa: PLC0415
     from regqa.retrieval.query import QuestionError  # noqa: PLC0415
 
@@ -217,6 +229,32 @@ def cmd_ask(args) -> int:
         return 2
     print(answer_plain(answer))
     return 0
+
+
+def cmd_relations(args) -> int:
+    """The provisions that differ on one matter (corpus/relations.toml): checked, listed, and candidates proposed."""
+    from regqa import config as cfg  # noqa: PLC0415
+    from regqa.relations import candidates, check_relations, load_relations  # noqa: PLC0415
+
+    library = _library()
+    relations = load_relations(cfg.corpus_dir())
+    problems = check_relations(relations, library)
+    for r in relations:
+        a, b = (library.unit_by_id(uid) for uid in r.unit_ids)
+        governs = library.unit_by_id(r.governs)
+        print(f"{r.matter}\n  {a.label if a else r.unit_ids[0]}：“{r.differs[0]}”\n  {b.label if b else r.unit_ids[1]}：“{r.differs[1]}”")
+        print(f"  适用：{governs.label if governs else r.governs}（{r.why}）")
+    for p in problems:
+        print(f"问题：{p}", file=sys.stderr)
+    if args.candidates:
+        from regqa.retrieval.retrievers import DENSE  # noqa: PLC0415
+
+        services = _services(args)
+        pairs = candidates(services.library, services.searcher.retrievers[DENSE].unit_vectors(), relations, top=args.candidates)
+        print(f"\n待人工审核的候选（同一主题、数字不同，按相似度排序，前 {len(pairs)} 对）：")
+        for sim, a, b in pairs:
+            print(f"  {sim:.2f}  {a.label} ↔ {b.label}")
+    return 1 if problems else 0
 
 
 def cmd_eval(args) -> int:
@@ -262,6 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("doc")
     s.add_argument("ref")
     s.set_defaults(func=cmd_show)
+
+    s = sub.add_parser("relations", help="同一事项规定不同的条文：核对 corpus/relations.toml，并列出待审核的候选")
+    s.add_argument("--candidates", type=int, nargs="?", const=30, default=0, help="另列出 N 对候选（默认 30）")
+    s.set_defaults(func=cmd_relations)
 
     s = sub.add_parser("eval", help="在评测集上评估检索与回答")
     s.add_argument("--questions", default=None)

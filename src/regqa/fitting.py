@@ -18,7 +18,14 @@ from regqa.answer.abstain import AbstainModel, features, fit_with_threshold
 from regqa.answer.conversation import Conversation
 from regqa.evaluation.questions import GoldRef, Question, load_bank, load_questions
 from regqa.library import Library
-from regqa.retrieval.ranker import Example, Ranker, candidates, feature_matrix, fit, ranking_features
+from regqa.retrieval.ranker import (
+    Example,
+    Ranker,
+    candidates,
+    feature_matrix,
+    fit,
+    ranking_features,
+)
 
 if TYPE_CHECKING:
     from regqa.retrieval.searcher import Searcher

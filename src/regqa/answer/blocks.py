@@ -79,6 +79,17 @@ class DutyList:
 
 
 @dataclass(frozen=True)
+class Governs:
+    """Two provisions set different rules for the same matter: which one governs, and why."""
+
+    matter: str
+    a: Citation  # the differing text of each unit, verified
+    b: Citation
+    governs: str  # label of the governing unit
+    why: str
+
+
+@dataclass(frozen=True)
 class Related:
     """Other units worth reading (labels only: not quoted)."""
 
@@ -106,7 +117,7 @@ class Paragraph:
     text: str
 
 
-Block = Caveat | Lead | Quote | Outline | DutyList | Related | Notes | Refusal | Paragraph
+Block = Caveat | Lead | Quote | Outline | DutyList | Governs | Related | Notes | Refusal | Paragraph
 
 
 @dataclass(frozen=True)
@@ -135,4 +146,6 @@ def citations_of(blocks) -> list[Citation]:
             out.extend(block.items)
         elif isinstance(block, DutyList):
             out.extend(c for _, items in block.groups for c in items)
+        elif isinstance(block, Governs):
+            out.extend((block.a, block.b))
     return out

@@ -9,14 +9,34 @@ from __future__ import annotations
 
 import re
 
-from regqa.answer.abstain import Judgement
+import numpy as np
+
 from regqa.actors import covered
-from regqa.answer.blocks import Answer, Block, Caveat, Citation, DutyList, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related, citations_of, verified
-from regqa.answer.duties import duty_blocks, is_duty_question
+from regqa.answer.abstain import Judgement
+from regqa.answer.blocks import (
+    Answer,
+    Block,
+    Caveat,
+    Citation,
+    DutyList,
+    Governs,
+    Lead,
+    Notes,
+    Outline,
+    Paragraph,
+    Quote,
+    Refusal,
+    Related,
+    citations_of,
+    verified,
+)
 from regqa.answer.config import AnswerConfig
+from regqa.answer.duties import duty_blocks, is_duty_question
 from regqa.answer.passages import Passage, overlap, select_passages
+from regqa.answer.scenario import is_scenario, scenario_blocks
 from regqa.library import Library
 from regqa.records import Unit
+from regqa.relations import Relation, relations_for
 from regqa.retrieval.intent import UNIT_FEATURES, Intent
 from regqa.retrieval.searcher import Hit, SearchOutcome
 from regqa.retrieval.tokenizer import Tokenizer, split_sentences
@@ -27,6 +47,7 @@ UNSURE_NOTE = "把握不大：本知识库可能没有直接回答这个问题�
 NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)|百分之[一二三四五六七八九十]+")
 ITEM_LINE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
 FIGURE_INTENTS = frozenset({"deadline", "amount", "threshold"})
+GAP_OVERLAP = 0.5  # a named excerpt answers when its best unit tops the search and holds this share of the question's words
 
 
 def outline(parts: list[Unit]) -> list[Passage]:
@@ -37,10 +58,11 @@ def outline(parts: list[Unit]) -> list[Passage]:
 class Composer:
     """Turns one search outcome into an answer of verified blocks."""
 
-    def __init__(self, library: Library, tokenizer: Tokenizer, config: AnswerConfig | None = None):
+    def __init__(self, library: Library, tokenizer: Tokenizer, config: AnswerConfig | None = None, relations: list[Relation] | None = None):
         self.library = library
         self.tokenizer = tokenizer
         self.config = config or AnswerConfig()
+        self.relations = relations or []
 
     # ------------------------------------------------------------ entry points
 
@@ -52,17 +74,78 @@ class Composer:
             return self.missing(question, outcome, notes)
         if not exact and (judgement.abstain or not outcome.hits):
             return self.refuse(question, outcome, notes, judgement.p_answerable)
+        if not exact and is_scenario(outcome.query.text) and not {"penalty", "amount"} & set(outcome.query.intent.kinds):
+            blocks = scenario_blocks(self.library, outcome.query.text)
+            if blocks:
+                return self._with_notes(question, outcome, blocks, notes, judgement.p_answerable)
         if not exact and is_duty_question(outcome):
             blocks = duty_blocks(self.library, outcome, outcome.query.actor)
             if any(isinstance(b, DutyList) for b in blocks):
                 return self._with_notes(question, outcome, blocks, notes, judgement.p_answerable)
-        if not exact and judgement.unsure:
+        gaps = self.gaps(outcome)
+        if not exact and judgement.unsure and not gaps:
             notes.insert(0, UNSURE_NOTE)
         if TRAINER_REQUEST.search(question):
             notes.append(STUDY_POINTER)
-        return self._answer(question, outcome, exact, notes, judgement.p_answerable)
+        notes = [n for n in notes if n not in gaps]  # said first, not repeated at the end
+        return self._answer(question, outcome, exact, notes, judgement.p_answerable, gaps)
+
+    def gaps(self, outcome: SearchOutcome) -> list[str]:
+        """What the question asks of our copies that they lack, said before anything else: articles it names
+        that we do not hold, and excerpts it names whose text does not answer it."""
+        lib = self.library
+        out = [lib.missing_note(r.doc_id, r.article, r.suffix) for r in outcome.missing if r.doc_id]
+        if out or outcome.exact:
+            return out
+        top = outcome.hits[0].unit if outcome.hits else None
+        for doc_id in outcome.query.named_docs:
+            cov = lib.coverage(doc_id)
+            if cov.complete:
+                continue
+            best = self._best_in(outcome, doc_id)
+            answered = best is not None and best == top and overlap(self.tokenizer, outcome.query.content_tokens, best.text) >= GAP_OVERLAP
+            if not answered:
+                out.append(f"本地收录的《{lib.short(doc_id)}》是节选（{cov.summary}），其中没有找到直接回答这个问题的条文；以下是本地其他文件中的相关内容。")
+        return out
+
+    def _best_in(self, outcome: SearchOutcome, doc_id: str) -> Unit | None:
+        units = self.library.documents[doc_id].units
+        if not units:
+            return None
+        pos = [self.library.unit_pos[u.unit_id] for u in units]
+        return units[int(np.argmax(outcome.fused[pos]))]
+
+    def combine(self, question: str, answers: list[tuple[str, Answer]]) -> Answer:
+        """One answer to a question in parts: each part's answer under its own heading, in order."""
+        blocks: list[Block] = []
+        notes: list[str] = []
+        for n, (part, answer) in enumerate(answers, start=1):
+            blocks.append(Paragraph(f"（{n}）{part}"))
+            blocks += [b for b in answer.blocks if not isinstance(b, Notes)]
+            notes += [x for x in answer.notes if x not in notes]
+        if notes:
+            blocks.append(Notes(tuple(n for n in notes if n != UNSURE_NOTE)))
+        first = answers[0][1]
+        return Answer(
+            question, tuple(blocks), all(a.abstained for _, a in answers), tuple(notes), first.hits,
+            tuple(dict.fromkeys(u for _, a in answers for u in a.related)), min(a.confidence for _, a in answers), sum(a.dropped for _, a in answers),
+        )
+
+    def governs(self, blocks: list[Block]) -> list[Block]:
+        """For every relation touching a cited unit: which provision governs (both differing texts quoted)."""
+        out: list[Block] = []
+        for r in relations_for(self.relations, [c.unit_id for c in citations_of(blocks)]):
+            units = [self.library.unit_by_id(uid) for uid in r.unit_ids]
+            if None in units:
+                continue
+            cites = [verified(self.library, u, u.label, text) for u, text in zip(units, r.differs, strict=True)]
+            governing = self.library.unit_by_id(r.governs)
+            if None not in cites and governing is not None:
+                out.append(Governs(r.matter, cites[0], cites[1], governing.label, r.why))
+        return out
 
     def _with_notes(self, question: str, outcome: SearchOutcome, blocks: list[Block], notes: list[str], p: float) -> Answer:
+        blocks = [*blocks, *self.governs(blocks)]
         cited = [c.unit_id for c in citations_of(blocks)]
         units = [u for u in (self.library.unit_by_id(uid) for uid in dict.fromkeys(cited)) if u is not None]
         notes = notes + self._coverage_notes(units)
@@ -96,13 +179,15 @@ class Composer:
 
     # ------------------------------------------------------------ the answer proper
 
-    def _answer(self, question: str, outcome: SearchOutcome, exact: list[Hit], notes: list[str], p: float) -> Answer:
+    def _answer(self, question: str, outcome: SearchOutcome, exact: list[Hit], notes: list[str], p: float, gaps: list[str] | None = None) -> Answer:
         query = outcome.query
         intent = query.intent
         tokens = query.content_tokens
-        passages = self._passages(outcome, exact, tokens, intent)
+        passages = self._passages(outcome, exact, tokens, intent, avoid=set(query.named_docs) if gaps else set())
         highlight = bool(FIGURE_INTENTS & set(intent.kinds))
-        blocks: list[Block] = [Caveat(UNSURE_NOTE)] if UNSURE_NOTE in notes else []
+        blocks: list[Block] = [Caveat(g) for g in gaps or ()]
+        if UNSURE_NOTE in notes:
+            blocks.append(Caveat(UNSURE_NOTE))
         dropped = 0
         previous: Unit | None = None
         outline_items: list[Citation] = []
@@ -127,6 +212,7 @@ class Composer:
             previous = passage.unit
         if outline_items:
             blocks.append(Outline(tuple(outline_items)))
+        blocks += self.governs(blocks)
         cited = {c.unit_id for c in citations_of(blocks)}
         related = tuple(h.unit for h in outcome.hits if h.unit.unit_id not in cited)[: self.config.related]
         if related:
@@ -137,9 +223,9 @@ class Composer:
             blocks.append(Notes(shown))
         return Answer(question, tuple(blocks), False, tuple(notes), outcome.hits, related, p, dropped)
 
-    def _passages(self, outcome: SearchOutcome, exact: list[Hit], tokens: frozenset[str], intent: Intent) -> list[Passage]:
+    def _passages(self, outcome: SearchOutcome, exact: list[Hit], tokens: frozenset[str], intent: Intent, avoid: set[str] | None = None) -> list[Passage]:
         cfg = self.config
-        primary_hits = exact or self._primary(outcome)
+        primary_hits = exact or self._primary(outcome, avoid or set())
         passages: list[Passage] = []
         for hit in primary_hits:
             unit = hit.unit
@@ -163,18 +249,18 @@ class Composer:
                 passages += select_passages(second, self.tokenizer, tokens, intent, cfg)
         return passages
 
-    def _primary(self, outcome: SearchOutcome) -> list[Hit]:
+    def _primary(self, outcome: SearchOutcome, avoid: set[str]) -> list[Hit]:
         """The hit to answer from: the best one, unless it sets duties of someone other than the actor asked
-        about (a county head must not be answered with an enterprise principal's duties)."""
+        about (a county head must not be answered with an enterprise principal's duties), or it belongs to
+        an excerpt that was just said not to answer the question (``avoid``)."""
         actor = outcome.query.actor
-        if not actor or not outcome.hits:
-            return list(outcome.hits[:1])
-        wanted = covered(actor)
-        for hit in outcome.hits:
+        wanted = covered(actor) if actor else frozenset()
+        candidates = [h for h in outcome.hits if h.unit.doc_id not in avoid] or list(outcome.hits)
+        for hit in candidates:
             actors = self.library.actors(hit.unit)
-            if not actors or wanted & actors:
+            if not wanted or not actors or wanted & actors:
                 return [hit]
-        return list(outcome.hits[:1])
+        return candidates[:1]
 
     def _lead(self, passage: Passage, tokens: frozenset[str], intent: Intent) -> Lead | None:
         """The conclusion: how many items the passage lists, or the sentence that most directly answers."""

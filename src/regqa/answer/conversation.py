@@ -84,11 +84,49 @@ def core(question: str) -> str:
     return FOLLOWUP_END.sub("", q).strip(" ，,？?")
 
 
+# Facts a follow-up can change: the accident's grade, or its toll (死了10个人, 重伤5人).
+GRADE = re.compile(r"特别重大(?:事故)?|重大(?:事故)?|较大(?:事故)?|一般(?:事故)?")
+TOLL = re.compile(r"(?:死了?|死亡|重伤|伤了?)\s*(?:\d+|[一二两三四五六七八九十百几]+)\s*(?:个|名)?人|(?:\d+|[一二两三四五六七八九十百]+)\s*(?:个|名)?人(?:死亡|重伤)")
+FACT = re.compile(f"(?:{TOLL.pattern})|(?:{GRADE.pattern})")
+
+
+def substitute(previous: str, topic: str) -> str | None:
+    """The previous question with what the follow-up changes put in: an actor (那乡镇呢), a fact (如果是重大事故呢);
+    None when the follow-up changes neither (then it is read together with the previous question)."""
+    from regqa.actors import named_actors  # noqa: PLC0415
+
+    new_actor = named_actors(topic)
+    if new_actor and len(topic) <= 12:
+        old = named_actors(previous)
+        if old:
+            start = old[0][0]
+            end = start + next(len(w) for w in sorted(_names_of(old[0][1]), key=len, reverse=True) if previous.startswith(w, start))
+            return previous[:start] + topic + previous[end:]
+        return None
+    fact = FACT.search(topic)
+    if fact:
+        old_fact = FACT.search(previous)
+        if old_fact:
+            replaced = previous[: old_fact.start()] + fact.group(0) + previous[old_fact.end():]
+            return re.sub(r"(事故)的事故", r"\1", replaced)
+    return None
+
+
+def _names_of(actor: str) -> list[str]:
+    from regqa.actors import BY_ID  # noqa: PLC0415
+
+    a = BY_ID[actor]
+    return [*a.colloquial, a.name]
+
+
 def resolve_followup(question: str, conversation: Conversation, config: AnswerConfig) -> tuple[str, str | None]:
     """(text to search, the reading shown to the user or None when the question stands alone)."""
     prev = conversation.previous
     if not prev or not is_followup(question, config):
         return question, None
     topic = core(question)
+    replaced = substitute(prev, topic)
+    if replaced is not None:
+        return replaced, f"结合上一问“{prev[:40]}”，理解为：{replaced[:60]}"
     return f"{topic} {prev}", f"结合上一问“{prev[:40]}”，理解为：{topic}"
 

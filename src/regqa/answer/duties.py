@@ -15,7 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from regqa.actors import BY_ID, actor_words, covered
-from regqa.answer.blocks import Block, Caveat, Citation, DutyList, Paragraph, Quote, verified
+from regqa.answer.blocks import (
+    Block,
+    Caveat,
+    Citation,
+    DutyList,
+    Paragraph,
+    Quote,
+    verified,
+)
 from regqa.answer.passages import Passage
 from regqa.library import Library
 from regqa.records import Unit

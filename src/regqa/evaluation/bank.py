@@ -18,7 +18,13 @@ import numpy as np
 from regqa.evaluation.metrics import RetrievalScores, retrieval_scores
 from regqa.evaluation.questions import STYLES, Question, first_gold_rank
 from regqa.fitting import gold_mask, held
-from regqa.retrieval.ranker import Example, candidates, feature_matrix, fit, ranking_features
+from regqa.retrieval.ranker import (
+    Example,
+    candidates,
+    feature_matrix,
+    fit,
+    ranking_features,
+)
 from regqa.retrieval.searcher import Searcher
 
 TOP_K = 5

@@ -5,7 +5,20 @@ from __future__ import annotations
 import html
 import re
 
-from regqa.answer.blocks import Answer, Block, Caveat, DutyList, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related
+from regqa.answer.blocks import (
+    Answer,
+    Block,
+    Caveat,
+    DutyList,
+    Governs,
+    Lead,
+    Notes,
+    Outline,
+    Paragraph,
+    Quote,
+    Refusal,
+    Related,
+)
 
 HIGHLIGHT = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)(?:以上|以下|内)?)+|百分之[一二三四五六七八九十]+|立即")
 
@@ -58,6 +71,11 @@ def block_markdown(block: Block) -> str:
             lines = "\n".join(f"- {md_text(c.quote)} <sub>——{md_text(c.label)}</sub>" for c in items)
             parts.append(f"**{md_text(theme)}**\n\n{lines}")
         return "\n\n".join(parts)
+    if isinstance(block, Governs):
+        return (
+            f"**同一事项的规定不同**（{md_text(block.matter)}）：{md_text(block.a.label)}规定“{md_text(block.a.quote)}”，"
+            f"{md_text(block.b.label)}规定“{md_text(block.b.quote)}”。应适用**{md_text(block.governs)}**：{md_text(block.why)}。"
+        )
     if isinstance(block, Related):
         return "**相关条文**：" + "、".join(md_text(u.label) for u in block.units)
     if isinstance(block, Notes):

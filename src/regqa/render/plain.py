@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from regqa.answer.blocks import Answer, Block, Caveat, DutyList, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related
+from regqa.answer.blocks import (
+    Answer,
+    Block,
+    Caveat,
+    DutyList,
+    Governs,
+    Lead,
+    Notes,
+    Outline,
+    Paragraph,
+    Quote,
+    Refusal,
+    Related,
+)
 
 
 def block_plain(block: Block) -> str:
@@ -26,6 +39,11 @@ def block_plain(block: Block) -> str:
         for theme, items in block.groups:
             parts.append(f"【{theme}】\n" + "\n".join(f"- {c.quote}（{c.label}）" for c in items))
         return "\n".join(parts)
+    if isinstance(block, Governs):
+        return (
+            f"同一事项的规定不同（{block.matter}）：{block.a.label}规定“{block.a.quote}”，{block.b.label}规定“{block.b.quote}”。"
+            f"应适用{block.governs}：{block.why}。"
+        )
     if isinstance(block, Related):
         return "相关条文：" + "、".join(u.label for u in block.units)
     if isinstance(block, Notes):

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from regqa.actors import question_actor
 from regqa.library import Library
 from regqa.normalize import normalize, strip_controls
-from regqa.refs import GENERIC_ALIASES, Reference, alias_table, mentioned_docs, parse_references, term_docs
+from regqa.refs import (
+    GENERIC_ALIASES,
+    Reference,
+    alias_table,
+    mentioned_docs,
+    parse_references,
+    term_docs,
+)
 from regqa.retrieval.intent import Intent, question_intent
 from regqa.retrieval.lexicon import Lexicon
 from regqa.retrieval.tokenizer import Tokenizer

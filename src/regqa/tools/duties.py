@@ -17,14 +17,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 from regqa.library import Library
 from regqa.records import Unit
 from regqa.roles import RESPONSIBILITY_DOCS, Role, resolve_role
 from regqa.themes import ROLE_NOUNS, THEME_NAMES, THEME_RULE, THEMES, classify
-from regqa.tools.common import Quote, Segment, Source, book_title, doc_order, quote_of, segments, sources_for, today
+from regqa.tools.common import (
+    Quote,
+    Segment,
+    Source,
+    book_title,
+    doc_order,
+    quote_of,
+    segments,
+    sources_for,
+    today,
+)
 
 if TYPE_CHECKING:
     from regqa.retrieval.searcher import Searcher

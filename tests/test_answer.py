@@ -193,6 +193,11 @@ class CountingEncoder:
         self.texts += len(texts)
         return self.inner.encode(texts)
 
+    def encode_query(self, texts):
+        self.calls += 1
+        self.texts += len(texts)
+        return self.inner.encode_query(texts)
+
 
 @pytest.mark.parametrize(
     "question, kwargs",

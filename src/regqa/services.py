@@ -318,7 +318,7 @@ def build_index(
         encode = _Progress(encoder, progress, step)
         step("分词与 BM25", 0.15)
         retrievers = {spec.name: spec.build(library, tokenizer, encode) for spec in RETRIEVERS}
-        outside = encoder.encode([lexicon.strip_fillers(q) for q in outside_examples()])
+        outside = encoder.encode_query([lexicon.strip_fillers(q) for q in outside_examples()])
         manifest = {
             "regqa_version": __version__,
             "built_at": now_iso(),

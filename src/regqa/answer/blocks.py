@@ -108,6 +108,7 @@ class Refusal:
     """The corpus does not answer: say so, and what the corpus covers."""
 
     documents: tuple[str, ...]  # short names of the documents held
+    elsewhere: tuple[str, ...] = ()  # laws the question names that the corpus does not hold (道路交通安全法 …)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,9 @@ UNSURE_NOTE = "把握不大：本知识库可能没有直接回答这个问题�
 NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)|百分之[一二三四五六七八九十]+")
 ITEM_LINE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
 FIGURE_INTENTS = frozenset({"deadline", "amount", "threshold"})
+_BOOK = re.compile(r"《([^《》]{2,40})》")
+_LAW = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:法|条例)(?![\u4e00-\u9fff]{0,1}[》])(?=[^\u4e00-\u9fff]|里|中|上|规定|对|的|要|怎|是|有|关于|$)")
+_LEAD_WORDS = re.compile(r".*(?:按照|依照|依据|根据|按|照|在|对|关于|违反|的|了|是|看|查)")
 GAP_OVERLAP = 0.5  # a named excerpt answers when its best unit tops the search and holds this share of the question's words
 
 
@@ -154,8 +157,20 @@ class Composer:
         return Answer(question, tuple(blocks), False, tuple(notes), outcome.hits, (), p)
 
     def refuse(self, question: str, outcome: SearchOutcome, notes: list[str], p: float) -> Answer:
-        blocks: list[Block] = [Refusal(tuple(i.short for i in self.library.infos))]
+        blocks: list[Block] = [Refusal(tuple(i.short for i in self.library.infos), self.laws_elsewhere(question))]
         return Answer(question, tuple(blocks), True, tuple(notes), outcome.hits, (), p)
+
+    def laws_elsewhere(self, question: str) -> tuple[str, ...]:
+        """Laws and regulations the question names that the corpus does not hold (said when declining)."""
+        names = [m.group(1) for m in _BOOK.finditer(question)]
+        for m in _LAW.finditer(question):  # the words just before 法/条例, after the last function word
+            names.append(_LEAD_WORDS.split(m.group(0))[-1])
+        out = []
+        for name in names:
+            name = name.strip()
+            if name and self.library.find_doc(name) is None and not any(name in a or a in name for i in self.library.infos for a in i.aliases if len(a) >= 3):
+                out.append(name)
+        return tuple(dict.fromkeys(out))
 
     def missing(self, question: str, outcome: SearchOutcome, notes: list[str]) -> Answer:
         """The question names only articles we do not hold: say so, and what we hold on that document."""

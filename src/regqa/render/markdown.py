@@ -38,10 +38,12 @@ def blockquote(text: str, highlight: bool) -> str:
     return "\n>\n".join(lines)
 
 
-def refusal_text(documents: tuple[str, ...]) -> str:
+def refusal_text(documents: tuple[str, ...], elsewhere: tuple[str, ...] = ()) -> str:
     names = "、".join(f"《{d}》" for d in documents)
+    other = "、".join(f"《{d}》" for d in elsewhere)
+    named = f"您问的内容由{md_text(other)}规定，本知识库没有收录，请查阅其正式文本。\n\n" if other else ""
     return (
-        "**本知识库中没有能回答这个问题的条文。**\n\n"
+        "**本知识库中没有能回答这个问题的条文。**\n\n" + named +
         f"这里收录的是安全生产方面的法律法规和文件：{md_text(names)}。"
         "您的问题似乎不在这些文件的范围内，为避免误导，这里不作回答。"
         "如果问题与安全生产职责、事故报告与调查、应急救援、问责与处分有关，请换个说法再问。"
@@ -81,7 +83,7 @@ def block_markdown(block: Block) -> str:
     if isinstance(block, Notes):
         return "\n".join(f"- ℹ️ {md_text(n)}" for n in block.texts)
     if isinstance(block, Refusal):
-        return refusal_text(block.documents)
+        return refusal_text(block.documents, block.elsewhere)
     if isinstance(block, Paragraph):
         return md_text(block.text)
     raise TypeError(f"unknown block {type(block).__name__}")

@@ -150,6 +150,12 @@ def cmd_search(args) -> int:
         print(f"{hit.rank}. {u.label}{mark}  {u.heading}  得分 {hit.score:.4f}")
         body = u.text.replace("\n", " ")
         print(f"   {body[:160]}{'…' if len(body) > 160 else ''}")
+        if args.explain:
+            parts = searcher.explain(outcome, u.unit_id)
+            shown = "，".join(f"{name} {value:+.3f}" for name, value in list(parts.items())[:8])
+            print(f"   得分构成（{'学习排序，各特征贡献' if searcher.ranker else '各检索器归一化得分'}）：{shown}")
+    if args.explain and outcome.query.actor:
+        print(f"（所问主体：{outcome.query.actor}）")
     if not outcome.hits:
         print("没有找到相关条文。")
     return 0
@@ -179,6 +185,13 @@ def cmd_show(args) -> int:
             return 1
     print(unit.label + (f"（{unit.heading}）" if unit.heading else ""))
     print(unit.text)
+    if args.explain:
+        from regqa.actors import BY_ID  # noqa: PLC0415
+
+        for part in library.part_actors(unit):
+            where = f"第{part.paragraph}款" + (f"第（{part.item}）项" if part.item else "")
+            names = "、".join(BY_ID[a].name for a in part.actors) or "（未识别出主体）"
+            print(f"  {where}：{names}")
     if unit.partial:
         print(f"\n注意：本地副本在此处中断，{library.coverage(doc_id).summary}。")
     return 0
@@ -286,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--doc", action="append", help="只在这些文件中检索（doc_id 或简称，可重复）")
     s.add_argument("--jsonl", action="store_true", help="从标准输入逐行读问题，逐行输出 JSON")
     s.add_argument("--method", choices=("hybrid", "bm25", "dense"), default="hybrid")
+    s.add_argument("--explain", action="store_true", help="逐条列出得分构成（学习排序模型中每个特征的贡献）")
     s.set_defaults(func=cmd_search)
 
     s = sub.add_parser("ask", help="提问，得到引用条文的回答")
@@ -299,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("show", help="显示一条条文，例如：show 安全生产法 第九条、show 刑法 第一百三十四条之一")
     s.add_argument("doc")
     s.add_argument("ref")
+    s.add_argument("--explain", action="store_true", help="同时列出每款、每项所规定的主体（谁负有义务）")
     s.set_defaults(func=cmd_show)
 
     s = sub.add_parser("relations", help="同一事项规定不同的条文：核对 corpus/relations.toml，并列出待审核的候选")

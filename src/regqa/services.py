@@ -62,7 +62,7 @@ from regqa.retrieval.ranker import Ranker
 from regqa.retrieval.retrievers import DENSE, RETRIEVERS, Retriever, npy_bytes, read_npy
 from regqa.retrieval.searcher import Searcher, SearchOutcome
 from regqa.retrieval.tokenizer import Tokenizer, build_tokenizer
-from regqa.roles import role_actor, role_context
+from regqa.roles import role_actor
 from regqa.store import doc_from_dict, doc_to_dict
 
 DOCUMENTS_FILE = "documents.json"
@@ -108,7 +108,7 @@ class Services:
         text, reading = resolve_followup(clean_question(question), conversation, self.config)
         previous = question_actor(conversation.previous) if conversation.previous else None
         outcome = self.searcher.search(
-            text, top_k=self.config.top_k, doc_ids=list(doc_ids or ()) or None, context=role_context(role),
+            text, top_k=self.config.top_k, doc_ids=list(doc_ids or ()) or None,
             role_actor=role_actor(role), previous_actor=previous,
         )
         return outcome, reading

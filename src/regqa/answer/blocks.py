@@ -61,6 +61,7 @@ class Quote:
     context: str = ""  # the 款's lead line shown before a lone 项 (not part of the quote)
     highlight: bool = False  # bold the figures (deadlines, amounts, thresholds)
     see_also: bool = False  # a second source: introduced with "另见"
+    evidence: bool = False  # quoted to show what the local copy lacks (a gap notice), not as the answer
 
 
 @dataclass(frozen=True)

@@ -75,15 +75,14 @@ class Composer:
         exact = list(outcome.exact[: self.config.max_primary])
         if outcome.missing and not exact and not outcome.query.asks_beyond_references:
             return self.missing(question, outcome, notes)
+        duties = duty_blocks(self.library, outcome, outcome.query.actor) if not exact and is_duty_question(outcome) else []
+        if any(isinstance(b, DutyList) for b in duties):  # someone asking for their own duties is in scope by construction
+            return self._with_notes(question, outcome, duties, notes, judgement.p_answerable)
         if not exact and (judgement.abstain or not outcome.hits):
             return self.refuse(question, outcome, notes, judgement.p_answerable)
         if not exact and is_scenario(outcome.query.text) and not {"penalty", "amount"} & set(outcome.query.intent.kinds):
             blocks = scenario_blocks(self.library, outcome.query.text)
             if blocks:
-                return self._with_notes(question, outcome, blocks, notes, judgement.p_answerable)
-        if not exact and is_duty_question(outcome):
-            blocks = duty_blocks(self.library, outcome, outcome.query.actor)
-            if any(isinstance(b, DutyList) for b in blocks):
                 return self._with_notes(question, outcome, blocks, notes, judgement.p_answerable)
         gaps = self.gaps(outcome)
         if not exact and judgement.unsure and not gaps:

@@ -147,7 +147,7 @@ def gap_blocks(library: Library, actor: str) -> list[Block]:
         lead = f"{name}的党政领导干部参照{where.replace('第二章', '')}执行，其中规定职责的{where}本地缺失，无法逐条列出。"
     blocks: list[Block] = [Caveat(lead)]
     for citation in _evidence(library, docs, terms, reference):
-        blocks.append(Quote(citation))
+        blocks.append(Quote(citation, evidence=True))
     return blocks
 
 

@@ -27,9 +27,9 @@ INJURIES = re.compile(rf"重伤\s*{_NUM}\s*(?:个|名|位)?人|{_NUM}\s*(?:个|�
 LOSS = re.compile(rf"(?:损失|经济损失)\D{{0,6}}{_NUM}\s*(亿|万)元|{_NUM}\s*(亿|万)元\s*(?:的)?(?:直接)?(?:经济)?损失")
 ASKS = {
     "grade": re.compile(r"算什么|什么级别|哪一级|哪个级别|几级|等级|级别|什么事故|属于"),
-    "report": re.compile(r"报告|上报|报到|多长时间|多久|几个小时|几小时|时限"),
+    "report": re.compile(r"(?<!调查)(?<!事故调查)报告(?!期限)|上报|报到|几个小时|几小时|报告时限"),
     "rescue": re.compile(r"救援|抢救|赶赴|现场"),
-    "investigate": re.compile(r"谁.{0,4}调查|调查.{0,4}谁|归谁|谁来查|谁查|谁负责调查|哪.{0,4}调查|调查组"),
+    "investigate": re.compile(r"谁.{0,4}调查|调查.{0,4}谁|归谁|谁来查|谁查|谁负责调查|哪.{0,6}调查|归.{0,8}调查|由.{0,10}调查|调查组(?!.{0,6}(?:报告|多长))"),
     "deadline": re.compile(r"调查报告|批复|多少天|几天|期限"),
 }
 WHOLE_CHAIN = re.compile(r"怎么办|该做什么|要做什么|干什么|怎么处理|如何处理|怎么做|做哪些|哪些事")
@@ -113,8 +113,20 @@ def grade_of(f: Facts, table: list[Band]) -> Band | None:
     return None
 
 
+_GRADE_WORD = re.compile("|".join(GRADES))
+
+
+def named_grade(question: str) -> str | None:
+    """A grade the question names itself (特别重大事故 before 重大事故)."""
+    m = _GRADE_WORD.search(question)
+    return m.group(0) if m else None
+
+
 def is_scenario(question: str) -> bool:
-    return bool(facts(question))
+    """Facts to grade, or a named grade asked about who investigates, where to report or the deadlines."""
+    if facts(question):
+        return True
+    return named_grade(question) is not None and any(ASKS[k].search(question) for k in ("report", "investigate", "deadline"))
 
 
 def _quote(library: Library, unit: Unit, paragraph: int | None, item: int | None, text: str) -> Citation | None:
@@ -130,27 +142,31 @@ def scenario_blocks(library: Library, question: str) -> list[Block]:
     if any(u is None for u in art.values()):
         return []
     f = facts(question)
-    band = grade_of(f, bands(art[3]))
+    table = bands(art[3])
+    band = grade_of(f, table) if f else next((b for b in table if b.grade == named_grade(question)), None)
     if band is None:
         return []
     asked = {k for k, rx in ASKS.items() if rx.search(question)}
     if WHOLE_CHAIN.search(question) or not asked:
         asked = set(ASKS)
+    if not f:
+        asked.discard("grade")
     given = "、".join(x for x in (
         f"{f.deaths:g}人死亡" if f.deaths is not None else "",
         f"{f.injuries:g}人重伤" if f.injuries is not None else "",
         f"直接经济损失{f.loss_wan:g}万元" if f.loss_wan is not None else "",
     ) if x)
     blocks: list[Block] = []
-    grade_item = next(i for i in art[3].paragraphs[0].items if i.no == band.item)
-    rule = art[3].paragraphs[-1].text if len(art[3].paragraphs) > 1 else ""
-    c = _quote(library, art[3], 1, band.item, grade_item.text)
-    if c is None:
-        return []
-    blocks.append(Paragraph(f"按问题所说（{given}），依照《{doc.info.short}》第三条，属于{band.grade}。"))
-    blocks.append(Quote(c, highlight=True))
-    if rule and (rc := _quote(library, art[3], len(art[3].paragraphs), None, rule)):
-        blocks.append(Quote(rc))
+    if f:
+        grade_item = next(i for i in art[3].paragraphs[0].items if i.no == band.item)
+        rule = art[3].paragraphs[-1].text if len(art[3].paragraphs) > 1 else ""
+        c = _quote(library, art[3], 1, band.item, grade_item.text)
+        if c is None:
+            return []
+        blocks.append(Paragraph(f"按问题所说（{given}），依照《{doc.info.short}》第三条，属于{band.grade}。"))
+        blocks.append(Quote(c, highlight=True))
+        if rule and (rc := _quote(library, art[3], len(art[3].paragraphs), None, rule)):
+            blocks.append(Quote(rc))
     steps: list[tuple[str, list[Citation]]] = []
     if "report" in asked:
         report = [_quote(library, art[9], 1, None, art[9].paragraphs[0].text)]

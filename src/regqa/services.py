@@ -228,9 +228,13 @@ def file_digest(paths: Sequence[Path]) -> str:
     return h.hexdigest()
 
 
-# The code a build's contents depend on: segmentation and tokenisation shape the indexed texts, and
-# the fitted abstention model is only valid for the features (and the searches) that fitted it.
-BUILD_CODE = ("segment.py", "corpus.py", "store.py", "actors.py", "library.py", "relations.py", "fitting.py", "retrieval", "answer", "services.py")
+# The code a build's contents depend on: segmentation and tokenisation shape the indexed texts, the
+# actors and relations are stored, and the fitted ranker and abstention model are only valid for the
+# features (and the searches) that fitted them. How answers are composed from a search is not among them.
+BUILD_CODE = (
+    "segment.py", "corpus.py", "store.py", "actors.py", "library.py", "relations.py", "fitting.py", "retrieval", "services.py",
+    "answer/abstain.py", "answer/conversation.py", "answer/config.py",
+)
 
 
 def code_digest() -> str:

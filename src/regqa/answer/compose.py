@@ -97,6 +97,10 @@ class Composer:
         that we do not hold, and excerpts it names whose text does not answer it."""
         lib = self.library
         out = [lib.missing_note(r.doc_id, r.article, r.suffix) for r in outcome.missing if r.doc_id]
+        out += [
+            f"本地收录的《{lib.short(h.unit.doc_id)}》{h.unit.ref}只有前半部分（{lib.coverage(h.unit.doc_id).summary}），后面的文字本地没有；下面是现有的部分。"
+            for h in outcome.exact if h.unit.partial
+        ]
         if out or outcome.exact:
             return out
         top = outcome.hits[0].unit if outcome.hits else None
@@ -315,6 +319,6 @@ class Composer:
             for doc, cov in self.library.incomplete_sources(units)
         ]
         for unit in dict.fromkeys(units):
-            if unit.partial:
+            if unit.partial and not any(unit.ref in n and "前半部分" in n for n in notes):
                 notes.append(f"{unit.label}在本地副本中只有前半部分。")
         return notes

@@ -91,25 +91,35 @@ FACT = re.compile(f"(?:{TOLL.pattern})|(?:{GRADE.pattern})")
 
 
 def substitute(previous: str, topic: str) -> str | None:
-    """The previous question with what the follow-up changes put in: an actor (那乡镇呢), a fact (如果是重大事故呢);
-    None when the follow-up changes neither (then it is read together with the previous question)."""
+    """The previous question with what the follow-up changes put in: an actor (那乡镇呢), a fact (如果是重大事故呢),
+    a word of the same kind (迟报 → 瞒报); None when nothing in the previous question can be replaced (then the
+    follow-up is read together with it)."""
     from regqa.actors import named_actors  # noqa: PLC0415
 
-    new_actor = named_actors(topic)
-    if new_actor and len(topic) <= 12:
-        old = named_actors(previous)
-        if old:
-            start = old[0][0]
-            end = start + next(len(w) for w in sorted(_names_of(old[0][1]), key=len, reverse=True) if previous.startswith(w, start))
-            return previous[:start] + topic + previous[end:]
+    if len(topic) > 12:
         return None
-    fact = FACT.search(topic)
-    if fact:
-        old_fact = FACT.search(previous)
-        if old_fact:
-            replaced = previous[: old_fact.start()] + fact.group(0) + previous[old_fact.end():]
-            return re.sub(r"(事故)的事故", r"\1", replaced)
-    return None
+    out, rest, changed = previous, topic, False
+    new_actor = named_actors(topic)
+    old = named_actors(previous)
+    if new_actor and old:
+        pos, actor = new_actor[0]
+        word = next(w for w in sorted(_names_of(actor), key=len, reverse=True) if topic.startswith(w, pos))
+        start = old[0][0]
+        end = start + next(len(w) for w in sorted(_names_of(old[0][1]), key=len, reverse=True) if previous.startswith(w, start))
+        out, rest, changed = out[:start] + word + out[end:], rest.replace(word, "", 1), True
+    fact = FACT.search(rest)
+    old_fact = FACT.search(out)
+    if fact and old_fact:
+        out = re.sub(r"(事故)的事故", r"\1", out[: old_fact.start()] + fact.group(0) + out[old_fact.end():])
+        rest, changed = rest.replace(fact.group(0), "", 1), True
+    rest = rest.strip(" ，,的")
+    if 2 <= len(rest) <= 4 and rest not in out:
+        sibling = re.search(f"[\u4e00-\u9fff]{{{len(rest) - 1}}}{re.escape(rest[-1])}", out)  # 迟报 for 瞒报: same length, same last character
+        if sibling:
+            out, changed = out[: sibling.start()] + rest + out[sibling.end():], True
+        elif changed:
+            out = f"{rest} {out}"
+    return out if changed else None
 
 
 def _names_of(actor: str) -> list[str]:

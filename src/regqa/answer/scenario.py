@@ -122,8 +122,18 @@ def named_grade(question: str) -> str | None:
     return m.group(0) if m else None
 
 
+# 《事故条例》第四十五条: where other laws or regulations set their own rules for reporting and investigating
+# accidents below the most serious grade, those apply — coal mines, power grids, special equipment, fires …
+# have their own (in the corpus: 煤矿安全生产条例, 电力安全事故条例, 特种设备安全法, 消防法 …), so
+# questions about them go to ordinary retrieval, not to this chain.
+SPECIAL_FIELDS = re.compile(r"煤矿|矿山|井下|电力|电网|停电|特种设备|锅炉|电梯|起重机|压力容器|火灾|消防|烟花|爆竹|民用爆炸|民爆|危险化学品|危化品")
+
+
 def is_scenario(question: str) -> bool:
-    """Facts to grade, or a named grade asked about who investigates, where to report or the deadlines."""
+    """Facts to grade, or a named grade asked about who investigates, where to report or the deadlines
+    (not for fields whose own regulations govern their accidents)."""
+    if SPECIAL_FIELDS.search(question):
+        return False
     if facts(question):
         return True
     return named_grade(question) is not None and any(ASKS[k].search(question) for k in ("report", "investigate", "deadline"))

@@ -47,8 +47,10 @@ BY_REFERENCE = {"township": "乡镇（街道）", "development_zone": "开发区
 
 
 def is_duty_question(outcome: SearchOutcome) -> bool:
+    """"我要干什么 / 县长有哪些职责": an actor's duties asked for as a whole (a question with a topic of its own,
+    such as 镇里发现隐患怎么办 or 主要负责人对本单位负有哪些职责, is answered from the articles that answer it)."""
     q = outcome.query
-    return bool(q.actor) and not q.references and bool(DUTY_WORDS.search(q.text))
+    return bool(q.actor) and not q.references and bool(DUTY_WORDS.search(q.text)) and is_generic(outcome)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def _part_text(unit: Unit, paragraph: int, item: int | None) -> tuple[str, str]:
 
 
 # What a duty question says besides who and 要干什么: if nothing, the question is generic (我要干什么？).
-_GENERIC = re.compile(r"我|是|的|了|吗|呢|啊|要|该|应该|应当|需要|都|有|哪些|什么|干|做|怎么|办|负|责任|职责|义务|安全生产|安全|工作|在|上|方面|主要|管|抓|[？?。，,！!\s]")
+_GENERIC = re.compile(r"我们|我|是|的|了|吗|呢|啊|要|该|应该|应当|需要|都|有|哪些|什么|干|做|怎么|办|负|责任|职责|义务|安全生产|安全|工作|在|上|方面|主要|管|抓|本地区|本级|出了事故|事故|[？?。，,！!\s]")
 
 
 def is_generic(outcome: SearchOutcome) -> bool:

@@ -131,7 +131,9 @@ def duty_quotes(library: Library, outcome: SearchOutcome, actor: str, limit: int
 
 
 def grouped(quotes: list[DutyQuote]) -> tuple[tuple[str, tuple[Citation, ...]], ...]:
-    return tuple((theme, tuple(q.citation for q in quotes if q.theme == theme)) for theme in THEME_NAMES if any(q.theme == theme for q in quotes))
+    """Quotes by theme; the theme holding the best-ranked quote comes first (so the core duty leads)."""
+    themes = [t for t in dict.fromkeys(q.theme for q in quotes) if t in THEME_NAMES]
+    return tuple((theme, tuple(q.citation for q in quotes if q.theme == theme)) for theme in themes)
 
 
 def gap_blocks(library: Library, actor: str) -> list[Block]:

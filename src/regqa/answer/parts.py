@@ -6,7 +6,7 @@ import re
 
 SPLIT = re.compile(r"(?<=[？?])\s*(?=\S)")
 ENUMERATED = re.compile(r"(?:^|[，,；;。\s])(?:[一二三四五]是|[（(][1-5一二三四五][)）]|[1-5][、.．])")
-SHORT_PART = 8  # a part this short ("归谁调查？") is read with the part before it
+SHORT_PART = 6  # a part this short ("归谁调查？") is read with the part before it
 
 
 def split_parts(question: str) -> list[str]:

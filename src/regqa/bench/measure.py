@@ -108,15 +108,23 @@ class ChildRun:
     peak_rss_mb: float
 
 
-def run_child(cmd: list[str], env: dict[str, str] | None = None, stdin: str = "", cwd: str | None = None, timeout: float = 900.0) -> ChildRun:
-    """Run ``cmd``, timing its first line of stdout and its exit; peak RSS from ``wait4``."""
+def run_child(
+    cmd: list[str], env: dict[str, str] | None = None, stdin: str = "", cwd: str | None = None, timeout: float = 900.0, show_stderr: bool = False
+) -> ChildRun:
+    """Run ``cmd``, timing its first line of stdout and its exit; peak RSS from ``wait4``.
+
+    ``show_stderr``: the child writes its stderr (progress bars) straight to ours instead of being captured.
+    """
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd, text=True, encoding="utf-8")
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None if show_stderr else subprocess.PIPE, env=env, cwd=cwd, text=True, encoding="utf-8"
+    )
     import threading  # noqa: PLC0415
 
     err_chunks: list[str] = []
     reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
-    reader.start()
+    if not show_stderr:
+        reader.start()
     proc.stdin.write(stdin)
     proc.stdin.close()
     first = proc.stdout.readline()
@@ -134,7 +142,8 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None, stdin: str = ""
         time.sleep(0.005)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    reader.join(timeout=5)
+    if not show_stderr:
+        reader.join(timeout=5)
     return ChildRun(proc.returncode, first + rest, "".join(err_chunks), first_s, wall, usage.ru_maxrss / 1024)
 
 

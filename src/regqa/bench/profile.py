@@ -8,23 +8,38 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-# Stages of a query, by the function that implements them (cumulative time, ms per query).
+# Stages of a query: (module, qualified name of the function that implements it, label). Resolved to
+# the function's code object when profiling, so moving code around never silently empties a stage.
 STAGES: tuple[tuple[str, str, str], ...] = (
-    ("search.py", "gather", "收集证据（全部检索器）"),
-    ("bm25.py", "get_scores", "BM25 打分（条文、句子、关键词三套）"),
-    ("encoders.py", "encode", "问题向量编码（USE）"),
-    ("search.py", "dense_scores", "向量相似度（条文）"),
-    ("search.py", "gloss_dense_scores", "向量相似度（关键词问句）"),
-    ("search.py", "pool_max", "句子/向量→条文取最大"),
-    ("tokenize.py", "index_tokens", "分词（jieba + 二元组）"),
-    ("lexicon.py", "expansions", "领域词典扩展"),
-    ("refs.py", "mentioned_docs", "识别问题中提到的文件"),
-    ("refs.py", "parse_references", "解析“第X条”引用"),
-    ("search.py", "rank", "融合打分"),
-    ("search.py", "_has_content_besides_references", "引用外内容判断"),
-    ("search.py", "search", "整个 search"),
-    ("compose.py", "answer_question", "整个 ask（含检索与组织回答）"),
+    ("regqa.retrieval.query", "QueryAnalyser.analyse", "问题分析（规范化、分词、词典扩展、引用、指名文件、意图）"),
+    ("regqa.retrieval.encoders", "UseEncoder.encode", "问题向量编码（USE）"),
+    ("regqa.retrieval.retrievers", "LexicalRetriever.score", "词法检索器打分（6 套 BM25）"),
+    ("regqa.retrieval.bm25", "SparseBM25.get_scores", "其中：BM25 倒排累加"),
+    ("regqa.retrieval.retrievers", "DenseRetriever.score", "向量检索器打分（2 套，全量矩阵乘）"),
+    ("regqa.retrieval.retrievers", "pool_max", "句子/向量→单元取最大（含在上两项内）"),
+    ("regqa.retrieval.ranker", "ranking_features", "排序特征（每单元一行）"),
+    ("regqa.retrieval.ranker", "Ranker.score", "学习排序打分"),
+    ("regqa.retrieval.searcher", "Searcher._hits", "取前 k 名（全量排序）"),
+    ("regqa.retrieval.searcher", "Searcher._resolve_references", "解析“第X条”引用"),
+    ("regqa.retrieval.searcher", "Searcher.search", "整个 search"),
+    ("regqa.answer.abstain", "Abstainer.judge", "拒答判断"),
+    ("regqa.answer.compose", "Composer.compose", "组织回答"),
+    ("regqa.services", "Services.ask", "整个 ask（含检索与组织回答）"),
 )
+
+
+def _code_key(module: str, qualname: str) -> tuple[str, int, str] | None:
+    """cProfile's key (file, first line, name) of a function, or None when it no longer exists."""
+    import importlib  # noqa: PLC0415
+
+    try:
+        obj = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+        code = obj.__code__
+    except (ImportError, AttributeError):
+        return None
+    return (code.co_filename, code.co_firstlineno, code.co_name)
 
 
 @dataclass(frozen=True)
@@ -75,9 +90,11 @@ def profile_calls(fn: Callable[[str], object], inputs: Sequence[str], top: int =
         HotSpot(f"{_short(f)}:{line}({name})" if line else name, round(nc / n, 1), round(tt * 1000 / n, 3), round(ct * 1000 / n, 3))
         for (f, line, name), nc, tt, ct in rows[:top]
     ]
+    cumulative = {key: ct for key, _nc, _tt, ct in rows}
     stages = []
-    for file_tail, func, label in STAGES:
-        cum = sum(ct for (f, _l, name), _nc, _tt, ct in rows if name == func and f.endswith(file_tail))
+    for module, qualname, label in STAGES:
+        key = _code_key(module, qualname)
+        cum = cumulative.get(key, 0.0) if key else 0.0
         if cum:
             stages.append((label, round(cum * 1000 / n, 3)))
     total = max((ct for *_x, ct in rows), default=0.0) * 1000 / n

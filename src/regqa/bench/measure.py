@@ -40,15 +40,22 @@ def summarize(seconds: Sequence[float]) -> Latency:
     return Latency(len(ms), float(ms.mean()), float(p50), float(p95), float(p99), float(ms.max()), len(ms) / total if total else math.nan)
 
 
-def time_calls(fn: Callable[[str], object], inputs: Sequence[str], warmup: int = 3) -> list[float]:
-    """Seconds per call of ``fn`` over ``inputs`` (after ``warmup`` untimed calls)."""
+def time_calls(fn: Callable[[str], object], inputs: Sequence[str], warmup: int = 3, cpu: list[float] | None = None) -> list[float]:
+    """Seconds per call of ``fn`` over ``inputs`` (after ``warmup`` untimed calls).
+
+    ``cpu``, when given, receives each call's CPU seconds (all threads of this process): what the call
+    costs when it has the cores to itself. On a machine shared with other work the wall time is longer.
+    """
     for x in inputs[:warmup]:
         fn(x)
     out = []
     for x in inputs:
+        c = time.process_time()
         t = time.perf_counter()
         fn(x)
         out.append(time.perf_counter() - t)
+        if cpu is not None:
+            cpu.append(time.process_time() - c)
     return out
 
 

@@ -255,7 +255,7 @@ def measure_library(root: Path, work: Path, conf: BenchConfig) -> dict:
     systems = list(SYSTEMS)
     log("the corpus alone: build, serve, evaluate")
     out["base"] = {"build": run_worker(["build", "--corpus", str(base), "--index", str(base_index), "--encoder", conf.encoder])}
-    out["base"]["serve"] = run_worker(serve_args(base, base_index, conf, systems, quality=True))
+    out["base"]["serve"] = run_worker(serve_args(base, base_index, conf, systems, profile=conf.profile, quality=True))
     log(f"corpus + library: building the index ({out['import']['units'] + out['base']['build']['units']:,} units)")
     out["build"] = run_worker(["build", "--corpus", str(corpus), "--index", str(index), "--encoder", conf.encoder, "--progress"], show_progress=True, timeout=4 * 3600)
     log(f"built in {out['build']['build_s'] / 60:.1f} min; timing queries and evaluating")

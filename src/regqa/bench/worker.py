@@ -45,8 +45,14 @@ class TimedEncoder:
         self.texts = 0
 
     def encode(self, texts):
+        return self._timed(self.inner.encode, texts)
+
+    def encode_query(self, texts):
+        return self._timed(self.inner.encode_query, texts)
+
+    def _timed(self, fn, texts):
         t = time.perf_counter()
-        out = self.inner.encode(texts)
+        out = fn(texts)
         self.seconds += time.perf_counter() - t
         self.texts += len(texts)
         return out

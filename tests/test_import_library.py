@@ -114,6 +114,21 @@ def test_report_lists_suffixed_articles_and_structure_problems(corpus):
     assert "缺失：第三条" in bad.problems
 
 
+def test_a_dated_preamble_read_as_metadata_is_no_error(corpus, tmp_path):
+    """Library interpretations often open with "1993年我院印发…现解释如下：": the corpus reads it as one more
+    metadata line. Nothing the file marks as metadata is lost, so there is no warning (and no crash)."""
+    path = tmp_path / "示例答复(1998-08-31).md"
+    path.write_text(
+        "# 最高人民法院关于示例问题的解释\n\n1998年7月14日 最高人民法院审判委员会第1002次会议通过\n\n<!-- INFO END -->\n\n"
+        "1993年我院印发《关于示例问题的解答》以来，各地提出一些问题，现解释如下：\n\n"
+        "一、问：示例案件如何确定管辖？\n\n答：由被告住所地人民法院管辖。\n",
+        encoding="utf-8",
+    )
+    prep = prepare(path, corpus)
+    assert prep.doc.metadata[0] == "1998年7月14日 最高人民法院审判委员会第1002次会议通过"
+    assert not any("元数据" in w for w in prep.report.warnings)
+
+
 # ---------------------------------------------------------------- folders
 
 

@@ -40,15 +40,22 @@ def summarize(seconds: Sequence[float]) -> Latency:
     return Latency(len(ms), float(ms.mean()), float(p50), float(p95), float(p99), float(ms.max()), len(ms) / total if total else math.nan)
 
 
-def time_calls(fn: Callable[[str], object], inputs: Sequence[str], warmup: int = 3) -> list[float]:
-    """Seconds per call of ``fn`` over ``inputs`` (after ``warmup`` untimed calls)."""
+def time_calls(fn: Callable[[str], object], inputs: Sequence[str], warmup: int = 3, cpu: list[float] | None = None) -> list[float]:
+    """Seconds per call of ``fn`` over ``inputs`` (after ``warmup`` untimed calls).
+
+    ``cpu``, when given, receives each call's CPU seconds (all threads of this process): what the call
+    costs when it has the cores to itself. On a machine shared with other work the wall time is longer.
+    """
     for x in inputs[:warmup]:
         fn(x)
     out = []
     for x in inputs:
+        c = time.process_time()
         t = time.perf_counter()
         fn(x)
         out.append(time.perf_counter() - t)
+        if cpu is not None:
+            cpu.append(time.process_time() - c)
     return out
 
 
@@ -108,15 +115,23 @@ class ChildRun:
     peak_rss_mb: float
 
 
-def run_child(cmd: list[str], env: dict[str, str] | None = None, stdin: str = "", cwd: str | None = None, timeout: float = 900.0) -> ChildRun:
-    """Run ``cmd``, timing its first line of stdout and its exit; peak RSS from ``wait4``."""
+def run_child(
+    cmd: list[str], env: dict[str, str] | None = None, stdin: str = "", cwd: str | None = None, timeout: float = 900.0, show_stderr: bool = False
+) -> ChildRun:
+    """Run ``cmd``, timing its first line of stdout and its exit; peak RSS from ``wait4``.
+
+    ``show_stderr``: the child writes its stderr (progress bars) straight to ours instead of being captured.
+    """
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd, text=True, encoding="utf-8")
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None if show_stderr else subprocess.PIPE, env=env, cwd=cwd, text=True, encoding="utf-8"
+    )
     import threading  # noqa: PLC0415
 
     err_chunks: list[str] = []
     reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
-    reader.start()
+    if not show_stderr:
+        reader.start()
     proc.stdin.write(stdin)
     proc.stdin.close()
     first = proc.stdout.readline()
@@ -134,7 +149,8 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None, stdin: str = ""
         time.sleep(0.005)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    reader.join(timeout=5)
+    if not show_stderr:
+        reader.join(timeout=5)
     return ChildRun(proc.returncode, first + rest, "".join(err_chunks), first_s, wall, usage.ru_maxrss / 1024)
 
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +25,8 @@ from regqa.bench.measure import free_port, load_average, loglog_slope, run_child
 from regqa.bench.synthetic import make_synthetic_corpus
 
 QUESTION_FILES = ("questions.jsonl", "heldout.jsonl")
+SYNTHETIC_RESULTS = "bench-synthetic.json"  # raw results, kept beside the report so either run can redraw it
+LIBRARY_RESULTS = "bench-library.json"
 COLD_QUESTION = "生产经营单位的主要负责人有哪些职责？"
 SYSTEMS = ("hybrid", "ask", "bm25", "dense")
 
@@ -40,6 +43,10 @@ class BenchConfig:
     keep: bool = False
     out_dir: Path | None = None
     command: str = "python -m regqa bench"
+    library: Path | None = None  # a LawRefBook/Laws checkout: the real-library benchmark instead of the synthetic curve
+    tiles: tuple[int, ...] = (1, 2, 4, 8)  # the library's linear steps timed at k× its size
+    limit: int = 0  # time only the first N questions (0: all; tests use a few)
+    library_commit: str = ""  # the library's commit when its checkout has no .git (a git archive export)
 
 
 def log(msg: str) -> None:
@@ -79,11 +86,14 @@ def child_env(corpus: Path | None = None, index: Path | None = None) -> dict[str
     return env
 
 
-def run_worker(args: list[str]) -> dict:
-    """Run one worker step; its JSON result plus the child's wall time and peak RSS."""
-    run = run_child([sys.executable, "-m", "regqa.bench.worker", *args], env=child_env(), cwd=str(cfg.project_root()), timeout=3600)
+def run_worker(args: list[str], show_progress: bool = False, timeout: float = 3600) -> dict:
+    """Run one worker step; its JSON result plus the child's wall time and peak RSS.
+
+    ``show_progress``: the worker's stderr (progress bars, steps) goes to ours as it runs.
+    """
+    run = run_child([sys.executable, "-m", "regqa.bench.worker", *args], env=child_env(), cwd=str(cfg.project_root()), timeout=timeout, show_stderr=show_progress)
     if run.returncode != 0:
-        raise RuntimeError(f"worker {args[0]} failed ({run.returncode}):\n{run.stderr[-3000:]}")
+        raise RuntimeError(f"worker {args[0]} failed ({run.returncode}):\n{run.stderr[-3000:] or '(see the output above)'}")
     result = json.loads(run.stdout.strip().splitlines()[-1])
     result["process_wall_s"] = run.wall_s
     result["process_peak_rss_mb"] = run.peak_rss_mb
@@ -196,11 +206,8 @@ def measure_scale(scale: int, work: Path, conf: BenchConfig, smallest: int, larg
     row["build"] = run_worker(["build", "--corpus", str(corpus), "--index", str(index), "--encoder", conf.encoder])
     log(f"{scale}×: {row['build']['units']} units built in {row['build']['build_s']:.1f} s; timing queries")
     systems = [*SYSTEMS, "chunks"] if scale <= conf.chunk_max_scale else list(SYSTEMS)
-    serve_args = ["serve", "--corpus", str(corpus), "--index", str(index), "--encoder", conf.encoder, "--questions", *question_files()]
-    serve_args += ["--systems", ",".join(systems), "--threads", str(conf.threads)]
-    if conf.profile and scale in (smallest, largest):
-        serve_args += ["--profile", str(conf.profile)]
-    row["serve"] = run_worker(serve_args)
+    profile = conf.profile if scale in (smallest, largest) else 0
+    row["serve"] = run_worker(serve_args(corpus, index, conf, systems, profile))
     log(f"{scale}×: cold starts")
     row["cold"] = cli_cold_starts(corpus, index, conf.encoder, conf.reps)
     if scale == smallest:
@@ -210,6 +217,104 @@ def measure_scale(scale: int, work: Path, conf: BenchConfig, smallest: int, larg
         shutil.rmtree(corpus, ignore_errors=True)
         shutil.rmtree(index, ignore_errors=True)
     return row
+
+
+def serve_args(corpus: Path, index: Path, conf: BenchConfig, systems: Sequence[str], profile: int = 0, quality: bool = False) -> list[str]:
+    args = ["serve", "--corpus", str(corpus), "--index", str(index), "--encoder", conf.encoder, "--questions", *question_files()]
+    args += ["--systems", ",".join(systems), "--threads", str(conf.threads)]
+    if conf.limit:
+        args += ["--limit", str(conf.limit)]
+    if profile:
+        args += ["--profile", str(profile)]
+    if quality:
+        args += ["--quality", *question_files()]
+        bank = cfg.project_root() / "eval" / "bank"
+        if bank.is_dir():
+            args += ["--bank", str(bank)]
+    return args
+
+
+def measure_library(root: Path, work: Path, conf: BenchConfig) -> dict:
+    """Import a law library's national documents on top of a copy of the corpus; build, serve and evaluate
+    it beside the corpus alone (the same steps, the same questions); time the linear steps at k× the library."""
+    from regqa.bench.library import import_library  # noqa: PLC0415
+    from regqa.bench.synthetic import copy_real_corpus  # noqa: PLC0415
+
+    out: dict = {"root": str(root), "commit": library_commit(root) or conf.library_commit}
+    base, base_index = work / "corpus-base", work / "index-base"
+    corpus, index = work / "corpus-library", work / "index-library"
+    copy_real_corpus(cfg.corpus_dir(), base)
+    copy_real_corpus(cfg.corpus_dir(), corpus)
+    log(f"importing the national documents of {root} (reading and checking every file)")
+    t = time.perf_counter()
+    imported = import_library(root, corpus, work, progress=True)
+    out["import"] = {**imported.to_json(), "import_s": time.perf_counter() - t}
+    log(
+        f"{len(imported.imported)} files imported ({imported.units:,} units) in {out['import']['import_s']:.0f} s; "
+        f"{len(imported.skipped_source_path) + len(imported.skipped_title)} already in the corpus, {len(imported.duplicates)} duplicates, {len(imported.refused)} refused"
+    )
+    systems = list(SYSTEMS)
+    log("the corpus alone: build, serve, evaluate")
+    out["base"] = {"build": run_worker(["build", "--corpus", str(base), "--index", str(base_index), "--encoder", conf.encoder])}
+    out["base"]["serve"] = run_worker(serve_args(base, base_index, conf, systems, profile=conf.profile, quality=True))
+    log(f"corpus + library: building the index ({out['import']['units'] + out['base']['build']['units']:,} units)")
+    out["build"] = run_worker(["build", "--corpus", str(corpus), "--index", str(index), "--encoder", conf.encoder, "--progress"], show_progress=True, timeout=4 * 3600)
+    log(f"built in {out['build']['build_s'] / 60:.1f} min; timing queries and evaluating")
+    out["serve"] = run_worker(serve_args(corpus, index, conf, systems, profile=conf.profile, quality=True))
+    log(f"the linear steps at {'/'.join(f'{k}×' for k in conf.tiles)} the library")
+    out["scan"] = run_worker(["scan", "--corpus", str(corpus), "--index", str(index), "--encoder", conf.encoder, "--questions", *question_files(), "--tiles", ",".join(map(str, conf.tiles)), *(["--limit", str(conf.limit)] if conf.limit else [])])
+    if conf.reps:
+        log("cold start")
+        out["cold"] = cli_cold_starts(corpus, index, conf.encoder, conf.reps)
+    return out
+
+
+def library_commit(root: Path) -> str:
+    """The library checkout's commit, when it is a git work tree (a ``git archive`` export has none)."""
+    try:
+        run = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+    except OSError:
+        return ""
+    return run.stdout.strip() if run.returncode == 0 and (Path(root) / ".git").exists() else ""
+
+
+def run_library_bench(conf: BenchConfig) -> dict:
+    """The library benchmark; writes its raw results (``eval/bench-library.json``) and the report."""
+    out_dir = Path(conf.out_dir or cfg.project_root() / "eval")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="regqa-bench-library-"))
+    results: dict = {
+        "command": conf.command,
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine_info(),
+        "encoder": conf.encoder,
+        "load_avg_start": load_average(),
+    }
+    t0 = time.perf_counter()
+    try:
+        results |= measure_library(Path(conf.library), work, conf)  # type: ignore[arg-type]
+    finally:
+        if not conf.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            log(f"kept {work}")
+    results["load_avg_end"] = load_average()
+    results["total_s"] = time.perf_counter() - t0
+    (out_dir / LIBRARY_RESULTS).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_reports(out_dir)
+    log(f"done in {results['total_s'] / 60:.1f} min; report {out_dir / 'bench.md'}; raw results {out_dir / LIBRARY_RESULTS}")
+    return results
+
+
+def write_reports(out_dir: Path) -> None:
+    """``bench.md`` and ``bench.png`` from whichever raw results are in ``out_dir`` (synthetic curve, library)."""
+    from regqa.bench.report import write_report  # noqa: PLC0415
+
+    load = lambda name: json.loads((out_dir / name).read_text(encoding="utf-8")) if (out_dir / name).is_file() else None  # noqa: E731
+    synthetic, library = load(SYNTHETIC_RESULTS), load(LIBRARY_RESULTS)
+    if synthetic is None and library is None:
+        return
+    write_report(synthetic, out_dir / "bench.md", out_dir / "bench.png", library=library)
 
 
 def growth(rows: list[dict]) -> dict[str, float]:
@@ -222,8 +327,6 @@ def growth(rows: list[dict]) -> dict[str, float]:
 
 def run_bench(conf: BenchConfig) -> dict:
     """Run every scale and write ``bench.md`` and ``bench.png``; returns the raw results."""
-    from regqa.bench.report import write_report  # noqa: PLC0415
-
     out_dir = Path(conf.out_dir or cfg.project_root() / "eval")
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="regqa-bench-"))
@@ -237,7 +340,7 @@ def run_bench(conf: BenchConfig) -> dict:
         "load_avg_start": load_average(),
         "scales": [],
     }
-    raw = Path(tempfile.gettempdir()) / "regqa-bench-results.json"
+    raw = out_dir / SYNTHETIC_RESULTS
     t0 = time.perf_counter()
     try:
         for scale in scales:
@@ -258,6 +361,6 @@ def run_bench(conf: BenchConfig) -> dict:
     results["total_s"] = time.perf_counter() - t0
     raw.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     results["raw_path"] = str(raw)
-    write_report(results, out_dir / "bench.md", out_dir / "bench.png")
+    write_reports(out_dir)
     log(f"done in {results['total_s'] / 60:.1f} min; report {out_dir / 'bench.md'}; raw results {raw}")
     return results

@@ -121,8 +121,8 @@ def prepare(
     if not normalized.title:
         raise ImportFailed("无法确定文件标题：第一行不像标题（像是正文）。请用 --title 指定标题。")
     report = build_report(doc, source, normalized, previous, name)
-    if normalized.metadata and list(doc.metadata) != normalized.metadata:
-        lost = [m for m in normalized.metadata if m not in doc.metadata]
+    lost = [m for m in normalized.metadata if m not in doc.metadata]
+    if lost:  # (a preamble read as one more metadata line loses nothing)
         report.warnings.append(f"文件标明的元数据中有 {len(lost)} 行没有被识别为元数据（将作为正文前言）：{lost[0][:30]}…")
     return Prepared(doc, source, normalized, previous, target, report)
 

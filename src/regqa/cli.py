@@ -27,8 +27,10 @@ def _services(args, **kwargs):
 
 def _library():
     from regqa import config as cfg  # noqa: PLC0415
+    from regqa.journal import recover  # noqa: PLC0415
     from regqa.library import Library  # noqa: PLC0415
 
+    recover(cfg.corpus_dir(), cfg.index_dir(), lambda msg: print(msg, file=sys.stderr))  # an import that was killed
     return Library.from_corpus(cfg.corpus_dir())
 
 
@@ -79,9 +81,11 @@ def _lines(stream):
 
 def cmd_build(args) -> int:
     from regqa import config as cfg  # noqa: PLC0415
+    from regqa.journal import recover  # noqa: PLC0415
     from regqa.retrieval.encoders import get_encoder  # noqa: PLC0415
     from regqa.services import build_index  # noqa: PLC0415
 
+    recover(cfg.corpus_dir(), cfg.index_dir(), lambda msg: print(msg, file=sys.stderr))  # an import that was killed
     encoder, reason = get_encoder(args.encoder)
     print(f"编码器：{encoder.id}（{reason}）", file=sys.stderr)
     services = build_index(cfg.corpus_dir(), cfg.index_dir(), encoder, progress=not args.quiet)

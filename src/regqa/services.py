@@ -9,7 +9,8 @@
 abstention model on the calibration questions) and ``open_services`` loads the live one, building it
 first when it is missing, stale or damaged; when a rebuild is impossible (a read-only index folder, a
 broken corpus file) the last good build keeps serving with a warning. ``ServiceHolder`` is what the app
-reads on every request; an import swaps it atomically.
+reads on every request; an import swaps it atomically. Before anything is read, an import that was
+killed is repaired (``regqa.journal.recover``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from regqa.answer.compose import Composer
 from regqa.answer.config import AnswerConfig
 from regqa.answer.conversation import Conversation, resolve_followup
 from regqa.corpus import CorpusError, corpus_fingerprint, load_corpus
+from regqa.journal import recover
 from regqa.library import Library
 from regqa.roles import role_context
 from regqa.retrieval.encoders import Encoder, get_encoder
@@ -320,6 +322,7 @@ def open_services(
     corpus_dir = Path(corpus_dir or cfg.corpus_dir())
     index_dir = Path(index_dir or cfg.index_dir())
     log = log or (lambda msg: print(msg, file=sys.stderr))
+    recover(corpus_dir, index_dir, log)  # an import that was killed: restore (or finish) it before reading the corpus
     lexicon = load_lexicon()
     encoder, reason = get_encoder(encoder_spec)
     calibration, training = cfg.calibration_files(), cfg.training_files()

@@ -123,7 +123,12 @@ def oversized_client(url: str, stop: threading.Event, result: Result) -> None:
     """Keep one oversized-history request in flight until ``stop`` is set."""
     from gradio_client import Client  # noqa: PLC0415
 
-    client = Client(url, verbose=False)
+    client = None
+    while client is None and not stop.is_set():
+        try:
+            client = Client(url, verbose=False)
+        except Exception as exc:  # noqa: BLE001 - a busy server: try again
+            result.fail(f"connect: {exc}")
     ask_history = [{"role": "user", "content": OVERSIZED_TURN}, {"role": "assistant", "content": "……"}]
     chat_history = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]} for m in ask_history]
     i = 0

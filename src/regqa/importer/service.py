@@ -321,16 +321,20 @@ def commit(
                     atomic_write_bytes(target, data)
                 services = build_index(corpus_dir, index_dir, encoder, progress=progress, on_step=on_step)
         except BaseException as exc:
+            restored = "语料和索引已恢复原状"
             if journal is not None:
-                journal_mod.roll_back(journal)
+                try:
+                    journal_mod.roll_back(journal)
+                except OSError as undo:  # the journal and the backups stay: the next start restores them
+                    restored = f"恢复原文件时出错（{undo.strerror or undo}），下次启动时会自动恢复"
             _discard_new_builds(index_dir, before)
             if isinstance(exc, Terminated):
-                raise ImportFailed("导入被终止（收到终止信号），语料和索引已恢复原状。") from None
+                raise ImportFailed(f"导入被终止（收到终止信号），{restored}。") from None
             if not isinstance(exc, Exception):
                 raise
             reason = str(exc) if isinstance(exc, (IndexUnavailable, CorpusError)) else f"{exc.__class__.__name__}: {exc}"
             what = "写入语料或重建索引失败" if len(preps) > 1 else "重建索引失败"
-            raise ImportFailed(f"{what}，语料和索引已恢复原状。原因：{reason[:300]}") from exc
+            raise ImportFailed(f"{what}，{restored}。原因：{reason[:300]}") from exc
         try:
             journal_mod.finish(journal)
         except OSError:

@@ -245,7 +245,6 @@ def one_line_tracebacks() -> None:
     quiet = types.ModuleType("traceback")
     quiet.__dict__.update({k: v for k, v in vars(traceback).items() if not k.startswith("__")})
     quiet.print_exc = _log_current_exception
-    quiet.regqa_quiet = True
     for name in ("gradio.queueing", "gradio.routes", "gradio.utils", "gradio.route_utils"):
         try:
             module = importlib.import_module(name)

@@ -58,7 +58,7 @@ def test_ask_jsonl_contract_with_history(env):
     first = rows[0]
     assert not first["abstained"] and first["citations"][0]["unit_id"] == "accident_reporting_regulation_2007:9"
     assert "1小时" in first["answer"]
-    assert rows[1]["citations"][0]["unit_id"] == "work_safety_law_2021:9"
+    assert "work_safety_law_2021:9" in [c["unit_id"] for c in rows[1]["citations"]]  # after the quotes on what is missing
     assert rows[2]["abstained"] and rows[2]["citations"] == []
 
 

@@ -174,6 +174,8 @@ class FailingEncoder:
             raise RuntimeError("模拟：编码到一半时进程出错")
         return self.inner.encode(texts)
 
+    encode_query = encode
+
 
 def test_a_rebuild_that_fails_restores_the_corpus_file_and_keeps_the_old_index(built, tmp_path, encoder):
     corpus, index = built

@@ -143,6 +143,8 @@ class ExplodingEncoder:
             raise RuntimeError("simulated crash")
         return np.zeros((len(texts), self.dim), dtype=np.float32)
 
+    encode_query = encode
+
 
 def test_crash_mid_build_keeps_old_index_serving(built, encoder):
     corpus, index = built

@@ -39,6 +39,7 @@ def info_from_entry(doc_id: str, entry: dict) -> DocInfo:
         in_catalog=True,
         summary_units=tuple(map(str, entry.get("summary_units", []))),
         interprets=str(entry.get("interprets", "")),
+        duty_chapter=str(entry.get("duty_chapter", "")),
         terms=tuple(map(str, entry.get("terms", []))),
         version=str(entry.get("version", "")),
         version_date=str(entry.get("version_date", "")),

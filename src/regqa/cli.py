@@ -130,7 +130,13 @@ def corpus_table(library) -> str:
 
 
 def cmd_search(args) -> int:
-    from regqa.render.contract import RequestError, resolve_docs, search_error_json, search_json, truncation_note  # noqa: PLC0415
+    from regqa.render.contract import (  # noqa: PLC0415
+        RequestError,
+        resolve_docs,
+        search_error_json,
+        search_json,
+        truncation_note,
+    )
     from regqa.retrieval.query import MAX_QUESTION_CHARS, QuestionError  # noqa: PLC0415
 
     services = _services(args)
@@ -176,6 +182,12 @@ def cmd_search(args) -> int:
         print(f"{hit.rank}. {u.label}{mark}  {u.heading}  得分 {hit.score:.4f}")
         body = u.text.replace("\n", " ")
         print(f"   {body[:160]}{'…' if len(body) > 160 else ''}")
+        if args.explain:
+            parts = searcher.explain(outcome, u.unit_id)
+            shown = "，".join(f"{name} {value:+.3f}" for name, value in list(parts.items())[:8])
+            print(f"   得分构成（{'学习排序，各特征贡献' if searcher.ranker else '各检索器归一化得分'}）：{shown}")
+    if args.explain and outcome.query.actor:
+        print(f"（所问主体：{outcome.query.actor}）")
     if not outcome.hits:
         print("没有找到相关条文。")
     return 0
@@ -205,6 +217,13 @@ def cmd_show(args) -> int:
             return 1
     print(unit.label + (f"（{unit.heading}）" if unit.heading else ""))
     print(unit.text)
+    if args.explain:
+        from regqa.actors import BY_ID  # noqa: PLC0415
+
+        for part in library.part_actors(unit):
+            where = f"第{part.paragraph}款" + (f"第（{part.item}）项" if part.item else "")
+            names = "、".join(BY_ID[a].name for a in part.actors) or "（未识别出主体）"
+            print(f"  {where}：{names}")
     if unit.partial:
         print(f"\n注意：本地副本在此处中断，{library.coverage(doc_id).summary}。")
     return 0
@@ -212,7 +231,15 @@ def cmd_show(args) -> int:
 
 def cmd_ask(args) -> int:
     from regqa.answer.conversation import read_history  # noqa: PLC0415
-    from regqa.render.contract import RequestError, answer_json, error_json, parse_ask_line, resolve_docs, resolve_role, truncation_note  # noqa: PLC0415
+    from regqa.render.contract import (  # noqa: PLC0415
+        RequestError,
+        answer_json,
+        error_json,
+        parse_ask_line,
+        resolve_docs,
+        resolve_role,
+        truncation_note,
+    )
     from regqa.render.plain import answer_plain  # noqa: PLC0415
     from regqa.retrieval.query import MAX_QUESTION_CHARS, QuestionError  # noqa: PLC0415
 
@@ -262,6 +289,32 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def cmd_relations(args) -> int:
+    """The provisions that differ on one matter (corpus/relations.toml): checked, listed, and candidates proposed."""
+    from regqa import config as cfg  # noqa: PLC0415
+    from regqa.relations import candidates, check_relations, load_relations  # noqa: PLC0415
+
+    library = _library()
+    relations = load_relations(cfg.corpus_dir())
+    problems = check_relations(relations, library)
+    for r in relations:
+        a, b = (library.unit_by_id(uid) for uid in r.unit_ids)
+        governs = library.unit_by_id(r.governs)
+        print(f"{r.matter}\n  {a.label if a else r.unit_ids[0]}：“{r.differs[0]}”\n  {b.label if b else r.unit_ids[1]}：“{r.differs[1]}”")
+        print(f"  适用：{governs.label if governs else r.governs}（{r.why}）")
+    for p in problems:
+        print(f"问题：{p}", file=sys.stderr)
+    if args.candidates:
+        from regqa.retrieval.retrievers import DENSE  # noqa: PLC0415
+
+        services = _services(args)
+        pairs = candidates(services.library, services.searcher.retrievers[DENSE].unit_vectors(), relations, top=args.candidates)
+        print(f"\n待人工审核的候选（同一主题、数字不同，按相似度排序，前 {len(pairs)} 对）：")
+        for sim, a, b in pairs:
+            print(f"  {sim:.2f}  {a.label} ↔ {b.label}")
+    return 1 if problems else 0
+
+
 def cmd_eval(args) -> int:
     from regqa.evaluation.runner import run_eval  # noqa: PLC0415
 
@@ -291,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--doc", action="append", help="只在这些文件中检索（doc_id 或简称，可重复）")
     s.add_argument("--jsonl", action="store_true", help="从标准输入逐行读问题，逐行输出 JSON")
     s.add_argument("--method", choices=("hybrid", "bm25", "dense"), default="hybrid")
+    s.add_argument("--explain", action="store_true", help="逐条列出得分构成（学习排序模型中每个特征的贡献）")
     s.set_defaults(func=cmd_search)
 
     s = sub.add_parser("ask", help="提问，得到引用条文的回答")
@@ -304,7 +358,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("show", help="显示一条条文，例如：show 安全生产法 第九条、show 刑法 第一百三十四条之一")
     s.add_argument("doc")
     s.add_argument("ref")
+    s.add_argument("--explain", action="store_true", help="同时列出每款、每项所规定的主体（谁负有义务）")
     s.set_defaults(func=cmd_show)
+
+    s = sub.add_parser("relations", help="同一事项规定不同的条文：核对 corpus/relations.toml，并列出待审核的候选")
+    s.add_argument("--candidates", type=int, nargs="?", const=30, default=0, help="另列出 N 对候选（默认 30）")
+    s.set_defaults(func=cmd_relations)
 
     s = sub.add_parser("eval", help="在评测集上评估检索与回答")
     s.add_argument("--questions", default=None)

@@ -34,12 +34,12 @@ def file_sha256(path: Path) -> str:
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
-    """Relative path → sha256 for every document file, the catalog and the keyword files."""
+    """Relative path → sha256 for every document file, the catalog, the relations and the keyword files."""
     corpus_dir = Path(corpus_dir)
     files = corpus_files(corpus_dir)
-    catalog = corpus_dir / CATALOG_FILE
-    if catalog.exists():
-        files.append(catalog)
+    for extra in (CATALOG_FILE, "relations.toml"):
+        if (corpus_dir / extra).exists():
+            files.append(corpus_dir / extra)
     kw_dir = corpus_dir / KEYWORDS_DIR
     if kw_dir.is_dir():
         files += sorted(kw_dir.glob("*.toml"))

@@ -9,6 +9,7 @@ documents and test questions never are).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,9 +17,17 @@ import numpy as np
 
 from regqa.answer.abstain import AbstainModel, features, fit_with_threshold
 from regqa.answer.conversation import Conversation
-from regqa.evaluation.questions import GoldRef, Question, load_bank, load_questions
+from regqa.config import HASH_SPLIT_SETS
+from regqa.evaluation.questions import GoldRef, Question, bank_split, load_bank, load_questions
 from regqa.library import Library
-from regqa.retrieval.ranker import Example, Ranker, candidates, feature_matrix, fit, ranking_features
+from regqa.retrieval.ranker import (
+    Example,
+    Ranker,
+    candidates,
+    feature_matrix,
+    fit,
+    ranking_features,
+)
 
 if TYPE_CHECKING:
     from regqa.retrieval.searcher import Searcher
@@ -28,11 +37,17 @@ MIN_TRAINING_QUESTIONS = 100  # fewer (a tiny corpus): keep the hand-set fusion 
 
 
 def load_sets(paths: Sequence[Path]) -> list[Question]:
-    """Questions from files (``questions.jsonl`` format) and folders (the bank)."""
+    """Questions from files (``questions.jsonl`` format) and folders (the bank); sets named in
+    ``config.HASH_SPLIT_SETS`` get the bank's hash split (one question in four is for testing only)."""
     out: list[Question] = []
     for path in paths:
         path = Path(path)
-        out += load_bank(path) if path.is_dir() else load_questions(path)
+        if path.is_dir():
+            out += load_bank(path)
+        elif path.name in HASH_SPLIT_SETS:
+            out += [replace(q, split=bank_split(q.id, "")) for q in load_questions(path)]
+        else:
+            out += load_questions(path)
     return out
 
 
@@ -64,12 +79,12 @@ def ranker_examples(searcher: Searcher, questions: Sequence[Question], group: st
     for q in questions:
         if not q.answerable or not held(library, q):
             continue
-        outcome = bare.search(q.question, top_k=1)
-        feats = ranking_features(outcome.scores, outcome.query, searcher.priors)
+        outcome = bare.search(q.question, top_k=1)  # its fused scores are the first stage
+        feats = ranking_features(outcome.scores, outcome.query, searcher.priors, outcome.fused)
         gold = gold_mask(library, q.gold)
         if not gold.any():
             continue
-        rows = candidates(feats, gold)
+        rows = candidates(outcome.fused, gold)
         out.append(Example(feature_matrix(feats, rows), gold[rows], q.doc_id if group == "doc" else q.style))
     return out
 

@@ -30,6 +30,7 @@ class Library:
     documents: dict[str, Document]
     units: tuple[Unit, ...] = field(init=False)
     unit_pos: dict[str, int] = field(init=False)
+    known_actors: dict[str, tuple] = field(default_factory=dict)  # unit_id → its PartActors, when read from an index
 
     def __repr__(self) -> str:
         return f"Library({len(self.documents)} documents, {len(self.units)} units)"
@@ -42,8 +43,8 @@ class Library:
     # ------------------------------------------------------------ construction
 
     @classmethod
-    def from_documents(cls, documents: list[Document] | tuple[Document, ...]) -> Library:
-        return cls({d.doc_id: d for d in documents})
+    def from_documents(cls, documents: list[Document] | tuple[Document, ...], actors: dict[str, tuple] | None = None) -> Library:
+        return cls({d.doc_id: d for d in documents}, actors or {})
 
     @classmethod
     def from_corpus(cls, corpus_dir: Path) -> Library:
@@ -105,6 +106,19 @@ class Library:
     def units_with_article(self, article: int, doc_ids: list[str] | None = None, suffix: int | None = None) -> list[Unit]:
         """Every unit numbered ``article`` (之``suffix``) in the given documents (default: all), in catalog order."""
         return [u for d in (doc_ids or self.documents) if (u := self.unit(d, article, suffix)) is not None]
+
+    def part_actors(self, unit: Unit) -> tuple:
+        """Who each 款 and 项 of the unit obligates or empowers (``actors.PartActors``)."""
+        known = self.known_actors.get(unit.unit_id)
+        if known is None:
+            from regqa.actors import unit_actors  # noqa: PLC0415
+
+            known = unit_actors(unit)
+            self.known_actors[unit.unit_id] = known
+        return known
+
+    def actors(self, unit: Unit) -> frozenset[str]:
+        return frozenset(a for part in self.part_actors(unit) for a in part.actors)
 
     def sub_sections(self, unit: Unit) -> list[Unit]:
         """The numbered parts of a section that are units of their own (《解读》四 → 四（一是）, 四（二是） …)."""

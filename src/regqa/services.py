@@ -20,22 +20,32 @@ import json
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from regqa import __version__
 from regqa import config as cfg
-from regqa.answer.abstain import MODEL_FILE, OUTSIDE_FILE, AbstainModel, Abstainer, EvidenceStats, outside_examples
+from regqa.actors import question_actor
+from regqa.answer.abstain import (
+    MODEL_FILE,
+    OUTSIDE_FILE,
+    Abstainer,
+    AbstainModel,
+    EvidenceStats,
+    outside_examples,
+)
 from regqa.answer.blocks import Answer
 from regqa.answer.compose import Composer
 from regqa.answer.config import AnswerConfig
 from regqa.answer.conversation import Conversation, resolve_followup
+from regqa.answer.parts import split_parts, with_context
+from regqa.answer.scenario import is_scenario
 from regqa.corpus import CorpusError, corpus_fingerprint, load_corpus
 from regqa.journal import recover
 from regqa.library import Library
-from regqa.roles import role_context
+from regqa.relations import Relation, load_relations
 from regqa.retrieval.encoders import Encoder, get_encoder
 from regqa.retrieval.index import (
     BuildReader,
@@ -52,11 +62,14 @@ from regqa.retrieval.lexicon import Lexicon, load_lexicon
 from regqa.retrieval.query import QueryAnalyser, clean_question
 from regqa.retrieval.ranker import Ranker
 from regqa.retrieval.retrievers import DENSE, RETRIEVERS, Retriever, npy_bytes, read_npy
-from regqa.retrieval.searcher import SearchOutcome, Searcher
+from regqa.retrieval.searcher import Searcher, SearchOutcome
 from regqa.retrieval.tokenizer import Tokenizer, build_tokenizer
+from regqa.roles import role_actor
 from regqa.store import doc_from_dict, doc_to_dict
 
 DOCUMENTS_FILE = "documents.json"
+ACTORS_FILE = "actors.json"
+RELATIONS_FILE = "relations.json"
 RANKER_FILE = "ranker.json"
 Step = Callable[[str, float], None]
 
@@ -93,14 +106,30 @@ class Services:
 
     def outcome(self, question: str, conversation: Conversation | None = None, role: str | None = None, doc_ids: Sequence[str] | None = None) -> tuple[SearchOutcome, str | None]:
         """The search an answer rests on: the question read with the conversation and the asker's role."""
-        text, reading = resolve_followup(clean_question(question), conversation or Conversation(), self.config)
-        outcome = self.searcher.search(text, top_k=self.config.top_k, doc_ids=list(doc_ids or ()) or None, context=role_context(role))
+        conversation = conversation or Conversation()
+        text, reading = resolve_followup(clean_question(question), conversation, self.config)
+        previous = question_actor(conversation.previous) if conversation.previous else None
+        outcome = self.searcher.search(
+            text, top_k=self.config.top_k, doc_ids=list(doc_ids or ()) or None,
+            role_actor=role_actor(role), previous_actor=previous,
+        )
         return outcome, reading
 
     def ask(self, question: str, conversation: Conversation | None = None, role: str | None = None, doc_ids: Sequence[str] | None = None) -> Answer:
-        """Answer one question: search once, judge the evidence once, compose verified blocks."""
-        outcome, reading = self.outcome(question, conversation, role, doc_ids)
-        return self.composer.compose(clean_question(question), outcome, self.abstainer.judge(outcome), reading)
+        """Answer one question: search once, judge the evidence once, compose verified blocks.
+
+        A question in several parts (…？…？) is answered part by part, one search for each.
+        """
+        text = clean_question(question)
+        parts = split_parts(text)
+        if len(parts) == 1 or is_scenario(text):
+            outcome, reading = self.outcome(text, conversation, role, doc_ids)
+            return self.composer.compose(text, outcome, self.abstainer.judge(outcome), reading)
+        answers = []
+        for part, searched in zip(parts, with_context(parts), strict=True):
+            outcome, reading = self.outcome(searched, conversation, role, doc_ids)
+            answers.append((part, self.composer.compose(part, outcome, self.abstainer.judge(outcome), reading)))
+        return self.composer.combine(text, answers)
 
 
 class ServiceHolder:
@@ -136,11 +165,12 @@ def assemble(
     path: Path,
     encoder_reason: str = "",
     ranker: Ranker | None = None,
+    relations: list[Relation] | None = None,
 ) -> Services:
     tokenizer = make_tokenizer(lexicon, library)
     searcher = Searcher(library, retrievers, encoder, QueryAnalyser(library, lexicon, tokenizer), ranker=ranker)
     abstainer = Abstainer(EvidenceStats.of(searcher, outside), model)
-    return Services(library, searcher, abstainer, Composer(library, tokenizer), manifest, path, encoder_reason)
+    return Services(library, searcher, abstainer, Composer(library, tokenizer, relations=relations), manifest, path, encoder_reason)
 
 
 def load_build(build_dir: Path, encoder: Encoder, lexicon: Lexicon | None = None, encoder_reason: str = "") -> Services:
@@ -149,19 +179,42 @@ def load_build(build_dir: Path, encoder: Encoder, lexicon: Lexicon | None = None
     reader = BuildReader(build_dir)
     manifest = reader.manifest
     try:
-        library = Library.from_documents([doc_from_dict(d) for d in reader.json(DOCUMENTS_FILE)])
+        documents = [doc_from_dict(d) for d in reader.json(DOCUMENTS_FILE)]
+        stored = actors_from_json(reader.json(ACTORS_FILE))
+        library = Library.from_documents(documents, {u.unit_id: stored.get(u.unit_id, ()) for d in documents for u in d.units})
         n = len(library.units)
         retrievers = {spec.name: spec.load(reader.read, n) for spec in RETRIEVERS}
         outside = read_npy(reader.read(OUTSIDE_FILE))
         model = AbstainModel.from_json(reader.json(MODEL_FILE)) if reader.has(MODEL_FILE) else None
         ranker = Ranker.from_json(reader.json(RANKER_FILE)) if reader.has(RANKER_FILE) else None
+        relations = [relation_from_json(r) for r in reader.json(RELATIONS_FILE)]
     except IndexUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001 - garbled arrays or records raise many kinds of errors
         raise IndexUnavailable("索引文件损坏（内容无法解析）。请运行：python -m regqa build") from exc
     if manifest.get("units") != n:
         raise IndexUnavailable("索引清单与数据不符。请运行：python -m regqa build")
-    return assemble(library, retrievers, encoder, lexicon, outside, model, manifest, Path(build_dir), encoder_reason, ranker)
+    return assemble(library, retrievers, encoder, lexicon, outside, model, manifest, Path(build_dir), encoder_reason, ranker, relations)
+
+
+def actors_to_json(library: Library) -> dict:
+    """unit_id → [[款, 项 or null, [actor ids]], …] (only units naming some actor)."""
+    out = {}
+    for unit in library.units:
+        parts = library.part_actors(unit)
+        if any(p.actors for p in parts):
+            out[unit.unit_id] = [[p.paragraph, p.item, list(p.actors)] for p in parts]
+    return out
+
+
+def relation_from_json(d: dict) -> Relation:
+    return Relation(d["matter"], tuple(d["unit_ids"]), tuple(d["differs"]), d["governs"], d["why"])
+
+
+def actors_from_json(data: dict) -> dict[str, tuple]:
+    from regqa.actors import PartActors  # noqa: PLC0415
+
+    return {uid: tuple(PartActors(int(p), i, tuple(a)) for p, i, a in parts) for uid, parts in data.items()}
 
 
 # ---------------------------------------------------------------- building
@@ -177,9 +230,13 @@ def file_digest(paths: Sequence[Path]) -> str:
     return h.hexdigest()
 
 
-# The code a build's contents depend on: segmentation and tokenisation shape the indexed texts, and
-# the fitted abstention model is only valid for the features (and the searches) that fitted it.
-BUILD_CODE = ("segment.py", "corpus.py", "store.py", "retrieval", "answer", "services.py")
+# The code a build's contents depend on: segmentation and tokenisation shape the indexed texts, the
+# actors and relations are stored, and the fitted ranker and abstention model are only valid for the
+# features (and the searches) that fitted them. How answers are composed from a search is not among them.
+BUILD_CODE = (
+    "segment.py", "corpus.py", "store.py", "actors.py", "library.py", "relations.py", "fitting.py", "retrieval", "services.py",
+    "answer/abstain.py", "answer/conversation.py", "answer/config.py",
+)
 
 
 def code_digest() -> str:
@@ -262,11 +319,12 @@ def build_index(
         step("读取并切分语料", 0.05)
         inputs = index_inputs(corpus_dir, lexicon, encoder.id, calibration, training)
         library = Library.from_documents(load_corpus(corpus_dir))
+        relations = load_relations(corpus_dir)
         tokenizer = make_tokenizer(lexicon, library)
         encode = _Progress(encoder, progress, step)
         step("分词与 BM25", 0.15)
         retrievers = {spec.name: spec.build(library, tokenizer, encode) for spec in RETRIEVERS}
-        outside = encoder.encode([lexicon.strip_fillers(q) for q in outside_examples()])
+        outside = encoder.encode_query([lexicon.strip_fillers(q) for q in outside_examples()])
         manifest = {
             "regqa_version": __version__,
             "built_at": now_iso(),
@@ -278,15 +336,19 @@ def build_index(
             "vectors": int(len(retrievers[DENSE].vectors)),  # type: ignore[attr-defined]
             "retrievers": {name: retriever_size(r) for name, r in retrievers.items()},
         }
-        services = assemble(library, retrievers, encoder, lexicon, outside, None, manifest, Path(), encoder_reason)
+        services = assemble(library, retrievers, encoder, lexicon, outside, None, manifest, Path(), encoder_reason, None, relations)
         step("训练排序模型", 0.82)
         ranker, manifest["ranker"] = train_ranker(services.searcher, training)
         if ranker is not None:
-            services = assemble(library, retrievers, encoder, lexicon, outside, None, manifest, Path(), encoder_reason, ranker)
+            services = assemble(library, retrievers, encoder, lexicon, outside, None, manifest, Path(), encoder_reason, ranker, relations)
         step("拒答模型校准", 0.88)
         model, summary = calibrate(services, calibration)
         manifest["calibration"] = summary
-        files = {DOCUMENTS_FILE: json.dumps([doc_to_dict(d) for d in library.documents.values()], ensure_ascii=False).encode("utf-8")}
+        files = {
+            DOCUMENTS_FILE: json.dumps([doc_to_dict(d) for d in library.documents.values()], ensure_ascii=False).encode("utf-8"),
+            ACTORS_FILE: json.dumps(actors_to_json(library), ensure_ascii=False).encode("utf-8"),
+            RELATIONS_FILE: json.dumps([asdict(r) for r in relations], ensure_ascii=False).encode("utf-8"),
+        }
         for spec in RETRIEVERS:
             files.update(spec.dump(retrievers[spec.name]))  # type: ignore[arg-type]
         files[OUTSIDE_FILE] = npy_bytes(outside)

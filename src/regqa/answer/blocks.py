@@ -61,6 +61,7 @@ class Quote:
     context: str = ""  # the 款's lead line shown before a lone 项 (not part of the quote)
     highlight: bool = False  # bold the figures (deadlines, amounts, thresholds)
     see_also: bool = False  # a second source: introduced with "另见"
+    evidence: bool = False  # quoted to show what the local copy lacks (a gap notice), not as the answer
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,25 @@ class Outline:
     """The parts of a section, each by its first sentence (verified)."""
 
     items: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class DutyList:
+    """An actor's duties held in the corpus, grouped by theme, each a verified 款 or 项."""
+
+    actor: str  # who, in Chinese (地方人民政府主要负责人（及其所负责的县级以上地方各级人民政府）)
+    groups: tuple[tuple[str, tuple[Citation, ...]], ...]  # (theme, its duties)
+
+
+@dataclass(frozen=True)
+class Governs:
+    """Two provisions set different rules for the same matter: which one governs, and why."""
+
+    matter: str
+    a: Citation  # the differing text of each unit, verified
+    b: Citation
+    governs: str  # label of the governing unit
+    why: str
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,7 @@ class Refusal:
     """The corpus does not answer: say so, and what the corpus covers."""
 
     documents: tuple[str, ...]  # short names of the documents held
+    elsewhere: tuple[str, ...] = ()  # laws the question names that the corpus does not hold (道路交通安全法 …)
 
 
 @dataclass(frozen=True)
@@ -98,7 +119,7 @@ class Paragraph:
     text: str
 
 
-Block = Caveat | Lead | Quote | Outline | Related | Notes | Refusal | Paragraph
+Block = Caveat | Lead | Quote | Outline | DutyList | Governs | Related | Notes | Refusal | Paragraph
 
 
 @dataclass(frozen=True)
@@ -125,4 +146,8 @@ def citations_of(blocks) -> list[Citation]:
             out.append(block.citation)
         elif isinstance(block, Outline):
             out.extend(block.items)
+        elif isinstance(block, DutyList):
+            out.extend(c for _, items in block.groups for c in items)
+        elif isinstance(block, Governs):
+            out.extend((block.a, block.b))
     return out

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
-
 from typing import TYPE_CHECKING
 
 from regqa.answer.blocks import Answer

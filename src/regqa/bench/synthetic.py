@@ -39,8 +39,18 @@ from pathlib import Path
 from regqa.catalog import CATALOG_FILE, load_catalog
 from regqa.corpus import corpus_files
 from regqa.segment import (
-    ANNEX_RE, ARTICLE_RE, CHAPTER_RE, GAP_RE, ITEM_RE, PART_RE, SECTION_RE, SUB_SECTION_RES, SUPPLEMENTARY_RE, TOP_SECTION_RE,
-    clean_lines, split_header,
+    ANNEX_RE,
+    ARTICLE_RE,
+    CHAPTER_RE,
+    GAP_RE,
+    ITEM_RE,
+    PART_RE,
+    SECTION_RE,
+    SUB_SECTION_RES,
+    SUPPLEMENTARY_RE,
+    TOP_SECTION_RE,
+    clean_lines,
+    split_header,
 )
 
 HEADINGS = (CHAPTER_RE, SECTION_RE, PART_RE, SUPPLEMENTARY_RE, ANNEX_RE)  # copied verbatim

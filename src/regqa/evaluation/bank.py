@@ -18,7 +18,14 @@ import numpy as np
 from regqa.evaluation.metrics import RetrievalScores, retrieval_scores
 from regqa.evaluation.questions import STYLES, Question, first_gold_rank
 from regqa.fitting import gold_mask, held
-from regqa.retrieval.ranker import Example, candidates, feature_matrix, fit, ranking_features
+from regqa.retrieval.ranker import (
+    Example,
+    candidates,
+    feature_matrix,
+    fit,
+    top_candidates,
+    ranking_features,
+)
 from regqa.retrieval.searcher import Searcher
 
 TOP_K = 5
@@ -35,7 +42,7 @@ SYSTEMS = {
     "jieba": "jieba + rank-bm25（整条）",
     "dense": "仅向量",
 }
-EVAL_CANDIDATES = 100  # refits are scored among the 100 best units of any retriever (and the gold ones)
+EVAL_CANDIDATES = 60  # refits rerank the first stage's 60 best units (as serving does); gold outside them is a miss
 
 
 class JiebaBM25:
@@ -150,8 +157,9 @@ def pair_agreement(run: BankRun, pairs: dict[str, str]) -> tuple[int, int]:
 @dataclass
 class Feats:
     question: Question
-    x: np.ndarray  # (C, F) candidates' features
+    x: np.ndarray  # (C, F) candidates' features (and the gold units')
     gold: np.ndarray  # (C,) bool
+    candidate: np.ndarray  # (C,) bool: among the first stage's candidates
 
 
 def question_feats(searcher: Searcher, questions: Sequence[Question], k: int = EVAL_CANDIDATES) -> list[Feats]:
@@ -159,18 +167,21 @@ def question_feats(searcher: Searcher, questions: Sequence[Question], k: int = E
     out = []
     for q in questions:
         outcome = bare.search(q.question, top_k=1)
-        feats = ranking_features(outcome.scores, outcome.query, searcher.priors)
+        feats = ranking_features(outcome.scores, outcome.query, searcher.priors, outcome.fused)
         gold = gold_mask(searcher.library, q.gold)
         if gold.any():
-            rows = candidates(feats, gold, k)
-            out.append(Feats(q, feature_matrix(feats, rows), gold[rows]))
+            rows = candidates(outcome.fused, gold, k)
+            cand = np.isin(rows, top_candidates(outcome.fused, k))
+            out.append(Feats(q, feature_matrix(feats, rows), gold[rows], cand))
     return out
 
 
 def _rank_of(ranker, f: Feats) -> int | None:
+    """Rank of the first gold unit among the candidates (a gold unit the first stage missed counts as a miss)."""
     scores = f.x @ ranker.weights
+    scores = np.where(f.candidate, scores, -np.inf)
     order = np.argsort(-scores, kind="stable")
-    pos = np.flatnonzero(f.gold[order])
+    pos = np.flatnonzero(f.gold[order] & np.isfinite(scores[order]))
     return int(pos[0]) + 1 if len(pos) and pos[0] < TOP_K else None
 
 

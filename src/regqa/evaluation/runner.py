@@ -14,7 +14,12 @@ from regqa import config as cfg
 from regqa.evaluation.answers import answer_report
 from regqa.evaluation.chunks import build_chunk_index, chunk_search
 from regqa.evaluation.metrics import RetrievalScores, by_category, retrieval_scores
-from regqa.evaluation.questions import CATEGORY_NAMES, Question, first_gold_rank, load_questions
+from regqa.evaluation.questions import (
+    CATEGORY_NAMES,
+    Question,
+    first_gold_rank,
+    load_questions,
+)
 from regqa.retrieval.fusion import FusionConfig
 
 SYSTEMS = ("hybrid", "bm25", "dense", "chunks")
@@ -209,6 +214,11 @@ def run_eval(args) -> int:
         lines += ["### 混合检索未排第一的问题", "", "| id | 类别 | 问题 | 金标排名 |", "|---|---|---|---|"]
         lines += [f"| {q.id} | {q.category} | {q.question} | {r or '未进前5'} |" for q, r in misses]
         lines.append("")
+    from regqa.evaluation.officials import officials_section  # noqa: PLC0415
+
+    officials = officials_section(services, eval_dir)
+    lines += officials
+    summary += officials
     bank_dir = eval_dir / "bank"
     if bank_dir.is_dir():
         bank_lines = bank_section(services, bank_dir)

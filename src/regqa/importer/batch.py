@@ -26,8 +26,8 @@ from pathlib import Path
 
 from regqa import config as cfg
 from regqa.journal import recover
-from regqa.services import Services
 from regqa.records import DocInfo
+from regqa.services import Services
 
 from .readers import KINDS, MAX_FILE_BYTES, ImportFailed
 from .report import StructureReport

@@ -15,8 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from regqa.numerals import NUMERAL_CHARS, article_label
-from regqa.segment import marker_number
-from regqa.segment import GAP_RE
+from regqa.segment import GAP_RE, marker_number
 
 _N = f"[{NUMERAL_CHARS}]+|\\d+"
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"

@@ -23,10 +23,10 @@ from regqa import config as cfg
 from regqa import journal as journal_mod
 from regqa.catalog import load_catalog
 from regqa.corpus import CorpusError, load_document, parse_document
-from regqa.retrieval.index import IndexUnavailable, current_build
-from regqa.records import DocInfo, Document
-from regqa.segment import looks_sectioned, split_header, clean_lines
 from regqa.locks import exclusive_lock
+from regqa.records import DocInfo, Document
+from regqa.retrieval.index import IndexUnavailable, current_build
+from regqa.segment import clean_lines, looks_sectioned, split_header
 from regqa.services import Services, build_index
 
 from .library import is_library_markdown, normalize_library

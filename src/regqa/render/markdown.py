@@ -5,7 +5,20 @@ from __future__ import annotations
 import html
 import re
 
-from regqa.answer.blocks import Answer, Block, Caveat, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related
+from regqa.answer.blocks import (
+    Answer,
+    Block,
+    Caveat,
+    DutyList,
+    Governs,
+    Lead,
+    Notes,
+    Outline,
+    Paragraph,
+    Quote,
+    Refusal,
+    Related,
+)
 
 HIGHLIGHT = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)(?:以上|以下|内)?)+|百分之[一二三四五六七八九十]+|立即")
 
@@ -25,10 +38,12 @@ def blockquote(text: str, highlight: bool) -> str:
     return "\n>\n".join(lines)
 
 
-def refusal_text(documents: tuple[str, ...]) -> str:
+def refusal_text(documents: tuple[str, ...], elsewhere: tuple[str, ...] = ()) -> str:
     names = "、".join(f"《{d}》" for d in documents)
+    other = "、".join(f"《{d}》" for d in elsewhere)
+    named = f"您问的内容由{md_text(other)}规定，本知识库没有收录，请查阅其正式文本。\n\n" if other else ""
     return (
-        "**本知识库中没有能回答这个问题的条文。**\n\n"
+        "**本知识库中没有能回答这个问题的条文。**\n\n" + named +
         f"这里收录的是安全生产方面的法律法规和文件：{md_text(names)}。"
         "您的问题似乎不在这些文件的范围内，为避免误导，这里不作回答。"
         "如果问题与安全生产职责、事故报告与调查、应急救援、问责与处分有关，请换个说法再问。"
@@ -51,12 +66,24 @@ def block_markdown(block: Block) -> str:
     if isinstance(block, Outline):
         lines = "\n".join(f"- {md_text(c.quote)} <sub>——{md_text(c.label)}</sub>" for c in block.items)
         return f"其中分为以下 {len(block.items)} 点（各取首句，全文见各部分）：\n\n{lines}"
+    if isinstance(block, DutyList):
+        n = sum(len(items) for _, items in block.groups)
+        parts = [f"**本地语料中由{md_text(block.actor)}承担的职责（{n} 项，逐字引用）：**"]
+        for theme, items in block.groups:
+            lines = "\n".join(f"- {md_text(c.quote)} <sub>——{md_text(c.label)}</sub>" for c in items)
+            parts.append(f"**{md_text(theme)}**\n\n{lines}")
+        return "\n\n".join(parts)
+    if isinstance(block, Governs):
+        return (
+            f"**同一事项的规定不同**（{md_text(block.matter)}）：{md_text(block.a.label)}规定“{md_text(block.a.quote)}”，"
+            f"{md_text(block.b.label)}规定“{md_text(block.b.quote)}”。应适用**{md_text(block.governs)}**：{md_text(block.why)}。"
+        )
     if isinstance(block, Related):
         return "**相关条文**：" + "、".join(md_text(u.label) for u in block.units)
     if isinstance(block, Notes):
         return "\n".join(f"- ℹ️ {md_text(n)}" for n in block.texts)
     if isinstance(block, Refusal):
-        return refusal_text(block.documents)
+        return refusal_text(block.documents, block.elsewhere)
     if isinstance(block, Paragraph):
         return md_text(block.text)
     raise TypeError(f"unknown block {type(block).__name__}")

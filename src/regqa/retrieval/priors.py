@@ -46,12 +46,16 @@ class UnitPriors:
     has_gloss: np.ndarray  # (N,) bool
     features: dict[str, np.ndarray]  # intent kind → (N,) bool: the unit can carry that kind of answer
     definitions: dict[str, np.ndarray]  # defined term → unit positions that define it
+    actors: dict[str, np.ndarray]  # actor id → (N,) bool: some 款/项 of the unit obligates or empowers it
+    has_actor: np.ndarray  # (N,) bool: the unit names any actor as subject
 
     @classmethod
     def of(cls, library: Library) -> UnitPriors:
         units = library.units
         docs = library.documents
         feats = [unit_features(u) for u in units]
+        unit_actor_sets = [library.actors(u) for u in units]
+        actor_columns = {a: np.array([a in s for s in unit_actor_sets], dtype=bool) for a in set().union(*unit_actor_sets)}
         return cls(
             unit_doc=np.array([u.doc_id for u in units]),
             authority=np.array([1.0 / max(1, docs[u.doc_id].info.priority) for u in units]),
@@ -60,7 +64,18 @@ class UnitPriors:
             has_gloss=np.array([u.gloss is not None for u in units], dtype=bool),
             features={k: np.array([k in f for f in feats], dtype=bool) for k in UNIT_FEATURES},
             definitions=_definitions(units),
+            actors=actor_columns,
+            has_actor=np.array([bool(a) for a in unit_actor_sets], dtype=bool),
         )
+
+    def actor_match(self, actors: frozenset[str]) -> np.ndarray:
+        """(N,) float: 1.0 where a 款/项 of the unit obligates or empowers one of ``actors``."""
+        out = np.zeros(len(self.unit_doc))
+        for a in actors:
+            col = self.actors.get(a)
+            if col is not None:
+                out = np.maximum(out, col)
+        return out
 
     def defines_any(self, text: str) -> np.ndarray:
         """1.0 for units defining a term the text uses."""

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from regqa.actors import question_actor
 from regqa.library import Library
 from regqa.normalize import normalize, strip_controls
-from regqa.refs import GENERIC_ALIASES, Reference, alias_table, mentioned_docs, parse_references, term_docs
+from regqa.refs import (
+    GENERIC_ALIASES,
+    Reference,
+    alias_table,
+    mentioned_docs,
+    parse_references,
+    term_docs,
+)
 from regqa.retrieval.intent import Intent, question_intent
 from regqa.retrieval.lexicon import Lexicon
 from regqa.retrieval.tokenizer import Tokenizer
@@ -49,6 +57,7 @@ class AnalysedQuery:
     term_docs: tuple[str, ...]  # documents leaned to by their defining terms (not named)
     intent: Intent
     plain: bool = False  # a bare retriever (eval baseline): no expansions, priors or references
+    actor: str | None = None  # whom the question asks about (``regqa.actors``): its words, the asker's role, the conversation
 
     @property
     def dense_text(self) -> str:
@@ -64,7 +73,7 @@ class QueryAnalyser:
         self.lexicon = lexicon
         self.tokenizer = tokenizer
 
-    def analyse(self, question: str, context: str = "", plain: bool = False) -> AnalysedQuery:
+    def analyse(self, question: str, context: str = "", plain: bool = False, role_actor: str | None = None, previous_actor: str | None = None) -> AnalysedQuery:
         text = clean_question(question)
         infos = self.library.infos
         mentioned = [] if plain else mentioned_docs(text, infos)
@@ -91,6 +100,7 @@ class QueryAnalyser:
             term_docs=tuple(leaned),
             intent=question_intent(searched) if not plain else Intent(()),
             plain=plain,
+            actor=None if plain else question_actor(text, role_actor, previous_actor),
         )
 
     def without_names(self, text: str, doc_ids: list[str]) -> str:

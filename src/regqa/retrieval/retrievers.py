@@ -86,6 +86,13 @@ class DenseRetriever:
     n_units: int
     floor: float  # score of a unit with no embedding
 
+    def unit_vectors(self) -> np.ndarray:
+        """The first embedding of every unit (its whole text), one row per unit."""
+        first = np.full(self.n_units, -1, dtype=np.int64)
+        for i in range(len(self.owners) - 1, -1, -1):
+            first[self.owners[i]] = i
+        return self.vectors[first]
+
     def score(self, query: AnalysedQuery, vector: np.ndarray | None) -> Scores:
         if vector is None or not len(self.vectors):
             return Scores(np.full(self.n_units, max(self.floor, 0.0), dtype=np.float64))

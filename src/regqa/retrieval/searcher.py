@@ -21,7 +21,7 @@ from regqa.retrieval.encoders import Encoder
 from regqa.retrieval.fusion import FusionConfig, fused_scores
 from regqa.retrieval.priors import UnitPriors
 from regqa.retrieval.query import AnalysedQuery, QueryAnalyser
-from regqa.retrieval.ranker import Ranker, ranking_features
+from regqa.retrieval.ranker import Ranker, ranking_features, rerank
 from regqa.retrieval.retrievers import DENSE, LEXICAL, Retriever, Scores
 
 # Which retrievers each search method uses (None: all of them).
@@ -114,19 +114,22 @@ class Searcher:
         method: str = "hybrid",
         plain: bool = False,
         context: str = "",
+        role_actor: str | None = None,
+        previous_actor: str | None = None,
     ) -> SearchOutcome:
-        """Rank units for a question. ``context``: role words that steer retrieval but are not the question.
+        """Rank units for a question. ``context``: role words that steer retrieval but are not the question;
+        ``role_actor`` / ``previous_actor``: whom the asker is, and whom the conversation was about.
 
         ``plain`` turns off lexicon expansion, document-name preference, intent and reference lookup,
         leaving the bare retriever(s): the baselines of the evaluation.
         """
         if method not in METHODS:
             raise ValueError(f"unknown method {method}")
-        query = self.analyser.analyse(question, context, plain)
+        query = self.analyser.analyse(question, context, plain, role_actor, previous_actor)
         names = METHODS[method] or tuple(self.retrievers)
         vector = None
         if any(self.retrievers[n].needs_vector for n in names if n in self.retrievers):  # encoded once, shared
-            vector = _frozen(self.encoder.encode([query.dense_text])[0])
+            vector = _frozen(self.encoder.encode_query([query.dense_text])[0])
         scores = {n: self.retrievers[n].score(query, vector) for n in names if n in self.retrievers}
         for s in scores.values():
             _frozen(s.own)
@@ -148,10 +151,10 @@ class Searcher:
 
     def rank(self, scores: Mapping[str, Scores], query: AnalysedQuery, mask: np.ndarray | None, bare: bool = False) -> np.ndarray:
         """The fused score per unit: the learned ranker when there is one, else the hand-set weights."""
+        first = fused_scores(scores, query, self.priors, self.fusion, mask)
         if self.ranker is None or bare:
-            return fused_scores(scores, query, self.priors, self.fusion, mask)
-        fused = self.ranker.score(ranking_features(scores, query, self.priors))
-        return fused if mask is None else np.where(mask, fused, -np.inf)
+            return first
+        return rerank(first, self.ranker.score(ranking_features(scores, query, self.priors, first)))
 
     def rerank(self, outcome: SearchOutcome, top_k: int = 5) -> SearchOutcome:
         """The same evidence ranked by this searcher's ranking (tuning and baselines: no second search)."""
@@ -162,7 +165,8 @@ class Searcher:
     def explain(self, outcome: SearchOutcome, unit_id: str) -> dict[str, float]:
         """Why a unit scored as it did: each feature's contribution (learned ranker), or each retriever's normalised score."""
         pos = self.library.unit_pos[unit_id]
-        features = ranking_features(outcome.scores, outcome.query, self.priors)
+        first = fused_scores(outcome.scores, outcome.query, self.priors, self.fusion, self.doc_mask(outcome.doc_ids))
+        features = ranking_features(outcome.scores, outcome.query, self.priors, first)
         if self.ranker is not None:
             return self.ranker.contributions(features, pos)
         return {name: float(features[name][pos]) for name in outcome.scores if name in features}

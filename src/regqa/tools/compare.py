@@ -12,10 +12,9 @@ import html
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
 
 import numpy as np
-
-from typing import TYPE_CHECKING
 
 from regqa.library import Library
 from regqa.numerals import parse_article
@@ -202,12 +201,7 @@ class Alignment:
 
 def unit_vectors(services: Services) -> np.ndarray:
     """The whole-unit embedding of every unit (the first vector the dense retriever stores for it)."""
-    dense = services.searcher.retrievers[DENSE]
-    owners = dense.owners
-    first = np.full(len(services.library.units), -1, dtype=np.int64)
-    for i in range(len(owners) - 1, -1, -1):
-        first[owners[i]] = i
-    return dense.vectors[first]
+    return services.searcher.retrievers[DENSE].unit_vectors()
 
 
 def align(services: Services, doc_a: str, doc_b: str, top: int = 3) -> Alignment:

@@ -9,11 +9,17 @@ from pathlib import Path
 
 import gradio as gr
 
+from regqa.roles import ROLES, RoleError
 from regqa.tools.compare import CompareError, align, alignment_html, compare_units
 from regqa.tools.duties import build_checklist, checklist_report
 from regqa.tools.export import ExportError, to_html, write
-from regqa.roles import ROLES, RoleError
-from regqa.tools.study import MAX_QUESTIONS, MAX_UNITS, StudyError, build_pack, pack_report
+from regqa.tools.study import (
+    MAX_QUESTIONS,
+    MAX_UNITS,
+    StudyError,
+    build_pack,
+    pack_report,
+)
 
 DEFAULT_ROLE = "政府主要负责人"
 DEFAULT_A, DEFAULT_B = "安全生产法:83", "事故条例:9"

@@ -8,7 +8,6 @@ searches run, while the real app (in-process, over the session index) answers ov
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import httpx

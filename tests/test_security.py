@@ -174,3 +174,42 @@ def test_passwords_never_reach_the_logs(app_with_auth):
     text = log.read_text(encoding="utf-8", errors="replace")
     assert "已就绪" in text
     assert SECRET not in text and SECRET[:12] not in text
+
+
+def _raw_post_headers_only(base: str, path: str, length: int, cookie: str = "") -> tuple[int, str]:
+    """Send only the request head of an upload that declares ``length`` bytes; return the status and body."""
+    import socket
+
+    host, port = base.removeprefix("http://").split(":")
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+        f"Content-Length: {length}\r\n{('Cookie: ' + cookie + chr(13) + chr(10)) if cookie else ''}Connection: close\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(head.encode())
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    status = int(data.split(b" ", 2)[1])
+    return status, data.split(b"\r\n\r\n", 1)[1].decode("utf-8", "replace")
+
+
+def test_uploads_need_a_login_and_an_oversized_one_is_refused_before_it_is_read(app_with_auth):
+    base, log, _ = app_with_auth
+    anonymous = urllib.request.build_opener()
+    files = b'--x\r\nContent-Disposition: form-data; name="files"; filename="rules.txt"\r\nContent-Type: text/plain\r\n\r\n\xe7\xac\xac\xe4\xb8\x80\xe6\x9d\xa1\r\n--x--\r\n'
+
+    def upload(opener) -> int:
+        request = urllib.request.Request(f"{base}/gradio_api/upload", data=files, headers={"Content-Type": "multipart/form-data; boundary=x"})
+        try:
+            return opener.open(request, timeout=30).status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    assert upload(anonymous) == 401  # with a login configured, Gradio asks for it
+    opener = _login(base, SECRET)
+    assert upload(opener) == 200  # a logged-in user may upload (the 导入文件 tab)
+    cookie = "; ".join(f"{c.name}={c.value}" for h in opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor) for c in h.cookiejar)
+    status, body = _raw_post_headers_only(base, "/gradio_api/upload", MAX_FILE_BYTES + 2 * 1024 * 1024, cookie)
+    assert status == 413 and "请求过大" in body  # refused on the declared size: nothing was read or stored
+    assert "拒绝请求 POST /gradio_api/upload" in log.read_text(encoding="utf-8")

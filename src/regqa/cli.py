@@ -27,8 +27,10 @@ def _services(args, **kwargs):
 
 def _library():
     from regqa import config as cfg  # noqa: PLC0415
+    from regqa.journal import recover  # noqa: PLC0415
     from regqa.library import Library  # noqa: PLC0415
 
+    recover(cfg.corpus_dir(), cfg.index_dir(), lambda msg: print(msg, file=sys.stderr))  # an import that was killed
     return Library.from_corpus(cfg.corpus_dir())
 
 
@@ -38,19 +40,40 @@ def _print_json(obj) -> None:
 
 
 def _lines(stream):
-    """Input lines, each cut off at a bounded length (a huge line is reported, not read whole)."""
+    """Input lines as ``(text, problem)``: each read to a bounded length, never whole.
+
+    A line longer than ``MAX_LINE_CHARS`` or not valid UTF-8 comes with a Chinese ``problem`` (and the
+    text read so far, cut) so the caller answers it in place and goes on; a byte-order mark is dropped.
+    """
     from regqa.render.contract import MAX_LINE_CHARS  # noqa: PLC0415
 
+    raw = getattr(stream, "buffer", None)
+    limit = 4 * MAX_LINE_CHARS + 4 if raw is not None else MAX_LINE_CHARS + 1  # UTF-8: at most 4 bytes a character
+    source = raw if raw is not None else stream
     while True:
-        line = stream.readline(MAX_LINE_CHARS + 1)
+        line = source.readline(limit)
         if not line:
             return
-        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+        newline = b"\n" if raw is not None else "\n"
+        complete = line.endswith(newline)
+        if not complete and len(line) >= limit:
             while True:  # skip the rest of the over-long line
-                more = stream.readline(1 << 20)
-                if not more or more.endswith("\n"):
+                more = source.readline(1 << 20)
+                if not more or more.endswith(newline):
                     break
-        yield line.rstrip("\n")
+        if raw is not None:
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield line[:200].decode("utf-8", "replace").rstrip("\r\n"), f"这一行不是有效的 UTF-8 文字（第 {exc.start + 1} 个字节处），未处理。"
+                continue
+        else:
+            text = line
+        text = text.rstrip("\r\n").lstrip("\ufeff")
+        if len(text) > MAX_LINE_CHARS or (not complete and len(line) >= limit):
+            yield text[:200], f"这一行超过 {MAX_LINE_CHARS} 个字符的上限，未处理。"
+            continue
+        yield text, None
 
 
 # ---------------------------------------------------------------- commands
@@ -58,9 +81,11 @@ def _lines(stream):
 
 def cmd_build(args) -> int:
     from regqa import config as cfg  # noqa: PLC0415
+    from regqa.journal import recover  # noqa: PLC0415
     from regqa.retrieval.encoders import get_encoder  # noqa: PLC0415
     from regqa.services import build_index  # noqa: PLC0415
 
+    recover(cfg.corpus_dir(), cfg.index_dir(), lambda msg: print(msg, file=sys.stderr))  # an import that was killed
     encoder, reason = get_encoder(args.encoder)
     print(f"编码器：{encoder.id}（{reason}）", file=sys.stderr)
     services = build_index(cfg.corpus_dir(), cfg.index_dir(), encoder, progress=not args.quiet)
@@ -110,8 +135,9 @@ def cmd_search(args) -> int:
         resolve_docs,
         search_error_json,
         search_json,
+        truncation_note,
     )
-    from regqa.retrieval.query import QuestionError  # noqa: PLC0415
+    from regqa.retrieval.query import MAX_QUESTION_CHARS, QuestionError  # noqa: PLC0415
 
     services = _services(args)
     try:
@@ -121,15 +147,21 @@ def cmd_search(args) -> int:
         return 2
     searcher = services.searcher
     if args.jsonl:
-        for line in _lines(sys.stdin):
+        for line, problem in _lines(sys.stdin):
+            if problem:
+                _print_json(search_error_json(line[:200], problem))
+                continue
             if not line.strip():
                 continue
             try:
-                _print_json(search_json(searcher.search(line, top_k=args.top_k, doc_ids=doc_ids, method=args.method)))
+                out = search_json(searcher.search(line, top_k=args.top_k, doc_ids=doc_ids, method=args.method))
+                if len(line.strip()) > MAX_QUESTION_CHARS:
+                    out["notes"] = [truncation_note(len(line.strip()), "检索"), *out["notes"]]
+                _print_json(out)
             except QuestionError as exc:
                 _print_json(search_error_json(line[:200], str(exc)))
             except Exception as exc:  # noqa: BLE001 - one bad line must not end the batch
-                print(f"处理出错（{line[:40]!r}）：{exc.__class__.__name__}: {exc}", file=sys.stderr)
+                print(f"处理出错（{line[:40]!r}）：{exc.__class__.__name__}: {str(exc)[:200]!r}", file=sys.stderr)
                 _print_json(search_error_json(line[:200], INTERNAL_LINE_ERROR))
         return 0
     if not args.question:
@@ -198,7 +230,7 @@ def cmd_show(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from regqa.answer.conversation import Conversation  # noqa: PLC0415
+    from regqa.answer.conversation import read_history  # noqa: PLC0415
     from regqa.render.contract import (  # noqa: PLC0415
         RequestError,
         answer_json,
@@ -206,9 +238,14 @@ def cmd_ask(args) -> int:
         parse_ask_line,
         resolve_docs,
         resolve_role,
+        truncation_note,
     )
     from regqa.render.plain import answer_plain  # noqa: PLC0415
-    from regqa.retrieval.query import QuestionError  # noqa: PLC0415
+    from regqa.retrieval.query import MAX_QUESTION_CHARS, QuestionError  # noqa: PLC0415
+
+    def cut_notes(question: str) -> list[str]:
+        length = len(question.strip())
+        return [truncation_note(length)] if length > MAX_QUESTION_CHARS else []
 
     services = _services(args)
     try:
@@ -219,27 +256,35 @@ def cmd_ask(args) -> int:
         print(str(exc) if isinstance(exc, RequestError) else f"--history 不是有效的 JSON：{exc}", file=sys.stderr)
         return 2
     if args.jsonl:
-        for line in _lines(sys.stdin):
+        for line, problem in _lines(sys.stdin):
+            if problem:
+                _print_json(error_json(line[:200], problem))
+                continue
             if not line.strip():
                 continue
             try:
                 req = parse_ask_line(line, services.library)
-                answer = services.ask(req.question, Conversation.from_history(list(req.history)), req.role or default_role, req.doc_ids or default_docs)
-                _print_json(answer_json(answer))
+                read = read_history(req.history)
+                out = answer_json(services.ask(req.question, read.conversation, req.role or default_role, req.doc_ids or default_docs))
+                out["notes"] = [*cut_notes(req.question), *read.notes, *out["notes"]]
+                _print_json(out)
             except (RequestError, QuestionError) as exc:
                 _print_json(error_json(line[:200], str(exc)))
             except Exception as exc:  # noqa: BLE001 - one bad line must not end the batch
-                print(f"处理出错（{line[:40]!r}）：{exc.__class__.__name__}: {exc}", file=sys.stderr)
+                print(f"处理出错（{line[:40]!r}）：{exc.__class__.__name__}: {str(exc)[:200]!r}", file=sys.stderr)
                 _print_json(error_json(line[:200], INTERNAL_LINE_ERROR))
         return 0
     if not args.question:
         print("请提供问题，例如：python -m regqa ask \"出了死3个人的事故算什么级别？\"", file=sys.stderr)
         return 2
     try:
-        answer = services.ask(" ".join(args.question), Conversation.from_history(history), default_role, default_docs)
+        read = read_history(history)
+        answer = services.ask(" ".join(args.question), read.conversation, default_role, default_docs)
     except QuestionError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    for note in [*cut_notes(" ".join(args.question)), *read.notes]:
+        print(note if note.startswith("提示") else f"提示：{note}", file=sys.stderr)
     print(answer_plain(answer))
     return 0
 

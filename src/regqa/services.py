@@ -9,7 +9,8 @@
 abstention model on the calibration questions) and ``open_services`` loads the live one, building it
 first when it is missing, stale or damaged; when a rebuild is impossible (a read-only index folder, a
 broken corpus file) the last good build keeps serving with a warning. ``ServiceHolder`` is what the app
-reads on every request; an import swaps it atomically.
+reads on every request; an import swaps it atomically. Before anything is read, an import that was
+killed is repaired (``regqa.journal.recover``).
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ from regqa.answer.blocks import Answer
 from regqa.answer.compose import Composer
 from regqa.answer.config import AnswerConfig
 from regqa.answer.conversation import Conversation, resolve_followup
-from regqa.answer.parts import split_parts, with_context
+from regqa.answer.parts import MAX_PARTS, parts_note, split_parts, with_context
 from regqa.answer.scenario import is_scenario
 from regqa.corpus import CorpusError, corpus_fingerprint, load_corpus
+from regqa.journal import recover
 from regqa.library import Library
 from regqa.relations import Relation, load_relations
 from regqa.retrieval.encoders import Encoder, get_encoder
@@ -116,18 +118,21 @@ class Services:
     def ask(self, question: str, conversation: Conversation | None = None, role: str | None = None, doc_ids: Sequence[str] | None = None) -> Answer:
         """Answer one question: search once, judge the evidence once, compose verified blocks.
 
-        A question in several parts (…？…？) is answered part by part, one search for each.
+        A question in several parts (…？…？) is answered part by part, one search for each; at most
+        ``MAX_PARTS`` parts are answered (a notice says so), so the work a request costs stays bounded.
         """
         text = clean_question(question)
         parts = split_parts(text)
         if len(parts) == 1 or is_scenario(text):
             outcome, reading = self.outcome(text, conversation, role, doc_ids)
             return self.composer.compose(text, outcome, self.abstainer.judge(outcome), reading)
+        notes = [parts_note(len(parts))] if len(parts) > MAX_PARTS else []
+        parts = parts[:MAX_PARTS]
         answers = []
         for part, searched in zip(parts, with_context(parts), strict=True):
             outcome, reading = self.outcome(searched, conversation, role, doc_ids)
             answers.append((part, self.composer.compose(part, outcome, self.abstainer.judge(outcome), reading)))
-        return self.composer.combine(text, answers)
+        return self.composer.combine(text, answers, notes)
 
 
 class ServiceHolder:
@@ -382,6 +387,7 @@ def open_services(
     corpus_dir = Path(corpus_dir or cfg.corpus_dir())
     index_dir = Path(index_dir or cfg.index_dir())
     log = log or (lambda msg: print(msg, file=sys.stderr))
+    recover(corpus_dir, index_dir, log)  # an import that was killed: restore (or finish) it before reading the corpus
     lexicon = load_lexicon()
     encoder, reason = get_encoder(encoder_spec)
     calibration, training = cfg.calibration_files(), cfg.training_files()

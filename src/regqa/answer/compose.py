@@ -121,10 +121,10 @@ class Composer:
         pos = [self.library.unit_pos[u.unit_id] for u in units]
         return units[int(np.argmax(outcome.fused[pos]))]
 
-    def combine(self, question: str, answers: list[tuple[str, Answer]]) -> Answer:
-        """One answer to a question in parts: each part's answer under its own heading, in order."""
+    def combine(self, question: str, answers: list[tuple[str, Answer]], extra_notes: list[str] | None = None) -> Answer:
+        """One answer to a question in parts: each part's answer under its own heading, in order (``extra_notes`` first)."""
         blocks: list[Block] = []
-        notes: list[str] = []
+        notes: list[str] = list(extra_notes or ())
         for n, (part, answer) in enumerate(answers, start=1):
             blocks.append(Paragraph(f"（{n}）{part}"))
             blocks += [b for b in answer.blocks if not isinstance(b, Notes)]

@@ -34,16 +34,50 @@ class Conversation:
     @classmethod
     def from_history(cls, history: object) -> Conversation:
         """Earlier user questions from a request's history (dicts, (user, bot) pairs or strings); bounded."""
-        if not isinstance(history, (list, tuple)):
-            return cls()
-        found: list[str] = []
-        for turn in reversed(history[-4 * MAX_TURNS :]):  # never walk an unbounded history
-            text = _user_text(turn)
-            if text:
-                found.append(text[:MAX_QUESTION_CHARS])
-                if len(found) == MAX_TURNS:
-                    break
-        return cls(tuple(reversed(found)))
+        return read_history(history).conversation
+
+
+@dataclass(frozen=True)
+class HistoryRead:
+    """What was read from a request's history, and what was left out (for a notice to the asker)."""
+
+    conversation: Conversation
+    omitted: bool = False  # earlier turns were not read (more than ``MAX_TURNS`` questions, or beyond the turns looked at)
+    cut: int = 0  # questions read that were cut to ``MAX_QUESTION_CHARS``
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Chinese notices: what of the history was not used."""
+        notes = []
+        if self.omitted:
+            notes.append(f"对话历史较长，只参考了最近 {len(self.conversation.questions)} 个问题。")
+        if self.cut:
+            notes.append(f"对话历史中有 {self.cut} 个问题超过 {MAX_QUESTION_CHARS} 字，只参考了每个问题的前 {MAX_QUESTION_CHARS} 字。")
+        return tuple(notes)
+
+
+def read_history(history: object) -> HistoryRead:
+    """The last ``MAX_TURNS`` user questions of a history, each cut to ``MAX_QUESTION_CHARS``.
+
+    Only the last ``4 * MAX_TURNS`` turns are looked at and each is read to a bounded length, so the
+    work does not grow with the history sent.
+    """
+    if not isinstance(history, (list, tuple)):
+        return HistoryRead(Conversation())
+    window = history[-4 * MAX_TURNS :]  # never walk an unbounded history
+    found: list[str] = []
+    cut = 0
+    stopped_at = 0
+    for i, turn in enumerate(reversed(window)):
+        text = _user_text(turn)
+        if text:
+            cut += len(text) > MAX_QUESTION_CHARS
+            found.append(text[:MAX_QUESTION_CHARS])
+            if len(found) == MAX_TURNS:
+                stopped_at = len(window) - 1 - i
+                break
+    omitted = len(history) > len(window) or (len(found) == MAX_TURNS and any(_user_text(t) for t in window[:stopped_at]))
+    return HistoryRead(Conversation(tuple(reversed(found))), omitted, cut)
 
 
 def _user_text(turn: object) -> str:
@@ -52,9 +86,9 @@ def _user_text(turn: object) -> str:
             return ""
         return _content_text(turn.get("content")).strip()
     if isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
-        return turn[0].strip()
+        return turn[0][: 2 * MAX_QUESTION_CHARS].strip()
     if isinstance(turn, str):
-        return turn.strip()
+        return turn[: 2 * MAX_QUESTION_CHARS].strip()
     return ""
 
 

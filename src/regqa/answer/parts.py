@@ -7,6 +7,7 @@ import re
 SPLIT = re.compile(r"(?<=[？?])\s*(?=\S)")
 ENUMERATED = re.compile(r"(?:^|[，,；;。\s])(?:[一二三四五]是|[（(][1-5一二三四五][)）]|[1-5][、.．])")
 SHORT_PART = 6  # a part this short ("归谁调查？") is read with the part before it
+MAX_PARTS = 5  # each part is one search: a question in more parts is answered for its first five
 
 
 def split_parts(question: str) -> list[str]:
@@ -24,3 +25,8 @@ def with_context(parts: list[str]) -> list[str]:
     """Each part as it is searched: a short part carries the first part's words (归谁调查？ → 归谁调查？ 较大事故…)."""
     first = parts[0]
     return [p if i == 0 or len(p) > SHORT_PART else f"{p} {first}" for i, p in enumerate(parts)]
+
+
+def parts_note(found: int) -> str:
+    """The notice for a question in more than ``MAX_PARTS`` parts."""
+    return f"问题分成了 {found} 个部分，只回答了前 {MAX_PARTS} 个；其余部分请另行提问。"

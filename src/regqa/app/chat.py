@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 
 import gradio as gr
 
 from regqa.answer.blocks import Answer
-from regqa.answer.conversation import Conversation
+from regqa.answer.conversation import Conversation, HistoryRead, read_history
 from regqa.app import render
 from regqa.app.browse import document_choices
 from regqa.app.errors import user_message
@@ -18,6 +20,7 @@ from regqa.render.contract import (
     error_json,
     resolve_docs,
     resolve_role,
+    truncation_note,
 )
 from regqa.render.markdown import answer_markdown, md_text
 from regqa.render.plain import exchange_plain
@@ -25,8 +28,17 @@ from regqa.retrieval.query import MAX_QUESTION_CHARS, QuestionError, clean_quest
 from regqa.roles import SELECTOR
 from regqa.services import ServiceHolder, Services
 
+logger = logging.getLogger("regqa.app")
+
 ROLE_NONE = "不指定"
 TRUNCATED_MARK = "……（以下已截断）"
+# The chat keeps (and sends back) at most this many messages: 19 questions with their answers and a
+# marker; a follow-up reads the conversation state, never these rendered messages. A message longer than
+# ``MAX_MESSAGE_CHARS`` (never one of ours) is cut; only text parts are kept.
+MAX_CHAT_MESSAGES = 40
+MAX_MESSAGE_CHARS = 20_000
+EARLIER_HIDDEN = "（较早的对话已不再显示。）"
+LOG_TEXT_CHARS = 40  # a question in the request log is cut to this many characters
 
 OFFICIAL_EXAMPLES = [
     "我是分管安全的副县长，我要干什么？",
@@ -59,8 +71,65 @@ def question_length(message) -> int:
     return len(strip_controls(message).strip()) if isinstance(message, str) else 0
 
 
-def truncation_note(length: int) -> str:
-    return f"提示：您的问题共 {length} 字，超过 {MAX_QUESTION_CHARS} 字的上限，只按前 {MAX_QUESTION_CHARS} 字作答。"
+def log_text(text: object, limit: int = LOG_TEXT_CHARS) -> str:
+    """A user's text for one log line: bounded, controls and line breaks removed."""
+    if not isinstance(text, str):
+        return f"<{type(text).__name__}>"
+    short = " ".join(strip_controls(text[: limit + 1]).split())
+    return short[:limit] + ("…" if len(text) > limit else "")
+
+
+def log_request(endpoint: str, turn: Turn, history_items: int, read: HistoryRead | None, started: float) -> None:
+    """One line per request: what was asked (cut), how much history came and was used, the outcome."""
+    used = f"，用 {len(read.conversation.questions)} 问" if read is not None else ""
+    cut = "，历史已截断" if read is not None and (read.omitted or read.cut) else ""
+    if turn.answer is None:
+        outcome = f"未回答：{log_text(turn.error, 60)}"
+    else:
+        outcome = "拒答" if turn.answer.abstained else f"引用 {len(turn.answer.citations)} 条"
+    logger.info(
+        "请求 %s：问题 %d 字“%s”%s；历史 %d 条%s%s；%s；%.2f 秒",
+        endpoint, turn.length, log_text(turn.question), "（已截断）" if turn.truncated else "",
+        history_items, used, cut, outcome, time.monotonic() - started,
+    )
+
+
+def _text_of(content: object) -> str | None:
+    """The text of a chat message's content (a string or text parts); None when it has no text."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, (list, tuple)):
+        texts = [c.get("text") for c in content[:20] if isinstance(c, dict) and isinstance(c.get("text"), str)]
+        return "".join(texts) if texts else None
+    return None
+
+
+def bounded_history(history: object, room: int = 2) -> list[dict]:
+    """The last messages of a chat history, leaving ``room`` for new ones: text only, each of bounded length.
+
+    When earlier messages are dropped, the history starts with a marker saying so. Work is bounded:
+    only the last ``MAX_CHAT_MESSAGES`` items are looked at.
+    """
+    if not isinstance(history, (list, tuple)):
+        return []
+    limit = MAX_CHAT_MESSAGES - room
+    window = history[-limit:]
+    kept = []
+    for m in window:
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+            continue
+        text = _text_of(m.get("content"))
+        if text is None or text == EARLIER_HIDDEN:
+            continue
+        if len(text) > MAX_MESSAGE_CHARS:
+            text = text[:MAX_MESSAGE_CHARS] + TRUNCATED_MARK
+        kept.append({"role": m["role"], "content": text})
+    if len(history) > len(window):
+        kept = kept[-(limit - 1):]
+        while kept and kept[0]["role"] != "user":  # start at a question
+            kept.pop(0)
+        kept = [{"role": "assistant", "content": EARLIER_HIDDEN}, *kept]
+    return kept
 
 
 # ---------------------------------------------------------------- one turn
@@ -73,39 +142,47 @@ class Turn:
     message: str  # Markdown/HTML for the chat bubble
     error: str = ""  # Chinese message when the question could not be answered
     truncated: int = 0  # original length when the question was cut
+    length: int = 0  # characters in the question as sent
 
 
 def run_turn(services: Services, message, conversation: Conversation, role, docs) -> Turn:
     """Answer one question; never raises (errors become a Chinese message, details are logged)."""
+    length = question_length(message)
     try:
         question = clean_question(message if isinstance(message, str) else "")
     except QuestionError as exc:
-        return Turn("", None, render.esc(str(exc)), error=str(exc))
-    length = question_length(message)
+        return Turn("", None, render.esc(str(exc)), error=str(exc), length=length)
     truncated = length if length > MAX_QUESTION_CHARS else 0
     try:
         role_label = resolve_role(role)
         doc_ids = resolve_docs(services.library, docs)
         answer = services.ask(question, conversation, role_label, doc_ids)
     except RequestError as exc:
-        return Turn(question, None, render.esc(str(exc)), error=str(exc), truncated=truncated)
+        return Turn(question, None, render.esc(str(exc)), error=str(exc), truncated=truncated, length=length)
     except Exception as exc:  # noqa: BLE001 - the user sees a message, the log gets the trace
         msg = user_message(exc, "回答问题")
-        return Turn(question, None, render.esc(msg), error=msg, truncated=truncated)
+        return Turn(question, None, render.esc(msg), error=msg, truncated=truncated, length=length)
     body = answer_markdown(answer)
     cites = render.citation_block(services.library, answer)
     if cites:
         body += "\n\n" + cites
     if truncated:
         body = truncation_note(truncated) + "\n\n" + body
-    return Turn(question, answer, body, truncated=truncated)
+    return Turn(question, answer, body, truncated=truncated, length=length)
 
 
 def respond(services: Services, message, history, conversation, role, docs):
-    """UI handler: (cleared textbox, chat history, conversation, sources panel, text for the copy button)."""
-    history = [m for m in (history or []) if isinstance(m, dict)]
+    """UI handler: (cleared textbox, chat history, conversation, sources panel, text for the copy button).
+
+    The history sent back keeps the last ``MAX_CHAT_MESSAGES`` messages (see ``bounded_history``); the
+    follow-up context is the ``conversation`` state, which holds at most a few questions.
+    """
+    started = time.monotonic()
+    items = len(history) if isinstance(history, (list, tuple)) else 0
+    history = bounded_history(history)
     conversation = conversation if isinstance(conversation, Conversation) else Conversation()
     turn = run_turn(services, message, conversation, role, docs)
+    log_request("/chat", turn, items, None, started)
     if not turn.question:  # empty input: nothing to add to the conversation
         gr.Warning(turn.error or "请先输入问题。", title="提示")
         return "", history, conversation, gr.skip(), gr.skip()
@@ -119,15 +196,23 @@ def respond(services: Services, message, history, conversation, role, docs):
 
 
 def ask_json(services: Services, question, history=None, role=None, docs=None) -> dict:
-    """The ``/ask`` API: the answer as data (the CLI's ``ask --jsonl`` fields plus ``truncated``/``error``)."""
-    turn = run_turn(services, question, Conversation.from_history(history), role, docs)
+    """The ``/ask`` API: the answer as data (the CLI's ``ask --jsonl`` fields plus ``truncated``/``error``).
+
+    Only the last few questions of ``history`` are read, each cut like the question; ``notes`` says so.
+    """
+    started = time.monotonic()
+    read = read_history(history)
+    turn = run_turn(services, question, read.conversation, role, docs)
+    log_request("/ask", turn, len(history) if isinstance(history, (list, tuple)) else 0, read, started)
     if turn.answer is None:
-        return {**error_json(turn.question, turn.error), "truncated": bool(turn.truncated), "error": turn.error}
-    out = answer_json(turn.answer)
-    out["truncated"] = bool(turn.truncated)
-    out["error"] = None
-    if turn.truncated:
-        out["notes"] = [truncation_note(turn.truncated), *out["notes"]]
+        out = {**error_json(turn.question, turn.error), "truncated": bool(turn.truncated), "error": turn.error}
+    else:
+        out = answer_json(turn.answer)
+        out["truncated"] = bool(turn.truncated)
+        out["error"] = None
+    notes = [*((truncation_note(turn.truncated),) if turn.truncated else ()), *read.notes]
+    if notes:
+        out["notes"] = [*notes, *(n for n in out["notes"] if n not in notes)]
     return out
 
 

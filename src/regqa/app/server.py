@@ -9,11 +9,14 @@ answerable without a restart.
 from __future__ import annotations
 
 import argparse
+import importlib
 import ipaddress
 import logging
 import os
 import sys
 import time
+import types
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +39,7 @@ DEFAULT_PORT = 7860
 QUEUE_CONCURRENCY = 4
 QUEUE_MAX_SIZE = 256
 TITLE = "安全生产法规问答助手"
-AUTH_MESSAGE = "请输入管理员提供的用户名和密码。"
+AUTH_MESSAGE = "请输入管理员提供的用户名和密码。输错后再次登录需稍等片刻，多次输错将暂时锁定。"
 WARM_UP_QUESTION = "事故发生后多长时间内要报告？"
 
 
@@ -65,15 +68,27 @@ def parse_auth_pair(text: str, where: str) -> tuple[str, str]:
 
 
 def read_auth_file(path: Path) -> tuple[tuple[str, str], ...]:
-    """One ``user:password`` per line; blank lines and ``#`` comments are ignored."""
+    """One ``user:password`` per line; blank lines and ``#`` comments are ignored.
+
+    A UTF-8 byte-order mark (Windows Notepad writes one) is dropped; any other invisible character in
+    a user name is an error naming the line, since nobody could type that name at the login.
+    """
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"无法读取口令文件 {path}：{exc}") from exc
-    pairs = tuple(parse_auth_pair(line, f"口令文件 {path} 第 {i} 行") for i, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith("#"))
+    pairs = []
+    for i, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        where = f"口令文件 {path} 第 {i} 行"
+        user, password = parse_auth_pair(line, where)
+        if any(unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cn") for ch in user):
+            raise ConfigError(f"{where}的用户名含有看不见的字符（例如 BOM 或零宽字符），登录时无法输入。请用纯文本编辑器重新输入这一行。")
+        pairs.append((user, password))
     if not pairs:
         raise ConfigError(f"口令文件 {path} 中没有任何“用户名:密码”。")
-    return pairs
+    return tuple(pairs)
 
 
 def parse_port(value: str | int) -> int:
@@ -214,6 +229,38 @@ def create_app(services: Services | ServiceHolder, extra_tab_modules: tuple[str,
     return demo
 
 
+def one_line_tracebacks() -> None:
+    """Make Gradio report a request it cannot process in one log line instead of a full traceback.
+
+    Gradio prints ``traceback.print_exc()`` when it fails to read a request's data, e.g. a chat
+    history of 10,000 malformed turns: one validation error of 30,000 lines. Its modules get a
+    ``traceback`` whose ``print_exc`` logs the exception's type and first line (cut); everything else
+    is the real module. ``REGQA_DEBUG=1`` keeps Gradio's full tracebacks.
+    """
+    import traceback  # noqa: PLC0415
+
+    if os.environ.get("REGQA_DEBUG"):
+        return
+    quiet = types.ModuleType("traceback")
+    quiet.__dict__.update({k: v for k, v in vars(traceback).items() if not k.startswith("__")})
+    quiet.print_exc = _log_current_exception
+    for name in ("gradio.queueing", "gradio.routes", "gradio.utils", "gradio.route_utils"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if getattr(module, "traceback", None) is traceback:
+            module.traceback = quiet
+
+
+def _log_current_exception(*args, **kwargs) -> None:  # noqa: ARG001 - print_exc's signature
+    exc = sys.exc_info()[1]
+    if exc is None:
+        return
+    first = (str(exc).strip().splitlines() or [""])[0]
+    logger.error("请求未能处理：%s：%s", type(exc).__name__, first[:200] + ("…" if len(first) > 200 else ""))
+
+
 def launch(
     services: Services | ServiceHolder,
     host: str = DEFAULT_HOST,
@@ -223,9 +270,14 @@ def launch(
     quiet: bool = False,
     demo: gr.Blocks | None = None,
 ) -> gr.Blocks:
-    """Serve the app (queue, auth, local-only assets). With ``block=False`` returns while serving."""
+    """Serve the app (queue, auth, local-only assets, the request gate). With ``block=False`` returns while serving."""
+    from starlette.middleware import Middleware  # noqa: PLC0415
+
+    from regqa.app.gate import RequestGate  # noqa: PLC0415
+
     demo = demo or create_app(ServiceHolder.of(services))
     demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
+    one_line_tracebacks()
     demo.launch(
         server_name=host,
         server_port=port,
@@ -236,6 +288,7 @@ def launch(
         prevent_thread_lock=True,
         show_error=False,
         max_file_size=MAX_FILE_BYTES,  # larger uploads are refused before they reach disk
+        app_kwargs={"middleware": [Middleware(RequestGate, login=bool(auth))]},  # size limits, no anonymous uploads, login throttling
         quiet=quiet,
         theme=style.theme(),
         css=style.CSS,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from regqa import config as cfg
+from regqa.journal import recover
 from regqa.records import DocInfo
 from regqa.services import Services
 
@@ -180,6 +181,7 @@ def import_batch(
     index_dir = Path(index_dir or cfg.index_dir())
     if not corpus_dir.is_dir():
         raise ImportFailed(f"找不到语料目录：{corpus_dir}")
+    recover(corpus_dir, index_dir)  # an earlier import that was killed: compare with the corpus as it really is
     files = collect_files(paths, recursive)
     ids = ids or {}
     catalog = _catalog(corpus_dir)

@@ -2,19 +2,25 @@
 
 A failed import changes nothing: the corpus file is written aside and renamed into place only
 after every check passed, and restored byte for byte if the index rebuild then fails (the index
-itself only ever switches to a complete new build).
+itself only ever switches to a complete new build). A killed import changes nothing either: the
+replaced files are kept under ``corpus/.replaced/`` with a journal until the new index is live, and
+the next start restores them or finishes the import (``regqa.journal``).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import threading
 import tomllib
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from regqa import config as cfg
+from regqa import journal as journal_mod
 from regqa.catalog import load_catalog
 from regqa.corpus import CorpusError, load_document, parse_document
 from regqa.locks import exclusive_lock
@@ -164,7 +170,28 @@ def _no_structure(structure: str | None) -> None:
 
 def import_lock(index_dir: Path, wait: float = 300.0):
     """One import at a time (each import rebuilds the index over the whole corpus)."""
-    return exclusive_lock(index_dir / ".import.lock", wait, ImportFailed("另一个导入正在进行，请稍后再试。"))
+    return exclusive_lock(journal_mod.import_lock_path(index_dir), wait, ImportFailed("另一个导入正在进行，请稍后再试。"))
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during an import: unwinds like Ctrl+C, so the import is rolled back before the process ends."""
+
+
+@contextmanager
+def terminate_rolls_back():
+    """While importing in the main thread, SIGTERM raises ``Terminated`` (elsewhere the journal covers it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum, frame):  # noqa: ARG001
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -178,13 +205,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def _restore(path: Path, old: bytes | None) -> None:
-    if old is None:
-        path.unlink(missing_ok=True)
-    else:
-        atomic_write_bytes(path, old)
 
 
 def _check_writable(folder: Path, what: str, hint: str) -> None:
@@ -245,6 +265,7 @@ def import_file(
     """
     corpus_dir = Path(corpus_dir or cfg.corpus_dir())
     index_dir = Path(index_dir or cfg.index_dir())
+    journal_mod.recover(corpus_dir, index_dir)  # compare with the corpus as it really is
     prep = prepare(path, corpus_dir, doc_id, title, file_name, limit)
     report = prep.report
     message = shrink_message(prep)
@@ -288,20 +309,34 @@ def commit(
         except EncoderError as exc:
             raise ImportFailed(f"无法加载编码器：{exc}") from exc
     with import_lock(index_dir):
-        olds = [(prep.target, prep.target.read_bytes() if prep.target.is_file() else None) for prep in preps]
+        journal_mod.recover(corpus_dir, index_dir, locked=True)  # an earlier import that was killed
         before = _builds(index_dir)
-        written: list[tuple[Path, bytes | None]] = []
+        live = current_build(index_dir)
+        journal = None
         try:
-            for (target, old), prep in zip(olds, preps):
-                atomic_write_bytes(target, prep.normalized.text.encode("utf-8"))
-                written.append((target, old))
-            return build_index(corpus_dir, index_dir, encoder, progress=progress, on_step=on_step)
+            with terminate_rolls_back():
+                changes = [(prep.target, prep.normalized.text.encode("utf-8")) for prep in preps]
+                journal = journal_mod.begin(corpus_dir, index_dir, changes, live.name if live else None)
+                for target, data in changes:
+                    atomic_write_bytes(target, data)
+                services = build_index(corpus_dir, index_dir, encoder, progress=progress, on_step=on_step)
         except BaseException as exc:
-            for target, old in reversed(written):
-                _restore(target, old)
+            restored = "语料和索引已恢复原状"
+            if journal is not None:
+                try:
+                    journal_mod.roll_back(journal)
+                except OSError as undo:  # the journal and the backups stay: the next start restores them
+                    restored = f"恢复原文件时出错（{undo.strerror or undo}），下次启动时会自动恢复"
             _discard_new_builds(index_dir, before)
+            if isinstance(exc, Terminated):
+                raise ImportFailed(f"导入被终止（收到终止信号），{restored}。") from None
             if not isinstance(exc, Exception):
                 raise
             reason = str(exc) if isinstance(exc, (IndexUnavailable, CorpusError)) else f"{exc.__class__.__name__}: {exc}"
             what = "写入语料或重建索引失败" if len(preps) > 1 else "重建索引失败"
-            raise ImportFailed(f"{what}，语料和索引已恢复原状。原因：{reason[:300]}") from exc
+            raise ImportFailed(f"{what}，{restored}。原因：{reason[:300]}") from exc
+        try:
+            journal_mod.finish(journal)
+        except OSError:
+            pass  # the new index is live; the next start sees that and clears the journal
+        return services

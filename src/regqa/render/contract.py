@@ -42,6 +42,13 @@ def answer_json(answer: Answer) -> dict:
     }
 
 
+def truncation_note(length: int, verb: str = "作答") -> str:
+    """The notice for a question longer than the limit (cut, never processed in full)."""
+    from regqa.retrieval.query import MAX_QUESTION_CHARS  # noqa: PLC0415
+
+    return f"提示：您的问题共 {length} 字，超过 {MAX_QUESTION_CHARS} 字的上限，只按前 {MAX_QUESTION_CHARS} 字{verb}。"
+
+
 def error_json(question: str, message: str) -> dict:
     """An ``ask`` line that could not be answered (bad input): the same fields, the message in Chinese."""
     return {"query": question, "answer": message, "citations": [], "abstained": True, "notes": [message], "results": [], "related": []}
@@ -55,6 +62,7 @@ def search_error_json(question: str, message: str) -> dict:
 
 ASK_FIELDS = frozenset({"question", "history", "role", "doc", "docs"})
 MAX_DOC_FILTERS = 50
+MAX_DOC_NAME_CHARS = 100  # a longer document name is unknown without being looked up
 MAX_LINE_CHARS = 200_000  # a request line longer than this is refused unread
 
 
@@ -82,7 +90,7 @@ def resolve_docs(library: Library, docs: object) -> tuple[str, ...] | None:
     ids: list[str] = []
     unknown = []
     for name in names:
-        doc_id = library.find_doc(name)
+        doc_id = library.find_doc(name) if len(name) <= MAX_DOC_NAME_CHARS else None
         if doc_id is None:
             unknown.append(name[:40])
         elif doc_id not in ids:

@@ -105,7 +105,7 @@ class Doc:
                 cur = None
             elif cur is not None and line.strip():
                 cur.append(line)
-        self.gaps = [l for l in self.lines if l.startswith(GAP_PREFIX)]
+        self.gaps = [ln for ln in self.lines if ln.startswith(GAP_PREFIX)]
 
     def unit(self, u):
         """Text of a unit label, or raise KeyError with a reason."""

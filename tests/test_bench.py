@@ -24,9 +24,9 @@ from regqa.library import Library
 from regqa.retrieval.lexicon import load_lexicon
 from regqa.retrieval.retrievers import BM25_K1
 from regqa.services import make_tokenizer
+from regqa.segment import ARTICLE_RE, CHAPTER_RE, ITEM_RE
 
 BM25_B = 0.75
-from regqa.segment import ARTICLE_RE, CHAPTER_RE, ITEM_RE
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

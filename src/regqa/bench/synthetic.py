@@ -36,6 +36,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from regqa.textio import decode_bytes
 from regqa.catalog import CATALOG_FILE, load_catalog
 from regqa.corpus import corpus_files
 from regqa.segment import (
@@ -54,7 +55,6 @@ from regqa.segment import (
 )
 
 HEADINGS = (CHAPTER_RE, SECTION_RE, PART_RE, SUPPLEMENTARY_RE, ANNEX_RE)  # copied verbatim
-from regqa.textio import decode_bytes
 
 # Statutory wording → a near-synonym a different drafter might use (applied as whole strings).
 SYNONYMS: tuple[tuple[str, str], ...] = (

@@ -380,7 +380,7 @@ def cmd_scan(args) -> dict:
             entries = int(len(size)) if size is not None else int(len(tiled.bm25.doc_ids))
             nbytes = size.nbytes if size is not None else tiled.bm25.doc_ids.nbytes + tiled.bm25.tfs.nbytes
             cpu: list[float] = []
-            lat = summarize(time_calls(lambda i: tiled.score(queries[i], vectors[i]), list(range(len(queries))), warmup=2, cpu=cpu))
+            lat = summarize(time_calls(lambda i, t=tiled: t.score(queries[i], vectors[i]), list(range(len(queries))), warmup=2, cpu=cpu))
             row["retrievers"][name] = {"entries": entries, "mb": nbytes / 2**20, **lat.to_json(), "cpu": summarize(cpu).to_json()}
             del tiled
             gc.collect()

@@ -12,6 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from regqa.library import Library
 from regqa.records import Unit, article_unit_id
@@ -38,7 +39,10 @@ def parse_relations(text: str) -> list[Relation]:
     out = []
     for entry in data.get("relation", []):
         ids = tuple(article_unit_id(u["doc_id"], int(u["article"]), u.get("suffix")) for u in entry["units"])
-        out.append(Relation(str(entry["matter"]), ids, tuple(map(str, entry["differs"])), str(entry["governs"]), str(entry.get("why", ""))))
+        differs = tuple(map(str, entry["differs"]))
+        # the data holds pairs (two units, one differing text each); not checked here, as before
+        pair_ids, pair_differs = cast("tuple[str, str]", ids), cast("tuple[str, str]", differs)
+        out.append(Relation(str(entry["matter"]), pair_ids, pair_differs, str(entry["governs"]), str(entry.get("why", ""))))
     return out
 
 

@@ -267,7 +267,7 @@ def segment_sections(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[G
             blocks.append(top)
             continue
         sub = _sub_section(line) if top is not None else None
-        if sub is not None:
+        if top is not None and sub is not None:
             marker, no = sub
             blocks.append({"path": [*top["path"], no], "ref": f"{top['ref']}（{marker}）", "heading": top["heading"], "lines": [line]})
             continue
@@ -294,9 +294,10 @@ def segment_sections(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[G
 def _sub_section(line: str) -> tuple[str, int] | None:
     for pattern in SUB_SECTION_RES:
         m = pattern.match(line)
-        if m and marker_number(m.group(1)):
+        no = marker_number(m.group(1)) if m else None
+        if m and no:
             marker = m.group(0)[: m.start(2)].rstrip(",，").strip("（()）")
-            return marker, marker_number(m.group(1))
+            return marker, no
     return None
 
 

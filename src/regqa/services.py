@@ -61,7 +61,7 @@ from regqa.retrieval.index import (
 from regqa.retrieval.lexicon import Lexicon, load_lexicon
 from regqa.retrieval.query import QueryAnalyser, clean_question
 from regqa.retrieval.ranker import Ranker
-from regqa.retrieval.retrievers import DENSE, RETRIEVERS, Retriever, npy_bytes, read_npy
+from regqa.retrieval.retrievers import DENSE, RETRIEVERS, DenseRetriever, Retriever, npy_bytes, read_npy
 from regqa.retrieval.searcher import Searcher, SearchOutcome
 from regqa.retrieval.tokenizer import Tokenizer, build_tokenizer
 from regqa.roles import role_actor
@@ -327,6 +327,8 @@ def build_index(
         encode = _Progress(encoder, progress, step)
         step("分词与 BM25", 0.15)
         retrievers = {spec.name: spec.build(library, tokenizer, encode) for spec in RETRIEVERS}
+        dense = retrievers[DENSE]
+        assert isinstance(dense, DenseRetriever)  # RETRIEVERS builds DENSE with a DenseSpec
         outside = encoder.encode_query([lexicon.strip_fillers(q) for q in outside_examples()])
         manifest = {
             "regqa_version": __version__,
@@ -336,7 +338,7 @@ def build_index(
             "dim": int(getattr(encoder, "dim", 0)),
             "documents": len(library.documents),
             "units": len(library.units),
-            "vectors": int(len(retrievers[DENSE].vectors)),  # type: ignore[attr-defined]
+            "vectors": int(len(dense.vectors)),
             "retrievers": {name: retriever_size(r) for name, r in retrievers.items()},
         }
         services = assemble(library, retrievers, encoder, lexicon, outside, None, manifest, Path(), encoder_reason, None, relations)

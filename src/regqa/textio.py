@@ -137,9 +137,9 @@ def detect_encoding(data: bytes, declared: str | None = None) -> str:
     if not data:
         return "utf-8"
     if b"\x00" in data[:8192]:
-        name = _utf16_without_bom(data)
-        if name:
-            return name
+        utf16 = _utf16_without_bom(data)
+        if utf16:
+            return utf16
         raise DecodeError(BINARY_MESSAGE)
     try:
         text = data.decode("utf-8")

@@ -75,7 +75,8 @@ class Composer:
         exact = list(outcome.exact[: self.config.max_primary])
         if outcome.missing and not exact and not outcome.query.asks_beyond_references:
             return self.missing(question, outcome, notes)
-        duties = duty_blocks(self.library, outcome, outcome.query.actor) if not exact and is_duty_question(outcome) else []
+        actor = outcome.query.actor
+        duties = duty_blocks(self.library, outcome, actor) if actor and not exact and is_duty_question(outcome) else []
         if any(isinstance(b, DutyList) for b in duties):  # someone asking for their own duties is in scope by construction
             return self._with_notes(question, outcome, duties, notes, judgement.p_answerable)
         if not exact and (judgement.abstain or not outcome.hits):
@@ -141,13 +142,14 @@ class Composer:
         """For every relation touching a cited unit: which provision governs (both differing texts quoted)."""
         out: list[Block] = []
         for r in relations_for(self.relations, [c.unit_id for c in citations_of(blocks)]):
-            units = [self.library.unit_by_id(uid) for uid in r.unit_ids]
-            if None in units:
+            found = [self.library.unit_by_id(uid) for uid in r.unit_ids]
+            units = [u for u in found if u is not None]
+            if len(units) != len(found):
                 continue
-            cites = [verified(self.library, u, u.label, text) for u, text in zip(units, r.differs, strict=True)]
+            first, second = (verified(self.library, u, u.label, text) for u, text in zip(units, r.differs, strict=True))
             governing = self.library.unit_by_id(r.governs)
-            if None not in cites and governing is not None:
-                out.append(Governs(r.matter, cites[0], cites[1], governing.label, r.why))
+            if first is not None and second is not None and governing is not None:
+                out.append(Governs(r.matter, first, second, governing.label, r.why))
         return out
 
     def _with_notes(self, question: str, outcome: SearchOutcome, blocks: list[Block], notes: list[str], p: float) -> Answer:
@@ -182,7 +184,9 @@ class Composer:
         dropped = 0
         for ref in outcome.missing:
             doc = self.library.documents.get(ref.doc_id) if ref.doc_id else None
-            for unit_id in doc.info.summary_units if doc else ():
+            if doc is None:
+                continue
+            for unit_id in doc.info.summary_units:
                 unit = self.library.unit_by_id(unit_id)
                 if unit is None or unit_id in cited:
                     continue

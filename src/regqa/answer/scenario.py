@@ -148,8 +148,9 @@ def scenario_blocks(library: Library, question: str) -> list[Block]:
     doc = library.documents.get(REGULATION)
     if doc is None:
         return []
-    art = {n: library.unit(REGULATION, n) for n in (3, 9, 10, 11, 14, 15, 19, 29, 32)}
-    if any(u is None for u in art.values()):
+    found = {n: library.unit(REGULATION, n) for n in (3, 9, 10, 11, 14, 15, 19, 29, 32)}
+    art: dict[int, Unit] = {n: u for n, u in found.items() if u is not None}
+    if len(art) != len(found):
         return []
     f = facts(question)
     table = bands(art[3])

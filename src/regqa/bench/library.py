@@ -25,6 +25,10 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from regqa.importer.service import Prepared
 
 # LawRefBook/Laws' top folders holding national documents: the laws (by branch of law), the State
 # Council's administrative regulations, and the Supreme People's Court / Procuratorate's interpretations.
@@ -143,16 +147,18 @@ def import_library(root: Path, corpus_dir: Path, work: Path, progress: bool = Fa
     batch = import_batch([selection], corpus_dir=corpus_dir, index_dir=Path(work) / "unused-index", recursive=True, ids=ids, dry_run=True, progress=progress)
     result.check_s = time.perf_counter() - t
     t = time.perf_counter()
-    good = []
+    good: list[tuple[str, Prepared]] = []
     for outcome in batch.outcomes:
         if not outcome.ok:
             result.refused.append((outcome.name, outcome.error or ""))
             continue
-        same = match_catalog(outcome.prep.normalized.title, existing)
+        prep = outcome.prep
+        assert prep is not None  # import_batch prepares every file that passes
+        same = match_catalog(prep.normalized.title, existing)
         if same is not None:
             result.skipped_title.append((outcome.name, same))
             continue
-        good.append((outcome.name, outcome.prep))
+        good.append((outcome.name, prep))
     titles = Counter(prep.doc.info.title for _, prep in good)
     result.shared_titles = sum(1 for _, prep in good if titles[prep.doc.info.title] > 1)
     for name, prep in good:

@@ -10,8 +10,11 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import TypeVar
 
 import numpy as np
+
+T = TypeVar("T")  # what one timed call takes (a question, an index …)
 
 
 @dataclass
@@ -40,7 +43,7 @@ def summarize(seconds: Sequence[float]) -> Latency:
     return Latency(len(ms), float(ms.mean()), float(p50), float(p95), float(p99), float(ms.max()), len(ms) / total if total else math.nan)
 
 
-def time_calls(fn: Callable[[str], object], inputs: Sequence[str], warmup: int = 3, cpu: list[float] | None = None) -> list[float]:
+def time_calls(fn: Callable[[T], object], inputs: Sequence[T], warmup: int = 3, cpu: list[float] | None = None) -> list[float]:
     """Seconds per call of ``fn`` over ``inputs`` (after ``warmup`` untimed calls).
 
     ``cpu``, when given, receives each call's CPU seconds (all threads of this process): what the call
@@ -129,14 +132,21 @@ def run_child(
     import threading  # noqa: PLC0415
 
     err_chunks: list[str] = []
-    reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
+    child_in, child_out, child_err = proc.stdin, proc.stdout, proc.stderr
+    assert child_in is not None and child_out is not None  # both opened as pipes above
+
+    def drain_stderr() -> None:
+        if child_err is not None:  # a pipe unless show_stderr (and then this is not started)
+            err_chunks.append(child_err.read())
+
+    reader = threading.Thread(target=drain_stderr, daemon=True)
     if not show_stderr:
         reader.start()
-    proc.stdin.write(stdin)
-    proc.stdin.close()
-    first = proc.stdout.readline()
+    child_in.write(stdin)
+    child_in.close()
+    first = child_out.readline()
     first_s = time.perf_counter() - t0
-    rest = proc.stdout.read()
+    rest = child_out.read()
     deadline = t0 + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)

@@ -154,8 +154,8 @@ def stage_times(fn: Callable[[str], object], inputs: Sequence[str]) -> dict[str,
             fn(x)
         total = [time.perf_counter() - w, time.process_time() - c]
     finally:
-        for owner, attr, original in reversed(patched):
-            setattr(owner, attr, original)
+        for patched_owner, patched_attr, patched_original in reversed(patched):
+            setattr(patched_owner, patched_attr, patched_original)
     n = max(1, len(inputs))
     out = {label: {"wall_ms": v[0] * 1000 / n, "cpu_ms": v[1] * 1000 / n} for label, v in totals.items() if v[0]}
     out["合计"] = {"wall_ms": total[0] * 1000 / n, "cpu_ms": total[1] * 1000 / n}

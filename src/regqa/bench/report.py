@@ -267,7 +267,9 @@ def profile_section(results: dict) -> list[str]:
 
 def app_section(results: dict) -> list[str]:
     one = _by_scale(results).get(min(_by_scale(results)))
-    app = one.get("app") if one else None
+    if not one:
+        return []
+    app = one.get("app")
     if not app:
         return []
     if not app.get("available"):
@@ -404,12 +406,12 @@ def write_chart(results: dict | None, path: Path, library: dict | None = None) -
             color = ax.plot(units, [r["build"][key] for r in rows], style, label=label)[0].get_color()
         if lib:
             ax.plot([lib["units"]], [lib[lkey]], "*", ms=13, color=color, markeredgecolor="black", label=f"{label} (library)")
-    if library:
+    if library and lib is not None:  # lib is None exactly when library is empty
         ax.axhline(BUDGET["memory_mb"], color="grey", lw=0.8, ls=":")
         ax.annotate("library serving memory target", ((units or [lib["units"]])[0], BUDGET["memory_mb"]), xytext=(2, 2), textcoords="offset points", fontsize=7, color="grey")
     ax.set(xscale="log", yscale="log", xlabel="units in corpus", ylabel="MB", title="Memory and index size")
     ax.legend(fontsize=6)
-    if panels == 4:
+    if panels == 4 and library:  # four panels only with a library scan
         draw_scan(axes[3], library)
     fig.tight_layout()
     fig.savefig(path)
@@ -476,7 +478,9 @@ def write_report(results: dict | None, md_path: Path, png_path: Path, library: d
     """The report from the synthetic curve's raw results, the real library's, or both."""
     from regqa.bench import library_report  # noqa: PLC0415
 
-    m = (results or library)["machine"]
+    source = results or library
+    assert source is not None  # callers pass at least one set of results
+    m = source["machine"]
     lines = [
         "# 性能基准：真实法规库与合成规模曲线",
         "",

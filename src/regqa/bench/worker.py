@@ -15,7 +15,9 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 from regqa.bench.measure import (  # noqa: E402
     concurrent_qps,
@@ -25,6 +27,9 @@ from regqa.bench.measure import (  # noqa: E402
     summarize,
     time_calls,
 )
+
+if TYPE_CHECKING:  # imported lazily at run time, so that loading is timed
+    from regqa.services import Services
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -98,9 +103,9 @@ def build_stages(marks: dict[str, float], encode_marks: dict[str, tuple[float, i
         stages[key] = max(0.0, end - start) if start is not None else 0.0
     if not encode:
         return stages
-    start, end = encode_marks.get("分词与 BM25", (0.0, 0)), encode_marks.get("训练排序模型", encode_marks.get("完成", (0.0, 0)))
-    stages["encode_s"] = max(0.0, end[0] - start[0])
-    stages["encoded_texts"] = max(0, end[1] - start[1])
+    enc_start, enc_end = encode_marks.get("分词与 BM25", (0.0, 0)), encode_marks.get("训练排序模型", encode_marks.get("完成", (0.0, 0)))
+    stages["encode_s"] = max(0.0, enc_end[0] - enc_start[0])
+    stages["encoded_texts"] = max(0, enc_end[1] - enc_start[1])
     stages["tokenize_bm25_s"] = max(0.0, stages.get("retrievers_s", 0.0) - stages["encode_s"])
     return stages
 
@@ -158,9 +163,9 @@ def cmd_build(args) -> dict:
 # ---------------------------------------------------------------- serve
 
 
-def _load_services(args) -> tuple[object, dict]:
+def _load_services(args) -> tuple[Services, dict[str, float | str]]:
     """``open_services``' path for a current index, timed step by step."""
-    phases: dict[str, float] = {"interpreter_to_main_s": T_MAIN - T_START}
+    phases: dict[str, float | str] = {"interpreter_to_main_s": T_MAIN - T_START}
     t = time.perf_counter()
     from regqa.config import calibration_files  # noqa: PLC0415
     from regqa.retrieval.encoders import get_encoder  # noqa: PLC0415
@@ -360,6 +365,11 @@ def tiled_retriever(retriever, k: int):
     return replace(retriever, vectors=vectors, owners=owners, n_units=n * k)
 
 
+def _score_at(retriever, queries: list, vectors: list, i: int):
+    """One retriever's scores for the ``i``-th question (what ``cmd_scan`` times)."""
+    return retriever.score(queries[i], vectors[i])
+
+
 def cmd_scan(args) -> dict:
     """Per-query time of every retriever's full scan at k× the index (k in ``--tiles``), on real questions."""
     import gc  # noqa: PLC0415
@@ -380,7 +390,7 @@ def cmd_scan(args) -> dict:
             entries = int(len(size)) if size is not None else int(len(tiled.bm25.doc_ids))
             nbytes = size.nbytes if size is not None else tiled.bm25.doc_ids.nbytes + tiled.bm25.tfs.nbytes
             cpu: list[float] = []
-            lat = summarize(time_calls(lambda i, t=tiled: t.score(queries[i], vectors[i]), list(range(len(queries))), warmup=2, cpu=cpu))
+            lat = summarize(time_calls(partial(_score_at, tiled, queries, vectors), list(range(len(queries))), warmup=2, cpu=cpu))
             row["retrievers"][name] = {"entries": entries, "mb": nbytes / 2**20, **lat.to_json(), "cpu": summarize(cpu).to_json()}
             del tiled
             gc.collect()

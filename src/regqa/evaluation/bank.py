@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -23,8 +24,8 @@ from regqa.retrieval.ranker import (
     candidates,
     feature_matrix,
     fit,
-    top_candidates,
     ranking_features,
+    top_candidates,
 )
 from regqa.retrieval.searcher import Searcher
 
@@ -92,6 +93,10 @@ def run_bank(searcher: Searcher, questions: Sequence[Question], no_gloss: Search
     return BankRun(qs, dict(ranks))
 
 
+def _in_split(split: str, q: Question) -> bool:
+    return q.split == split
+
+
 def _scores(run: BankRun, system: str, keep: Callable[[Question], bool]) -> RetrievalScores:
     return retrieval_scores([r for q, r in zip(run.questions, run.ranks[system], strict=True) if keep(q)])
 
@@ -108,13 +113,13 @@ def split_table(run: BankRun) -> list[str]:
     for system, name in SYSTEMS.items():
         cells = []
         for split in SPLITS:
-            s = _scores(run, system, lambda q, sp=split: q.split == sp)
+            s = _scores(run, system, partial(_in_split, split))
             cells.append(f"{_f(s.hit1)} / {_f(s.hit5)} / {_f(s.mrr)}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     if "no_gloss" in run.ranks:
         cells = []
         for split in SPLITS:
-            s = _scores(run, "no_gloss", lambda q, sp=split: q.split == sp)
+            s = _scores(run, "no_gloss", partial(_in_split, split))
             cells.append(f"{_f(s.hit1)} / {_f(s.hit5)} / {_f(s.mrr)}")
         lines.append("| 本系统，去掉全部手写条旨 | " + " | ".join(cells) + " |")
     return lines
@@ -191,14 +196,22 @@ def refit(feats: list[Feats], train: Callable[[Question], bool], test: Callable[
     return retrieval_scores([_rank_of(ranker, f) for f in feats if test(f.question)])
 
 
+def _train_without_style(style: str, q: Question) -> bool:
+    return q.split == "train" and q.style != style
+
+
+def _test_of_style(style: str, q: Question) -> bool:
+    return q.split != "train" and q.style == style
+
+
 def leave_one_style_out(feats: list[Feats]) -> dict[str, RetrievalScores]:
     out = {}
     for style in STYLES:
         if any(f.question.style == style and f.question.split != "train" for f in feats):
             out[style] = refit(
                 feats,
-                train=lambda q, st=style: q.split == "train" and q.style != st,
-                test=lambda q, st=style: q.split != "train" and q.style == st,
+                train=partial(_train_without_style, style),
+                test=partial(_test_of_style, style),
             )
     return out
 

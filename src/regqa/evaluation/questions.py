@@ -35,7 +35,7 @@ class GoldRef:
             return False
         if self.article is not None:
             return unit.article == self.article and unit.article_suffix == self.suffix
-        return bool(self.contains) and self.contains in unit.text
+        return bool(self.contains and self.contains in unit.text)
 
 
 @dataclass(frozen=True)

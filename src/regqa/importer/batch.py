@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from regqa import config as cfg
 from regqa.journal import recover
@@ -51,7 +52,7 @@ class FileOutcome:
         return self.error is None
 
     def to_json(self) -> dict:
-        out = {"file": self.name, "doc_id": self.doc_id, "ok": self.ok, "error": self.error}
+        out: dict[str, Any] = {"file": self.name, "doc_id": self.doc_id, "ok": self.ok, "error": self.error}
         if self.report is not None:
             out |= {"report": self.report.to_json(), "problems": self.report.problems}
         return out
@@ -197,16 +198,17 @@ def import_batch(
     result = BatchResult(outcomes, dry_run)
     refused = [o for o in outcomes if not o.ok or (strict and o.report is not None and o.report.problems)]
     if strict and refused:
-        shown = "；".join(f"{o.name}：{o.error or '；'.join(o.report.problems[:2])}" for o in refused[:5])
+        shown = "；".join(f"{o.name}：{o.error or '；'.join(o.report.problems[:2] if o.report is not None else ())}" for o in refused[:5])
         raise ImportFailed(f"严格模式：{len(refused)} 个文件未通过检查，整批未导入。{shown}")
     if dry_run:
         return result
-    good = [o.prep for o in outcomes if o.ok]
+    good = [o.prep for o in outcomes if o.ok and o.prep is not None]  # a file that passed was prepared
     if not good:
         raise ImportFailed(f"{len(outcomes)} 个文件都未通过检查，没有导入任何文件。")
     result.index = commit(good, corpus_dir, index_dir, encoder, progress=progress)
     index = {"documents": result.index.manifest.get("documents"), "units": result.index.manifest.get("units"), "path": str(result.index.path)}
     for o in result.imported:
+        assert o.report is not None and o.prep is not None  # set by _check_one for every file that passed
         o.report.written = str(o.prep.target)
         o.report.index = index
     return result

@@ -143,7 +143,7 @@ def heading(line: str) -> str | None:
 def is_structure(line: str) -> bool:
     """Does the line open a unit or heading (so it can never continue the line before)?"""
     return bool(
-        article_start(line) and article_start(line).separated
+        (start := article_start(line)) and start.separated
         or heading(line)
         or ITEM_START.match(line)
         or SECTION_START.match(line)
@@ -270,7 +270,7 @@ def merge_lone_labels(lines: list[str]) -> list[str]:
             out.append(f"{start.label} {nxt}")
             i += 2
             continue
-        if heading(line) and " " not in heading(line) and nxt and len(nxt) <= 15 and not is_structure(nxt) and not nxt.endswith(TERMINAL + tuple("，、")):
+        if (head := heading(line)) and " " not in head and nxt and len(nxt) <= 15 and not is_structure(nxt) and not nxt.endswith(TERMINAL + tuple("，、")):
             out.append(f"{line} {nxt}")
             i += 2
             continue
@@ -286,7 +286,7 @@ def drop_table_of_contents(lines: list[str]) -> tuple[list[str], list[str]]:
     if toc is None:
         return lines, []
     j = toc + 1
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int | None]] = set()
     while j < first_article:
         m = HEADING_START.match(lines[j])
         key = (m.group(2), marker_number(m.group(1))) if m and heading(lines[j]) else None
@@ -405,7 +405,7 @@ def normalize_source(
         lines = [strip_markdown(s) for s in lines]
     dropped: list[str] = []
     if kind == "html":
-        kept = []
+        kept: list[str] = []
         for s in lines:
             (dropped if s and NOISE_LINE.match(s) else kept).append(s)
         lines = kept

@@ -202,7 +202,8 @@ def read_pdf(data: bytes) -> SourceText:
         texts = []
         for page in pages:
             texts.append(page.extract_text() or "")
-        title_hint = str((reader.metadata or {}).get("/Title") or "").strip()
+        metadata = reader.metadata
+        title_hint = str((metadata.get("/Title") if metadata else None) or "").strip()
     except ImportFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - damaged PDFs raise many kinds of errors
@@ -218,7 +219,7 @@ def read_pdf(data: bytes) -> SourceText:
 
 def _drop_running_lines(pages: list[list[str]]) -> tuple[list[str], int]:
     """Remove page numbers, and lines repeated at the top or bottom of most pages."""
-    edge = Counter()
+    edge: Counter[str] = Counter()
     for lines in pages:
         content = [s.strip() for s in lines if s.strip()]
         for s in set(content[:2] + content[-2:]):

@@ -115,10 +115,10 @@ def make_handlers(holder: ServiceHolder, corpus_dir: Path, index_dir: Path, esc=
             holder.swap(replace(result.index, encoder_reason=holder.get().encoder_reason))
         return report_html(result.report, esc, done=True) + "<p>问答、浏览和状态页已切换到新索引，无需重启。</p>"
 
-    def preview(upload, doc_id, title, request: gr.Request = None):
+    def preview(upload, doc_id, title, request: gr.Request | None = None):
         return run(upload, doc_id, title, False, True, username(request))
 
-    def do_import(upload, doc_id, title, force, request: gr.Request = None, progress=gr.Progress()):
+    def do_import(upload, doc_id, title, force, request: gr.Request | None = None, progress=gr.Progress()):
         step = (lambda msg, frac: progress(frac, desc=msg)) if progress is not None else None
         return run(upload, doc_id, title, force, False, username(request), step)
 
@@ -147,7 +147,7 @@ def build_tab(holder: ServiceHolder, **ctx) -> None:
     preview_btn.click(guard(preview), [upload, doc_id, title], result, api_visibility="private", concurrency_limit=1)
     import_btn.click(guard(do_import), [upload, doc_id, title, force], result, api_visibility="private", concurrency_limit=1)
 
-    def reveal(request: gr.Request = None):
+    def reveal(request: gr.Request | None = None):
         return gr.Tab(visible=bool(username(request)))
 
     root = gr.context.Context.root_block

@@ -102,7 +102,7 @@ class SparseBM25:
         return scores
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        words = sorted(self.vocab, key=self.vocab.get)
+        words = sorted(self.vocab, key=self.vocab.__getitem__)
         return {
             "vocab": np.array(words, dtype=str),
             "idf": self.idf,

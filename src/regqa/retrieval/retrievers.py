@@ -38,7 +38,9 @@ class Scores:
 
 
 class Retriever(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...  # read-only, so frozen dataclasses qualify
+
     needs_vector: ClassVar[bool]  # scores from the question's embedding (encoded once per search)
 
     def score(self, query: AnalysedQuery, vector: np.ndarray | None) -> Scores:
@@ -198,7 +200,7 @@ def npy_bytes(array: np.ndarray) -> bytes:
 
 def npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
     buf = io.BytesIO()
-    np.savez(buf, **arrays)
+    np.savez(buf, allow_pickle=True, **arrays)  # numpy's default, spelled out: otherwise the stub reads **arrays as allow_pickle
     return buf.getvalue()
 
 

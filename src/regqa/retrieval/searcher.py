@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import overload
 
 import numpy as np
 
@@ -66,6 +67,12 @@ class SearchOutcome:
         return [int(i) for i in np.argsort(-self.fused, kind="stable")[:k]]
 
 
+@overload
+def _frozen(a: np.ndarray) -> np.ndarray: ...
+@overload
+def _frozen(a: None) -> None: ...
+@overload
+def _frozen(a: np.ndarray | None) -> np.ndarray | None: ...
 def _frozen(a: np.ndarray | None) -> np.ndarray | None:
     if a is not None:
         a.setflags(write=False)

@@ -140,6 +140,9 @@ details.rq-tech > summary { cursor: pointer; color: #334155; font-weight: 600; }
 
 /* ---------------------------------------------------------------- tool reports */
 .rq-report { overflow-wrap: anywhere; }
+.rq-report-facts { list-style: none; padding-left: 0; color: #334155; }
+.rq-table-wrap { overflow-x: auto; max-width: 100%; }
+.regqa-align { font-size: 14px; }
 .rq-report details.rq-theme > summary { font-size: 17px; font-weight: 700; color: #7f1d1d; cursor: pointer; }
 
 /* ---------------------------------------------------------------- narrow screens (phones, small tablets) */

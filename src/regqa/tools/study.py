@@ -315,7 +315,7 @@ def pack_facts(pack: StudyPack, version: str) -> list[tuple[str, str]]:
     facts.append(("内容", f"条文 {len(pack.units)} 条，练习题 {len(pack.questions)} 道"))
     if version == TEACHER:
         facts.append((SEED_NAME, f"{pack.seed}（用同一编号可重新生成同一套题，换一个编号得到另一套题）"))
-    facts.append(("版本", VERSIONS[version] + ("：含参考答案和条文出处" if version == TEACHER else "：不含答案，供学员使用")))
+    facts.append(("版本", VERSIONS[version] + ("（含参考答案和条文出处）" if version == TEACHER else "（不含答案，供学员使用）")))
     return facts
 
 

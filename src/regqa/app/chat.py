@@ -215,16 +215,21 @@ def copied(text: str) -> None:
         gr.Warning("还没有可以复制的回答，请先提问。", title="提示")
 
 
+EMPTY_SAVED = {"v": 1, "messages": [], "questions": [], "sources": None, "copy": ""}
+
+
 def cleared(holder: ServiceHolder):
-    return [], Conversation(), render.sources_panel(holder.get().library, None), "", "", None, None
+    """清空对话: an empty chat, conversation and sources panel, and the browser's copy emptied too."""
+    return [], Conversation(), render.sources_panel(holder.get().library, None), "", "", None, dict(EMPTY_SAVED)
 
 
 def build_chat_tab(holder: ServiceHolder, doc_choices: list[tuple[str, str]], demo: gr.Blocks) -> None:
     """Create the chat tab's components and events (inside a ``gr.Tabs`` context).
 
-    Wide screens: the conversation on the left, options and sources on the right. Narrow screens
-    (CSS in ``style``): one column — answer, question box (kept in reach at the bottom), sources
-    under the answer, then the options and the examples.
+    Wide screens: the conversation on the left; the sources of the answer, the options and the
+    examples on the right. Narrow screens (CSS in ``style``): one column in the same order — answer,
+    question box (kept in reach at the bottom of the screen), sources under the answer, options,
+    examples — so that the keyboard's order is the order on the screen.
     """
     with gr.Tab("智能问答", id="chat"):
         with gr.Row(equal_height=False, elem_id="rq-chat-row"):
@@ -256,12 +261,8 @@ def build_chat_tab(holder: ServiceHolder, doc_choices: list[tuple[str, str]], de
                     clear = gr.Button("清空对话", size="sm", scale=0, min_width=110, elem_id="rq-clear")
                     copy = gr.Button("复制本次回答", size="sm", scale=0, min_width=130, elem_id="rq-copy")
                 copy_text = gr.Textbox(label="复制的内容", visible="hidden", elem_id="rq-copy-text")
-                with gr.Row(elem_id="rq-examples"):
-                    with gr.Column(min_width=240):
-                        gr.Examples(OFFICIAL_EXAMPLES, inputs=[question], label="领导干部常问", examples_per_page=5)
-                    with gr.Column(min_width=240):
-                        gr.Examples(TRAINER_EXAMPLES, inputs=[question], label="培训备课常用", examples_per_page=5)
             with gr.Column(scale=4, min_width=280, elem_id="rq-side"):
+                sources = gr.HTML(render.sources_panel(holder.get().library, None), elem_id="rq-sources")
                 with gr.Column(elem_id="rq-options"):
                     role = gr.Dropdown(
                         [ROLE_NONE, *SELECTOR],
@@ -277,7 +278,9 @@ def build_chat_tab(holder: ServiceHolder, doc_choices: list[tuple[str, str]], de
                         label="只在这些文件中查找（可多选，不选则查全部）",
                         elem_id="rq-docs",
                     )
-                sources = gr.HTML(render.sources_panel(holder.get().library, None), elem_id="rq-sources")
+                with gr.Column(elem_id="rq-examples"):
+                    gr.Examples(OFFICIAL_EXAMPLES, inputs=[question], label="领导干部常问", examples_per_page=5)
+                    gr.Examples(TRAINER_EXAMPLES, inputs=[question], label="培训备课常用", examples_per_page=5)
         conversation = gr.State(Conversation())
         panel = gr.State(None)  # the sources panel's data (render.sources_data), for browser storage
         saved = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=STORAGE_SECRET)
@@ -300,7 +303,7 @@ def build_chat_tab(holder: ServiceHolder, doc_choices: list[tuple[str, str]], de
             saved_state, [chatbot, conversation, panel, copy_text], [saved], api_visibility="undocumented", queue=False
         )
         clear.click(lambda: cleared(holder), None, [chatbot, conversation, sources, copy_text, question, panel, saved], api_visibility="undocumented", queue=False)
-        chatbot.clear(lambda: (Conversation(), render.sources_panel(holder.get().library, None), "", None, None), None, [conversation, sources, copy_text, panel, saved], api_visibility="undocumented", queue=False)
+        chatbot.clear(lambda: (Conversation(), render.sources_panel(holder.get().library, None), "", None, dict(EMPTY_SAVED)), None, [conversation, sources, copy_text, panel, saved], api_visibility="undocumented", queue=False)
         copy.click(copied, [copy_text], None, js=COPY_JS, api_visibility="undocumented", queue=False)
         demo.load(on_load, [docs, saved], [docs, chatbot, conversation, sources, copy_text, panel], api_visibility="undocumented", queue=False)
 

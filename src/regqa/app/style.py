@@ -47,14 +47,17 @@ CSS = """
 #rq-footer { color: #475569; font-size: 13px; line-height: 1.7; text-align: center; padding: 10px 0 2px 0;
   border-top: 1px solid #e2e8f0; margin-top: 6px; }
 #rq-tabs button[role="tab"] { min-height: 44px; font-size: 15px; }
+.gradio-container button[role="tab"][aria-selected="true"], .gradio-container button[role="tab"].selected { color: #991b1b !important; font-weight: 600; }
 .rq-muted { color: #475569; font-size: 12.5px; }
 .rq-nowrap { white-space: nowrap; }
 
 /* ---------------------------------------------------------------- focus and tap targets */
 .gradio-container :is(a, button, summary, [role="tab"], input, textarea, select, [tabindex]):focus-visible,
 .rq-dialog :is(a, button, summary, [tabindex]):focus-visible {
-  outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important; box-shadow: none; }
+  outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important; box-shadow: none; transition: none !important; }
 .gradio-container button { min-height: 44px; }
+.gradio-container button.icon-button { min-width: 44px; justify-content: center; }
+.gradio-container input.border-none { min-height: 40px; }
 .gradio-container .gallery-item, .gradio-container .gallery button { min-height: 44px; }
 details > summary { min-height: 44px; display: flex; align-items: center; flex-wrap: wrap; gap: 2px 8px; }
 
@@ -63,8 +66,9 @@ details > summary { min-height: 44px; display: flex; align-items: center; flex-w
 #rq-chatbot blockquote { border-left: 4px solid #b91c1c; background: #fff7f7; margin: 6px 0; padding: 6px 12px; color: #1f2937; }
 #rq-chatbot sub { color: #475569; font-size: 12.5px; vertical-align: baseline; }
 #rq-chatbot .icon-button-wrapper.top-panel { display: none; }  /* the chat's own trash icon: 清空对话 below does it */
-a.rq-art { color: #1d4ed8; text-decoration: underline; text-underline-offset: 3px; padding: 9px 1px; margin: -9px 0; }
+a.rq-art { color: #1d4ed8; text-decoration: underline; text-underline-offset: 3px; padding: 12px 1px; margin: -12px 0; }
 a.rq-art:hover { color: #1e3a8a; }
+sub a.rq-art { padding-top: 14px; padding-bottom: 14px; margin: -14px 0; }
 #rq-chatbot .placeholder-content { display: flex; align-items: center; justify-content: center; height: 100%; }
 #rq-chatbot .placeholder { max-width: 600px; text-align: center; color: #334155; padding: 24px; line-height: 1.8; }
 #rq-chatbot .placeholder h3 { color: #7f1d1d; font-size: 20px; margin-bottom: 10px; }
@@ -156,16 +160,12 @@ details.rq-tech > summary { cursor: pointer; color: #334155; font-weight: 600; }
   #rq-chat-row { flex-direction: column !important; flex-wrap: nowrap !important; gap: 10px; }
   #rq-main, #rq-side { display: contents !important; }
   #rq-chat-row > * , #rq-main > *, #rq-side > * { width: 100% !important; min-width: 0 !important; flex: none !important; }
-  #rq-chatbot { order: 1; height: min(58svh, 560px) !important; }
-  #rq-ask-row { order: 2; position: sticky; bottom: 0; z-index: 20; background: #f6f7f9; padding: 6px 0 4px 0;
+  #rq-chatbot { height: min(58svh, 560px) !important; }
+  #rq-ask-row { position: sticky; bottom: 0; z-index: 20; background: #f6f7f9; padding: 6px 0 4px 0;
     flex-wrap: nowrap !important; gap: 8px; }
   #rq-ask-row > * { min-width: 0 !important; }
   #rq-question { flex: 1 1 auto !important; }
   #rq-send { flex: 0 0 76px !important; min-width: 76px !important; }
-  #rq-tools { order: 3; }
-  #rq-sources { order: 4; }
-  #rq-options { order: 5; }
-  #rq-examples { order: 6; }
   .rq-sources-body { max-height: none; }
   .rq-corpus thead { display: none; }
   .rq-corpus tr { display: block; border: 1px solid #e2e8f0; border-radius: 8px; margin-bottom: 8px; background: #fff; }

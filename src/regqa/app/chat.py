@@ -294,7 +294,10 @@ def build_chat_tab(holder: ServiceHolder, doc_choices: list[tuple[str, str]], de
         def on_load(selected, stored):  # after an import the document list may have changed
             choices = document_choices(holder.get().library)
             docs_update = gr.update(choices=choices, value=[d for d in selected or [] if d in {v for _, v in choices}])
-            return (docs_update, *restored(holder.get(), stored))
+            back = restored(holder.get(), stored)
+            if not back[0]:  # nothing saved: leave the chat alone (a first question may already be on its way)
+                return (docs_update, *(gr.skip() for _ in back))
+            return (docs_update, *back)
 
         send.click(on_ask, inputs, outputs, api_name="chat", show_progress="minimal").then(
             saved_state, [chatbot, conversation, panel, copy_text], [saved], api_visibility="undocumented", queue=False

@@ -3,8 +3,8 @@
 1. Gradio's interface language is Chinese whatever the browser says (Gradio picks its translation
    from ``navigator.language``; officials' phones are not always set to Chinese).
 2. The few strings Gradio hard-codes in English (screen-reader labels such as "More tabs", "chatbot
-   conversation", "user's message: …", button titles such as "Copy") are replaced by Chinese ones as
-   soon as they appear.
+   conversation", "user's message: …", button titles such as "Copy", the toast titles "Warning" and
+   "Error") are replaced by Chinese ones as soon as they appear.
 3. When a new answer arrives, the chat shows its start (the conclusion and any caveat), not its end:
    the chat log is scrolled to the top of the newest answer and, on a small screen, the page too.
 
@@ -32,6 +32,21 @@ ATTRIBUTE_WORDS = {
     "Dropdown": "下拉选择",
     "Number": "数字",
     "Reload": "重新加载",
+}
+
+# Whole texts Gradio writes in English whatever the language (the toast's title is the message's type,
+# capitalised: gr.Warning(title=...) is not shown by this Gradio version).
+TEXT_WORDS = {
+    "Warning": "提示",
+    "Error": "出错了",
+    "Info": "提示",
+    "Success": "完成",
+    "An error occurred.": "出了点问题，请稍后再试。",
+    "Warning.": "提示。",
+    "Info.": "提示。",
+    "Success.": "完成。",
+    "Loading...": "加载中……",
+    "Loading…": "加载中……",
 }
 
 _JS = r"""
@@ -64,11 +79,22 @@ _JS = r"""
       if (fixed !== null && fixed !== value) { el.setAttribute(name, fixed); }
     }
   }
+  var TEXTS = __TEXTS__;
+  function fixText(node) {
+    var value = node.nodeValue;
+    if (!value) { return; }
+    var key = value.trim();
+    if (key && Object.prototype.hasOwnProperty.call(TEXTS, key)) { node.nodeValue = value.replace(key, TEXTS[key]); }
+  }
   function fixTree(root) {
-    if (!root || root.nodeType !== 1) { return; }
+    if (!root) { return; }
+    if (root.nodeType === 3) { fixText(root); return; }
+    if (root.nodeType !== 1) { return; }
     fixElement(root);
     var found = root.querySelectorAll("[aria-label],[title],[placeholder],[alt]");
     for (var i = 0; i < found.length; i++) { fixElement(found[i]); }
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (var t = walker.nextNode(); t; t = walker.nextNode()) { fixText(t); }
   }
 
   // 3. The start of the newest answer in view.
@@ -102,6 +128,7 @@ _JS = r"""
     for (var i = 0; i < records.length; i++) {
       var r = records[i];
       if (r.type === "attributes") { fixElement(r.target); continue; }
+      if (r.type === "characterData") { fixText(r.target); continue; }
       for (var j = 0; j < r.addedNodes.length; j++) { fixTree(r.addedNodes[j]); }
     }
     if (!pending) {
@@ -116,7 +143,7 @@ _JS = r"""
   function start() {
     fixTree(document.body);
     new MutationObserver(onMutations).observe(document.documentElement, {
-      subtree: true, childList: true, attributes: true, attributeFilter: ATTRS
+      subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ATTRS
     });
   }
   if (document.body) { start(); } else { document.addEventListener("DOMContentLoaded", start); }
@@ -127,7 +154,7 @@ _JS = r"""
 def client_js() -> str:
     import json  # noqa: PLC0415
 
-    return _JS.replace("__WORDS__", json.dumps(ATTRIBUTE_WORDS, ensure_ascii=False))
+    return _JS.replace("__WORDS__", json.dumps(ATTRIBUTE_WORDS, ensure_ascii=False)).replace("__TEXTS__", json.dumps(TEXT_WORDS, ensure_ascii=False))
 
 
 CLIENT_JS = client_js()

@@ -58,6 +58,8 @@ CSS = """
 .gradio-container button { min-height: 44px; }
 .gradio-container button.icon-button { min-width: 44px; justify-content: center; }
 .gradio-container input.border-none { min-height: 40px; }
+.gradio-container a.download-link { display: inline-flex; align-items: center; justify-content: center; min-height: 44px; min-width: 44px; padding: 0 8px; }
+.gradio-container .file-preview .label-clear-button { display: none; }  /* downloads: nothing to remove */
 .gradio-container .gallery-item, .gradio-container .gallery button { min-height: 44px; }
 details > summary { min-height: 44px; display: flex; align-items: center; flex-wrap: wrap; gap: 2px 8px; }
 

@@ -8,6 +8,7 @@ Nothing from the user or the corpus reaches the page unescaped: all text goes th
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from urllib.parse import quote
 
@@ -181,6 +182,14 @@ def article_link(unit_id: str, label_html: str) -> str:
 def quotable(unit: Unit) -> str:
     """Label and full text, ready to paste into a report."""
     return f"{unit.label}\n{unit.text}"
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w/.])(?:[A-Za-z]:\\|/)(?:[^\s'\"，。；：）)\]]+[/\\])+[^\s'\"，。；：）)\]]*")
+
+
+def hide_paths(text: str) -> str:
+    """``text`` with absolute file paths replaced (warnings shown to everyone must not reveal the server's layout)."""
+    return _ABSOLUTE_PATH.sub("（服务器上的路径，详见服务器日志）", text)
 
 
 def notice(text: str, kind: str = "info") -> str:

@@ -186,7 +186,7 @@ def warm_up(services: Services) -> None:
 
 def banner_html(services: Services) -> str:
     """Warnings every user must see (e.g. an out-of-date index served because a rebuild failed)."""
-    return "".join(render.notice(w, "warn") for w in services.warnings)
+    return "".join(render.notice(render.hide_paths(w), "warn") for w in services.warnings)
 
 
 def create_app(services: Services | ServiceHolder, extra_tab_modules: tuple[str, ...] = EXTRA_TAB_MODULES) -> gr.Blocks:

@@ -119,9 +119,9 @@ details.rq-cite[open] > summary, details.rq-src[open] > summary { border-bottom:
 .rq-table thead th { background: #f1f5f9; color: #334155; }
 .rq-kv th { width: 8em; background: #f8fafc; color: #334155; font-weight: 600; }
 .rq-corpus td:first-child { min-width: 12em; }
-.rq-hits { list-style: none; padding: 0; margin: 6px 0 0 0; }
+.rq-hits { list-style: none; padding: 0; margin: 6px 0 0 0; text-align: left; }
 .rq-hits li { border-bottom: 1px solid #e2e8f0; padding: 4px 0; }
-.rq-hits a { display: block; padding: 8px 4px; min-height: 44px; color: #111827; text-decoration: none; }
+.rq-hits a { display: block; padding: 8px 4px; min-height: 44px; color: #111827; text-decoration: none; text-align: left; }
 .rq-hits a:hover { background: #f8fafc; }
 .rq-hits .rq-hit-label { color: #1d4ed8; font-weight: 600; text-decoration: underline; text-underline-offset: 3px; }
 .rq-hits .rq-hit-text { display: block; color: #334155; font-size: 14px; line-height: 1.7; }

@@ -72,6 +72,18 @@ def rewrite_page(page: str) -> str:
     return page
 
 
+# Requests that never return the page: the API, its event streams, assets and files go straight through.
+NOT_PAGES = ("/gradio_api", "/config", "/assets", "/static", "/file", "/theme", "/upload", "/queue", "/heartbeat", "/info")
+
+
+def is_page_request(scope) -> bool:
+    """A GET/HEAD for a page (``/``, ``/?…`` or a sub-page), not for the API, a stream or a file."""
+    if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+        return False
+    path = scope.get("path", "/")
+    return not path.startswith(NOT_PAGES) and "." not in path.rsplit("/", 1)[-1]
+
+
 class PageHead:
     """ASGI middleware: every HTML page Gradio serves goes through ``rewrite_page``; all else passes untouched."""
 
@@ -79,7 +91,7 @@ class PageHead:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+        if not is_page_request(scope):
             await self.app(scope, receive, send)
             return
         start: dict = {}

@@ -193,6 +193,9 @@ def test_send_button_in_reach_and_each_answer_shown_from_its_start(sized, servic
     notice = answer_start(page)
     assert notice["text"].startswith("提示：您的问题共") and "超过 2000 字" in notice["text"], notice
     assert in_viewport(page, "#rq-send")
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")  # reading the sources and examples below
+    page.wait_for_function("() => window.scrollY > 0", timeout=TIMEOUT)
+    assert in_viewport(page, "#rq-send")  # the question box stays at the bottom of the screen
 
 
 def test_sources_fold_under_the_answer_on_a_phone_and_sit_beside_it_on_a_desktop(sized):

@@ -39,7 +39,7 @@ NARROW = 768  # px: below this the chat is one column (sources under the answer)
 
 CSS = """
 /* ---------------------------------------------------------------- page */
-.gradio-container { max-width: 1320px !important; margin: 0 auto !important; }
+.gradio-container { max-width: 1320px !important; margin: 0 auto !important; overflow: clip !important; }  /* clip, not hidden: a sticky question box needs the page as its scroller */
 #rq-header { background: #991b1b linear-gradient(90deg, #8f1515 0%, #b91c1c 60%, #c2410c 100%); color: #fff;
   border-radius: 10px; padding: 16px 22px; margin-bottom: 4px; }
 #rq-header h1 { font-size: 24px; font-weight: 700; margin: 0 0 4px 0; color: #fff; letter-spacing: 1px; }
@@ -74,7 +74,11 @@ sub a.rq-art { padding-top: 14px; padding-bottom: 14px; margin: -14px 0; }
 #rq-chatbot .placeholder-content { display: flex; align-items: center; justify-content: center; height: 100%; }
 #rq-chatbot .placeholder { max-width: 600px; text-align: center; color: #334155; padding: 24px; line-height: 1.8; }
 #rq-chatbot .placeholder h3 { color: #7f1d1d; font-size: 20px; margin-bottom: 10px; }
-#rq-ask-row { align-items: stretch; }
+#rq-ask-row { align-items: stretch; background: #f6f7f9; }
+@media (min-width: 769px) {
+  /* the conversation and the question box stay on screen while the sources and examples on the right scroll by */
+  #rq-main { position: sticky; top: 8px; align-self: flex-start; }
+}
 #rq-send { min-height: 52px; font-size: 17px; }
 #rq-tools { justify-content: flex-end; gap: 8px; }
 .rq-cites { margin-top: 10px; border-top: 1px dashed #cbd5e1; padding-top: 8px; }
@@ -163,8 +167,11 @@ details.rq-tech > summary { cursor: pointer; color: #334155; font-weight: 600; }
   #rq-main, #rq-side { display: contents !important; }
   #rq-chat-row > * , #rq-main > *, #rq-side > * { width: 100% !important; min-width: 0 !important; flex: none !important; }
   #rq-chatbot { height: min(58svh, 560px) !important; }
-  #rq-ask-row { position: sticky; bottom: 0; z-index: 20; background: #f6f7f9; padding: 6px 0 4px 0;
-    flex-wrap: nowrap !important; gap: 8px; }
+  /* the question box is a bar at the bottom of the screen, always in reach */
+  #rq-ask-row { position: fixed; left: 0; right: 0; bottom: 0; z-index: 30; flex-wrap: nowrap !important; gap: 8px;
+    padding: 6px 8px calc(6px + env(safe-area-inset-bottom)) 8px; box-shadow: 0 -2px 10px rgba(15, 23, 42, .15); }
+  #rq-chat-row { padding-bottom: 8px; }
+  #rq-footer-box { margin-bottom: 90px !important; }  /* nothing ends up under the question bar */
   #rq-ask-row > * { min-width: 0 !important; }
   #rq-question { flex: 1 1 auto !important; }
   #rq-send { flex: 0 0 76px !important; min-width: 76px !important; }

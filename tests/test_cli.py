@@ -33,7 +33,7 @@ def test_search_jsonl_contract(env):
         scores = [r["score"] for r in row["results"]]
         assert scores == sorted(scores, reverse=True)
         for r in row["results"]:
-            assert set(r) == {"doc_id", "unit_id", "article", "label", "score", "text"}
+            assert set(r) == {"doc_id", "unit_id", "article", "article_suffix", "label", "score", "text"}
             assert isinstance(r["article"], int) or r["article"] is None
             assert r["unit_id"].startswith(r["doc_id"] + ":")
     assert rows[1]["results"][0]["label"] == "《安全生产法》第九条"
@@ -53,11 +53,11 @@ def test_ask_jsonl_contract_with_history(env):
     for row in rows:
         assert set(row) >= {"query", "answer", "citations", "abstained", "notes", "results"}
         for c in row["citations"]:
-            assert set(c) == {"doc_id", "unit_id", "article", "label", "quote"}
+            assert set(c) == {"doc_id", "unit_id", "article", "article_suffix", "label", "quote"}
     first = rows[0]
     assert not first["abstained"] and first["citations"][0]["unit_id"] == "accident_reporting_regulation_2007:9"
     assert "1小时" in first["answer"]
-    assert rows[1]["citations"][0]["unit_id"] == "work_safety_law_2021:9"
+    assert "work_safety_law_2021:9" in [c["unit_id"] for c in rows[1]["citations"]]  # after the quotes on what is missing
     assert rows[2]["abstained"] and rows[2]["citations"] == []
 
 

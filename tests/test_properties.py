@@ -6,8 +6,9 @@ Invariants of segmentation, for any text:
 - every body character lands in exactly one unit, in order. The *body* is precisely: the lines of
   ``clean_lines(text)`` after the title (line 1) and the metadata lines that follow it, without
   repeats of the title, without ``【缺失：…】`` gap lines and, in article documents, without
-  第X章/第X节 headings (headings are attached to units as ``heading``, not as text). Concatenating
-  the lines of every unit's text, in unit order, gives exactly that list of lines.
+  第X编/第X章/第X节/附则 headings before the first 附件 line (headings are attached to units as
+  ``heading``, not as text; an annex keeps every line). Concatenating the lines of every unit's text,
+  in unit order, gives exactly that list of lines.
 
 Question handling: ``Searcher.search`` and ``Services.ask`` raise nothing but ``QuestionError``,
 and that only for input that is empty once control characters are removed.
@@ -28,8 +29,10 @@ from regqa.normalize import normalize, strip_controls
 from regqa.numerals import int_to_cn
 from regqa.records import DocInfo
 from regqa.retrieval.query import MAX_QUESTION_CHARS, QuestionError
-from regqa.segment import CHAPTER_RE, GAP_RE, SECTION_RE, clean_lines, looks_sectioned, segment, split_header
 from regqa.retrieval.tokenizer import build_tokenizer, cjk_bigrams, split_sentences
+from regqa.segment import (
+    ANNEX_RE, CHAPTER_RE, GAP_RE, PART_RE, SECTION_RE, SUPPLEMENTARY_RE, article_marker, clean_lines, looks_sectioned, segment, split_header,
+)
 
 # ---------------------------------------------------------------- strategies
 
@@ -47,6 +50,9 @@ spacer = st.sampled_from(["", " ", "\u3000", "  ", "\t", "\xa0"])
 
 def line_strategy() -> st.SearchStrategy[str]:
     article = st.builds(lambda n, s, t: f"第{n}条{s}{t}", numeral, spacer, mixed_text)
+    suffixed = st.builds(lambda n, k, s, t: f"第{n}条之{k}{s}{t}", numeral, st.sampled_from(["一", "二", "三", "十", "零", "x"]), spacer, mixed_text)
+    part = st.builds(lambda n, s, t: f"第{n}编{s}{t}", numeral, spacer, han_text)
+    annex = st.builds(lambda n, t: f"附件{n}{t}", st.sampled_from(["", "一", "二", "2"]), st.sampled_from(["", " 名单", "：见下"]))
     chapter = st.builds(lambda n, s, t: f"第{n}章{s}{t}", numeral, spacer, han_text)
     section = st.builds(lambda n, s, t: f"第{n}节{s}{t}", numeral, spacer, han_text)
     item = st.builds(lambda o, n, c, t: f"{o}{n}{c}{t}", st.sampled_from("（("), numeral, st.sampled_from("）)"), mixed_text)
@@ -55,7 +61,7 @@ def line_strategy() -> st.SearchStrategy[str]:
     gap = st.builds(lambda t: f"【缺失：{t}】", st.text(max_size=15).filter(lambda t: "\n" not in t and "\r" not in t))
     meta = st.builds(lambda y, t: f"（{y}年6月1日{t}通过）", st.integers(1949, 2030), han_text)
     padded = st.builds(lambda a, t, b: a + t + b, spacer, mixed_text, spacer)
-    return st.one_of(article, chapter, section, item, top, sub, gap, meta, padded, any_text, spacer)
+    return st.one_of(article, suffixed, part, annex, st.just("附则"), chapter, section, item, top, sub, gap, meta, padded, any_text, spacer)
 
 
 documents = st.builds(
@@ -87,16 +93,25 @@ def body_lines(text: str, structure: str) -> list[str]:
     structure = structure or ("section" if looks_sectioned(body) else "article")
     lines = [line for line in body if not GAP_RE.match(line)]
     if structure == "article":
-        lines = [line for line in lines if not CHAPTER_RE.match(line) and not SECTION_RE.match(line)]
+        headings = (CHAPTER_RE, SECTION_RE, PART_RE, SUPPLEMENTARY_RE)
+        kept: list[str] = []
+        started = in_annex = False  # an article was opened / a 附件 line after it was seen
+        for line in lines:
+            in_annex = in_annex or bool(started and ANNEX_RE.match(line))
+            if not in_annex and any(h.match(line) for h in headings):
+                continue
+            started = started or article_marker(line) is not None
+            kept.append(line)
+        lines = kept
     return lines
 
 
 def check_units(units, text: str, structure: str) -> None:
     ids = [u.unit_id for u in units]
     assert len(ids) == len(set(ids)), ids
-    numbers = [u.article for u in units if u.article is not None]
+    numbers = [u.article_key for u in units if u.article is not None]
     assert all(a < b for a, b in zip(numbers, numbers[1:])), numbers
-    assert all(0 < n < 10000 for n in numbers)
+    assert all(0 < n < 10000 and 0 <= k < 10000 for n, k in numbers)
     assert [line for u in units for line in u.text.split("\n")] == body_lines(text, structure)
     for u in units:
         assert u.label and u.text

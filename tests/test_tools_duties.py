@@ -7,7 +7,8 @@ import re
 import pytest
 
 from regqa.corpus import coverage
-from regqa.tools.duties import CITY, COUNTY, NATIONAL, PROVINCE, THEME_NAMES, build_checklist, checklist_report, classify, item_levels, levels_of, subject_match
+from regqa.themes import THEME_NAMES, classify
+from regqa.tools.duties import CITY, COUNTY, NATIONAL, PROVINCE, build_checklist, checklist_report, item_levels, levels_of, subject_match
 from regqa.tools.export import docx_text, to_html, to_markdown, write
 from tests.docx_checks import assert_handout_format
 

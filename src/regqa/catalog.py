@@ -39,8 +39,23 @@ def info_from_entry(doc_id: str, entry: dict) -> DocInfo:
         in_catalog=True,
         summary_units=tuple(map(str, entry.get("summary_units", []))),
         interprets=str(entry.get("interprets", "")),
+        duty_chapter=str(entry.get("duty_chapter", "")),
         terms=tuple(map(str, entry.get("terms", []))),
+        version=str(entry.get("version", "")),
+        version_date=str(entry.get("version_date", "")),
+        source=_source(entry),
+        source_path=str(entry.get("source_path", "")),
     )
+
+
+def _source(entry: dict) -> str:
+    """"<repo>@<commit>:<path>" from the catalog's source fields (empty when the text was not imported from a library)."""
+    path = str(entry.get("source_path", ""))
+    if not path:
+        return ""
+    repo = str(entry.get("source_repo", ""))
+    commit = str(entry.get("source_commit", ""))
+    return f"{repo}@{commit[:7]}:{path}" if repo or commit else path
 
 
 def default_info(doc_id: str, title: str) -> DocInfo:

@@ -71,23 +71,46 @@ def cmd_build(args) -> int:
 
 def cmd_docs(args) -> int:
     library = _library()
+    if args.markdown:
+        print(corpus_table(library))
+        return 0
     if args.json:
         for d in library.documents.values():
             cov = library.coverage(d.doc_id)
-            _print_json({"doc_id": d.doc_id, "title": d.info.title, "short": d.info.short, "kind": d.info.kind, "units": len(d.units), "articles": len(d.articles), "complete": cov.complete, "coverage": cov.summary, "gaps": list(cov.gaps)})
+            _print_json({
+                "doc_id": d.doc_id, "title": d.info.title, "short": d.info.short, "kind": d.info.kind, "units": len(d.units),
+                "articles": len(d.articles), "suffixed_articles": len(d.suffixed), "complete": cov.complete, "coverage": cov.summary,
+                "gaps": list(cov.gaps), "version": d.info.version, "version_date": d.info.version_date or d.info.date,
+            })
         return 0
     for d in library.documents.values():
         cov = library.coverage(d.doc_id)
         title = d.info.title if d.info.title.startswith("《") else f"《{d.info.title}》"
         print(f"{d.doc_id}\n  {title} 简称“{d.info.short}” · {d.info.kind or '未分类'} · {d.info.date or '日期未知'}")
         print(f"  单元 {len(d.units)} 个 · {cov.summary}")
+        if d.info.version:
+            print(f"  版本：{d.info.version}")
         for w in d.warnings:
             print(f"  注意：{w}")
     return 0
 
 
+def corpus_table(library) -> str:
+    """The README's corpus table (Markdown), one row per document in catalog order."""
+    rows = ["| 文件 | 简称 | 类别 | 版本日期 | 本地副本 |", "|---|---|---|---|---|"]
+    for d in library.documents.values():
+        info = d.info
+        rows.append(f"| {d.doc_id} | {info.short} | {info.kind or '未分类'} | {info.version_date or info.date or '—'} | {library.coverage(d.doc_id).summary} |")
+    return "\n".join(rows)
+
+
 def cmd_search(args) -> int:
-    from regqa.render.contract import RequestError, resolve_docs, search_error_json, search_json  # noqa: PLC0415
+    from regqa.render.contract import (  # noqa: PLC0415
+        RequestError,
+        resolve_docs,
+        search_error_json,
+        search_json,
+    )
     from regqa.retrieval.query import QuestionError  # noqa: PLC0415
 
     services = _services(args)
@@ -127,6 +150,12 @@ def cmd_search(args) -> int:
         print(f"{hit.rank}. {u.label}{mark}  {u.heading}  得分 {hit.score:.4f}")
         body = u.text.replace("\n", " ")
         print(f"   {body[:160]}{'…' if len(body) > 160 else ''}")
+        if args.explain:
+            parts = searcher.explain(outcome, u.unit_id)
+            shown = "，".join(f"{name} {value:+.3f}" for name, value in list(parts.items())[:8])
+            print(f"   得分构成（{'学习排序，各特征贡献' if searcher.ranker else '各检索器归一化得分'}）：{shown}")
+    if args.explain and outcome.query.actor:
+        print(f"（所问主体：{outcome.query.actor}）")
     if not outcome.hits:
         print("没有找到相关条文。")
     return 0
@@ -134,7 +163,7 @@ def cmd_search(args) -> int:
 
 def cmd_show(args) -> int:
     """One article from the corpus alone: no encoder, no index."""
-    from regqa.numerals import cn_to_int  # noqa: PLC0415
+    from regqa.numerals import parse_article  # noqa: PLC0415
 
     library = _library()
     doc_id = library.find_doc(args.doc)
@@ -143,20 +172,26 @@ def cmd_show(args) -> int:
         return 2
     ref = args.ref.strip()
     doc = library.documents[doc_id]
-    try:
-        number = cn_to_int(ref.removeprefix("第").removesuffix("条"))
-    except ValueError:
+    article = parse_article(ref)  # 第九条, 9, 第一百三十四条之一, 134之一, 134-1
+    if article is not None:
+        unit = library.unit(doc_id, *article)
+        if unit is None:
+            print(library.missing_note(doc_id, *article), file=sys.stderr)
+            return 1
+    else:
         unit = next((u for u in doc.units if u.ref == ref or u.unit_id == ref), None)
         if unit is None:
             print(f"《{doc.info.short}》中没有“{ref}”。", file=sys.stderr)
             return 1
-    else:
-        unit = library.unit(doc_id, number)
-        if unit is None:
-            print(library.missing_note(doc_id, number), file=sys.stderr)
-            return 1
     print(unit.label + (f"（{unit.heading}）" if unit.heading else ""))
     print(unit.text)
+    if args.explain:
+        from regqa.actors import BY_ID  # noqa: PLC0415
+
+        for part in library.part_actors(unit):
+            where = f"第{part.paragraph}款" + (f"第（{part.item}）项" if part.item else "")
+            names = "、".join(BY_ID[a].name for a in part.actors) or "（未识别出主体）"
+            print(f"  {where}：{names}")
     if unit.partial:
         print(f"\n注意：本地副本在此处中断，{library.coverage(doc_id).summary}。")
     return 0
@@ -164,7 +199,14 @@ def cmd_show(args) -> int:
 
 def cmd_ask(args) -> int:
     from regqa.answer.conversation import Conversation  # noqa: PLC0415
-    from regqa.render.contract import RequestError, answer_json, error_json, parse_ask_line, resolve_docs, resolve_role  # noqa: PLC0415
+    from regqa.render.contract import (  # noqa: PLC0415
+        RequestError,
+        answer_json,
+        error_json,
+        parse_ask_line,
+        resolve_docs,
+        resolve_role,
+    )
     from regqa.render.plain import answer_plain  # noqa: PLC0415
     from regqa.retrieval.query import QuestionError  # noqa: PLC0415
 
@@ -202,6 +244,32 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def cmd_relations(args) -> int:
+    """The provisions that differ on one matter (corpus/relations.toml): checked, listed, and candidates proposed."""
+    from regqa import config as cfg  # noqa: PLC0415
+    from regqa.relations import candidates, check_relations, load_relations  # noqa: PLC0415
+
+    library = _library()
+    relations = load_relations(cfg.corpus_dir())
+    problems = check_relations(relations, library)
+    for r in relations:
+        a, b = (library.unit_by_id(uid) for uid in r.unit_ids)
+        governs = library.unit_by_id(r.governs)
+        print(f"{r.matter}\n  {a.label if a else r.unit_ids[0]}：“{r.differs[0]}”\n  {b.label if b else r.unit_ids[1]}：“{r.differs[1]}”")
+        print(f"  适用：{governs.label if governs else r.governs}（{r.why}）")
+    for p in problems:
+        print(f"问题：{p}", file=sys.stderr)
+    if args.candidates:
+        from regqa.retrieval.retrievers import DENSE  # noqa: PLC0415
+
+        services = _services(args)
+        pairs = candidates(services.library, services.searcher.retrievers[DENSE].unit_vectors(), relations, top=args.candidates)
+        print(f"\n待人工审核的候选（同一主题、数字不同，按相似度排序，前 {len(pairs)} 对）：")
+        for sim, a, b in pairs:
+            print(f"  {sim:.2f}  {a.label} ↔ {b.label}")
+    return 1 if problems else 0
+
+
 def cmd_eval(args) -> int:
     from regqa.evaluation.runner import run_eval  # noqa: PLC0415
 
@@ -222,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("docs", help="列出语料文件及其完整性")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--markdown", action="store_true", help="输出 README 用的语料表（Markdown）")
     s.set_defaults(func=cmd_docs)
 
     s = sub.add_parser("search", help="检索条文")
@@ -230,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--doc", action="append", help="只在这些文件中检索（doc_id 或简称，可重复）")
     s.add_argument("--jsonl", action="store_true", help="从标准输入逐行读问题，逐行输出 JSON")
     s.add_argument("--method", choices=("hybrid", "bm25", "dense"), default="hybrid")
+    s.add_argument("--explain", action="store_true", help="逐条列出得分构成（学习排序模型中每个特征的贡献）")
     s.set_defaults(func=cmd_search)
 
     s = sub.add_parser("ask", help="提问，得到引用条文的回答")
@@ -240,10 +310,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--doc", action="append", help="只依据这些文件回答")
     s.set_defaults(func=cmd_ask)
 
-    s = sub.add_parser("show", help="显示一条条文，例如：show 安全生产法 第九条")
+    s = sub.add_parser("show", help="显示一条条文，例如：show 安全生产法 第九条、show 刑法 第一百三十四条之一")
     s.add_argument("doc")
     s.add_argument("ref")
+    s.add_argument("--explain", action="store_true", help="同时列出每款、每项所规定的主体（谁负有义务）")
     s.set_defaults(func=cmd_show)
+
+    s = sub.add_parser("relations", help="同一事项规定不同的条文：核对 corpus/relations.toml，并列出待审核的候选")
+    s.add_argument("--candidates", type=int, nargs="?", const=30, default=0, help="另列出 N 对候选（默认 30）")
+    s.set_defaults(func=cmd_relations)
 
     s = sub.add_parser("eval", help="在评测集上评估检索与回答")
     s.add_argument("--questions", default=None)

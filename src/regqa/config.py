@@ -32,7 +32,9 @@ def eval_dir() -> Path:
 # The question sets the abstention model is fitted on when an index is built (answerable and
 # out-of-corpus questions). ``REGQA_CALIBRATION`` may name other files (separated by the path
 # separator) or be "none" (an index without a fitted model abstains only on near-empty evidence).
-CALIBRATION_SETS = ("questions.jsonl", "heldout.jsonl", "out_of_corpus.jsonl")
+CALIBRATION_SETS = ("questions.jsonl", "heldout.jsonl", "out_of_corpus.jsonl", "out_of_corpus_near.jsonl")
+# Sets split by question id (one in four held out for testing, as the bank's test questions are).
+HASH_SPLIT_SETS = ("out_of_corpus_near.jsonl",)
 
 
 def calibration_files() -> tuple[Path, ...]:
@@ -42,3 +44,17 @@ def calibration_files() -> tuple[Path, ...]:
             return ()
         return tuple(Path(p) for p in env.split(os.pathsep) if p.strip())
     return tuple(p for p in (eval_dir() / name for name in CALIBRATION_SETS) if p.is_file())
+
+
+# What the learned ranker is trained on when an index is built: the question bank's training split
+# and the main set. ``REGQA_TRAINING`` may name other files/folders, or be "none" (hand-set weights).
+TRAINING_SETS = ("bank", "questions.jsonl")
+
+
+def training_files() -> tuple[Path, ...]:
+    env = os.environ.get("REGQA_TRAINING")
+    if env is not None:
+        if env.strip().lower() in ("", "none"):
+            return ()
+        return tuple(Path(p) for p in env.split(os.pathsep) if p.strip())
+    return tuple(p for p in (eval_dir() / name for name in TRAINING_SETS) if p.exists())

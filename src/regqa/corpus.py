@@ -34,12 +34,12 @@ def file_sha256(path: Path) -> str:
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
-    """Relative path → sha256 for every document file, the catalog and the keyword files."""
+    """Relative path → sha256 for every document file, the catalog, the relations and the keyword files."""
     corpus_dir = Path(corpus_dir)
     files = corpus_files(corpus_dir)
-    catalog = corpus_dir / CATALOG_FILE
-    if catalog.exists():
-        files.append(catalog)
+    for extra in (CATALOG_FILE, "relations.toml"):
+        if (corpus_dir / extra).exists():
+            files.append(corpus_dir / extra)
     kw_dir = corpus_dir / KEYWORDS_DIR
     if kw_dir.is_dir():
         files += sorted(kw_dir.glob("*.toml"))
@@ -114,18 +114,20 @@ class Coverage:
     expected: int | None
     partial: tuple[str, ...]  # refs of units our copy breaks off in
     gaps: tuple[str, ...]
+    suffixed: tuple[str, ...] = ()  # refs of the 第X条之Y articles held (not counted in ``articles``)
 
     @property
     def summary(self) -> str:
-        """Chinese one-liner: 完整（共119条） / 节选：现有第一–三条（第三条不完整），全文共31条."""
+        """Chinese one-liner: 完整（共119条） / 完整（共452条，另有“第X条之Y”53条） / 节选：现有第一–三条（第三条不完整），全文共31条."""
         if self.articles:
             held = format_ranges(list(self.articles))
             total = f"共{self.expected}条" if self.expected else ""
+            extra = f"，另有“第X条之Y”{len(self.suffixed)}条" if self.suffixed else ""
             if self.complete:
-                return f"完整（{total or '共' + str(len(self.articles)) + '条'}）"
+                return f"完整（{total or '共' + str(len(self.articles)) + '条'}{extra}）"
             partial = f"（{'、'.join(self.partial)}不完整）" if self.partial else ""
             tail = f"，全文{total}" if total else "，全文条数未确认"
-            return f"节选：现有{held}{partial}{tail}"
+            return f"节选：现有{held}{'、' + '、'.join(self.suffixed) if self.suffixed else ''}{partial}{tail}"
         if self.complete:
             return "完整"
         return "节选：" + ("；".join(self.gaps) if self.gaps else "本地副本不完整")
@@ -138,7 +140,8 @@ def coverage(doc: Document) -> Coverage:
     if doc.info.structure != "section" and expected is None and doc.gaps:
         complete = False
     partial = tuple(u.ref for u in doc.units if u.partial)
-    return Coverage(complete=complete, articles=articles, expected=expected, partial=partial, gaps=tuple(g.text for g in doc.gaps))
+    suffixed = tuple(u.ref for u in doc.suffixed)
+    return Coverage(complete=complete, articles=articles, expected=expected, partial=partial, gaps=tuple(g.text for g in doc.gaps), suffixed=suffixed)
 
 
 def incomplete_sources(documents: dict[str, Document], units) -> list[tuple[Document, Coverage]]:

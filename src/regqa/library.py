@@ -15,12 +15,12 @@ from pathlib import Path
 from regqa.corpus import Coverage, coverage, load_corpus
 from regqa.normalize import normalize
 from regqa.numerals import article_label as _article_label
-from regqa.records import DocInfo, Document, Unit
+from regqa.records import DocInfo, Document, Unit, article_unit_id
 
 
-def article_label(n: int) -> str:
-    """第九条; a number no document reaches (a question may say 第10000条) is written in digits."""
-    return _article_label(n) if 0 < n < 10000 else f"第{n}条"
+def article_label(n: int, suffix: int | None = None) -> str:
+    """第九条, 第一百三十四条之一; a number no document reaches (a question may say 第10000条) is written in digits."""
+    return _article_label(n, suffix) if 0 < n < 10000 else f"第{n}条"
 
 
 @dataclass(frozen=True, repr=False)
@@ -30,6 +30,7 @@ class Library:
     documents: dict[str, Document]
     units: tuple[Unit, ...] = field(init=False)
     unit_pos: dict[str, int] = field(init=False)
+    known_actors: dict[str, tuple] = field(default_factory=dict)  # unit_id → its PartActors, when read from an index
 
     def __repr__(self) -> str:
         return f"Library({len(self.documents)} documents, {len(self.units)} units)"
@@ -42,8 +43,8 @@ class Library:
     # ------------------------------------------------------------ construction
 
     @classmethod
-    def from_documents(cls, documents: list[Document] | tuple[Document, ...]) -> Library:
-        return cls({d.doc_id: d for d in documents})
+    def from_documents(cls, documents: list[Document] | tuple[Document, ...], actors: dict[str, tuple] | None = None) -> Library:
+        return cls({d.doc_id: d for d in documents}, actors or {})
 
     @classmethod
     def from_corpus(cls, corpus_dir: Path) -> Library:
@@ -90,33 +91,52 @@ class Library:
 
     @cached_property
     def _by_article(self) -> dict[tuple[str, int], Unit]:
-        return {(u.doc_id, u.article): u for u in self.units if u.article is not None}
+        return {(u.doc_id, u.article): u for u in self.units if u.article is not None and u.article_suffix is None}
 
-    def unit(self, doc_id: str, article: int) -> Unit | None:
+    def unit(self, doc_id: str, article: int, suffix: int | None = None) -> Unit | None:
+        """Article ``article`` (第X条之``suffix`` when given) of a document."""
+        if suffix:
+            return self.unit_by_id(article_unit_id(doc_id, article, suffix))
         return self._by_article.get((doc_id, article))
 
     def unit_by_id(self, unit_id: str) -> Unit | None:
         pos = self.unit_pos.get(unit_id)
         return None if pos is None else self.units[pos]
 
-    def units_with_article(self, article: int, doc_ids: list[str] | None = None) -> list[Unit]:
-        """Every unit numbered ``article`` (in the given documents), in catalog order."""
-        return [u for (d, a), u in self._by_article.items() if a == article and (not doc_ids or d in doc_ids)]
+    def units_with_article(self, article: int, doc_ids: list[str] | None = None, suffix: int | None = None) -> list[Unit]:
+        """Every unit numbered ``article`` (之``suffix``) in the given documents (default: all), in catalog order."""
+        return [u for d in (doc_ids or self.documents) if (u := self.unit(d, article, suffix)) is not None]
+
+    def part_actors(self, unit: Unit) -> tuple:
+        """Who each 款 and 项 of the unit obligates or empowers (``actors.PartActors``)."""
+        known = self.known_actors.get(unit.unit_id)
+        if known is None:
+            from regqa.actors import unit_actors  # noqa: PLC0415
+
+            known = unit_actors(unit)
+            self.known_actors[unit.unit_id] = known
+        return known
+
+    def actors(self, unit: Unit) -> frozenset[str]:
+        return frozenset(a for part in self.part_actors(unit) for a in part.actors)
 
     def sub_sections(self, unit: Unit) -> list[Unit]:
         """The numbered parts of a section that are units of their own (《解读》四 → 四（一是）, 四（二是） …)."""
         prefix = f"{unit.unit_id}."
         return [u for u in self.documents[unit.doc_id].units if u.unit_id.startswith(prefix) and "." not in u.unit_id[len(prefix):]]
 
-    def missing_note(self, doc_id: str, article: int) -> str:
+    def missing_note(self, doc_id: str, article: int, suffix: int | None = None) -> str:
         """Why a referenced article is not served: it does not exist, or our copy lacks it."""
         cov = self.coverage(doc_id)
         name = f"《{self.short(doc_id)}》"
+        label = article_label(article, suffix)
         if cov.expected and article > cov.expected:
-            return f"{name}共{cov.expected}条，没有{article_label(article)}。"
+            return f"{name}共{cov.expected}条，没有{label}。"
         if cov.complete and cov.articles and article > max(cov.articles):
-            return f"{name}共{max(cov.articles)}条，没有{article_label(article)}。"
-        return f"本地收录的{name}是节选，不含{article_label(article)}（{cov.summary}）。"
+            return f"{name}共{max(cov.articles)}条，没有{label}。"
+        if cov.complete and suffix:
+            return f"{name}没有{label}。"
+        return f"本地收录的{name}是节选，不含{label}（{cov.summary}）。"
 
     def incomplete_sources(self, units) -> list[tuple[Document, Coverage]]:
         """The documents (in order of first use by ``units``) whose local copy is an excerpt."""

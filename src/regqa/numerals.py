@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000}
 NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS)
@@ -49,8 +51,28 @@ def int_to_cn(n: int) -> str:
     return "".join(parts)
 
 
-def article_label(n: int) -> str:
-    return f"第{int_to_cn(n)}条"
+def article_label(n: int, suffix: int | None = None) -> str:
+    """第九条; with a suffix (an article inserted by amendment) 第一百三十四条之一."""
+    return f"第{int_to_cn(n)}条" + (f"之{int_to_cn(suffix)}" if suffix else "")
+
+
+def parse_article(text: str) -> tuple[int, int | None] | None:
+    """(article, suffix) from "第一百三十四条之一", "134之一", "134-1", "第9条", "九"; None if not an article.
+
+    The suffix is None for a plain article.
+    """
+    t = re.sub(r"\s+", "", text or "")
+    m = re.fullmatch(rf"第?([{NUMERAL_CHARS}]+|\d+)条?(?:(?:之|-)([{NUMERAL_CHARS}]+|\d+))?", t)
+    if not m:
+        return None
+    try:
+        n = cn_to_int(m.group(1))
+        suffix = cn_to_int(m.group(2)) if m.group(2) else None
+    except ValueError:
+        return None
+    if not 0 < n < 10000 or (suffix is not None and not 0 < suffix < 100):
+        return None
+    return n, suffix
 
 
 def format_ranges(numbers: list[int], unit: str = "条") -> str:

@@ -24,6 +24,11 @@ class DocInfo:
     summary_units: tuple[str, ...] = ()  # unit ids elsewhere that summarise this document (for excerpts)
     interprets: str = ""  # doc_id of the document this one officially interprets
     terms: tuple[str, ...] = ()  # words only this document is about (政务处分): a question using them leans to it
+    duty_chapter: str = ""  # where this document sets out Party and government leaders' duties (第二章), if it does
+    version: str = ""  # which revision our copy is, shown beside citations: "2013-06-29 修正版（LawRefBook 2f4c5c2）；…"
+    version_date: str = ""  # the date of that revision (YYYY-MM-DD), when known
+    source: str = ""  # where the text was imported from, e.g. "LawRefBook/Laws@2f4c5c2:社会法/特种设备安全法(2013-06-29).md"
+    source_path: str = ""  # the file's path inside that library (a folder import finds the doc_id by it)
 
 
 @dataclass(frozen=True)
@@ -80,20 +85,26 @@ class Unit:
     """A retrievable unit: one 条 (article documents) or one numbered section."""
 
     doc_id: str
-    unit_id: str
+    unit_id: str  # "<doc_id>:9", "<doc_id>:134-1" (第一百三十四条之一), "<doc_id>:s5.2", "<doc_id>:preamble", "<doc_id>:annex1"
     article: int | None
-    label: str  # e.g. 《安全生产法》第九条 or 《解读》五（第二）
+    label: str  # e.g. 《安全生产法》第九条, 《刑法》第一百三十四条之一 or 《解读》五（第二）
     heading: str  # chapter / section path, e.g. "第一章 总则"
     text: str  # the unit's lines joined by "\n", exactly as in the file
     paragraphs: tuple[Paragraph, ...] = ()
     partial: bool = False  # the copy breaks off inside this unit
-    kind: str = "article"  # "article" | "preamble" | "section"
+    kind: str = "article"  # "article" | "preamble" | "section" | "annex"
     gloss: Gloss | None = None
+    article_suffix: int | None = None  # 1 for 第一百三十四条之一 (article stays 134); None for a plain article
 
     @property
     def ref(self) -> str:
-        """Short label without the document, e.g. 第九条 or 五（第二）."""
+        """Short label without the document, e.g. 第九条, 第一百三十四条之一 or 五（第二）."""
         return self.label.split("》", 1)[-1]
+
+    @property
+    def article_key(self) -> tuple[int, int] | None:
+        """(article, suffix or 0): the order of articles, 第一百三十四条 < 第一百三十四条之一 < 第一百三十五条."""
+        return None if self.article is None else (self.article, self.article_suffix or 0)
 
 
 @dataclass(frozen=True)
@@ -114,7 +125,23 @@ class Document:
 
     @property
     def articles(self) -> list[int]:
-        return [u.article for u in self.units if u.article is not None]
+        """Numbers of the plain articles (第X条), in order; 之一/之二 articles are in ``suffixed``."""
+        return [u.article for u in self.units if u.article is not None and u.article_suffix is None]
+
+    @property
+    def suffixed(self) -> list[Unit]:
+        """The 第X条之Y articles (inserted by amendments), in order."""
+        return [u for u in self.units if u.article is not None and u.article_suffix is not None]
+
+    @property
+    def article_units(self) -> list[Unit]:
+        """Every article unit, plain and 之Y."""
+        return [u for u in self.units if u.article is not None]
+
+
+def article_unit_id(doc_id: str, article: int, suffix: int | None = None) -> str:
+    """The unit id of an article: ``work_safety_law_2021:9``, ``criminal_law:134-1``."""
+    return f"{doc_id}:{article}-{suffix}" if suffix else f"{doc_id}:{article}"
 
 
 @dataclass

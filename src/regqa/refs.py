@@ -1,4 +1,4 @@
-"""Explicit references in questions: 第九条, 安全生产法第九十五条, 事故条例第三条第一款第（二）项."""
+"""Explicit references in questions: 第九条, 安全生产法第九十五条, 事故条例第三条第一款第（二）项, 刑法第一百三十四条之一."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import threading
 from dataclasses import dataclass
 
 from regqa.normalize import normalize
-from regqa.numerals import NUMERAL_CHARS, cn_to_int
+from regqa.numerals import NUMERAL_CHARS, article_label, cn_to_int
 from regqa.records import DocInfo
 
 _N = f"[{NUMERAL_CHARS}]+|\\d+"
-REF_RE = re.compile(rf"第\s*({_N})\s*条(?:\s*第\s*({_N})\s*款)?(?:\s*第\s*[(（]?\s*({_N})\s*[)）]?\s*项)?")
+REF_RE = re.compile(rf"第\s*({_N})\s*条(?:之({_N}))?(?:\s*第\s*({_N})\s*款)?(?:\s*第\s*[(（]?\s*({_N})\s*[)）]?\s*项)?")
 BRACKETED_RE = re.compile(r"《([^《》]{2,40})》")
 # Aliases too common as plain words to name a document unless bracketed or right before 第X条.
 GENERIC_ALIASES = frozenset({"规定", "意见", "解读", "细则", "条例", "办法"})
@@ -26,6 +26,12 @@ class Reference:
     article: int
     paragraph: int | None = None
     item: int | None = None
+    suffix: int | None = None  # 1 for 第一百三十四条之一
+
+    @property
+    def label(self) -> str:
+        """第九条 / 第一百三十四条之一 (without 款/项)."""
+        return article_label(self.article, self.suffix) if 0 < self.article < 10000 else f"第{self.article}条"
 
 
 _ALIAS_TABLES: dict[tuple[int, ...], tuple[tuple[DocInfo, ...], tuple[tuple[str, str], ...]]] = {}
@@ -100,8 +106,9 @@ def parse_references(question: str, infos: list[DocInfo]) -> list[Reference]:
     for m in REF_RE.finditer(q):
         try:
             article = cn_to_int(m.group(1))
-            paragraph = cn_to_int(m.group(2)) if m.group(2) else None
-            item = cn_to_int(m.group(3)) if m.group(3) else None
+            suffix = cn_to_int(m.group(2)) if m.group(2) else None
+            paragraph = cn_to_int(m.group(3)) if m.group(3) else None
+            item = cn_to_int(m.group(4)) if m.group(4) else None
         except ValueError:
             continue
         if article <= 0:
@@ -111,7 +118,7 @@ def parse_references(question: str, infos: list[DocInfo]) -> list[Reference]:
         if doc_id is None and refs and re.fullmatch(r"[\s,、和与及或跟]*", between):
             doc_id = last_doc
         last_doc = doc_id
-        refs.append(Reference(raw=m.group(0), doc_id=doc_id, article=article, paragraph=paragraph, item=item))
+        refs.append(Reference(raw=m.group(0), doc_id=doc_id, article=article, paragraph=paragraph, item=item, suffix=suffix or None))
     return refs
 
 

@@ -45,6 +45,7 @@ class Role:
     note: str = ""  # explanation shown above the checklist (what the subjects of the quoted texts mean)
     applies_terms: tuple[str, ...] = ()  # words of a "参照本规定执行" sentence that bring the role in
     selector: str = ""  # the label of the 我的身份 selector ("" when the role is not offered there)
+    actor: str = ""  # the ``regqa.actors`` id whose duties this role asks about
     context: str = ""  # words added to a question asked in this role (retrieval only, never shown)
     patterns: dict[str, re.Pattern] = field(default_factory=dict, compare=False, repr=False)
 
@@ -63,6 +64,7 @@ ROLE_LIST: tuple[Role, ...] = (
         ("党委主要负责人",),
         note="说明：本地语料中没有专门规定党委主要负责人职责的条文原文（见“资料完整性”）；下列条文以“党委（党组）”“地方党政领导干部”等为主语，适用于党委领导班子及其成员。",
         selector="党委主要负责人（书记）",
+        actor="party_secretary",
         context="党委主要负责人 党政一把手 第一责任人",
     ),
     Role(
@@ -75,6 +77,7 @@ ROLE_LIST: tuple[Role, ...] = (
         ("政府主要负责人",),
         note="说明：以“人民政府”为主语的条文规定的是本级人民政府的职责，不是专门针对个人的条款；政府主要负责人个人职责的条文原文本地没有（见“资料完整性”）。",
         selector="政府主要负责人（县长、市长）",
+        actor="government_head",
         context="政府主要负责人 人民政府主要负责人 第一责任人",
     ),
     Role(
@@ -87,6 +90,7 @@ ROLE_LIST: tuple[Role, ...] = (
         ("分管安全生产领导干部",),
         note="说明：本地语料中没有专门规定政府分管安全生产领导干部职责的条文原文（见“资料完整性”）；下列以“人民政府”为主语的条文规定的是本级人民政府的职责，供分管领导对照落实。",
         selector="政府分管安全生产的领导干部（分管副职）",
+        actor="deputy_in_charge",
         context="政府分管安全生产领导干部 分管安全生产工作",
     ),
     Role(
@@ -99,6 +103,7 @@ ROLE_LIST: tuple[Role, ...] = (
         ("党委常委会其他成员", "政府其他领导干部"),
         note="说明：班子成员各自职责的条文原文本地没有（见“资料完整性”）；下列条文适用于地方党政领导干部整体或党委（党组）。",
         selector="其他班子成员",
+        actor="other_leaders",
         context="领导班子成员 一岗双责 分管范围",
     ),
     Role(
@@ -111,6 +116,7 @@ ROLE_LIST: tuple[Role, ...] = (
         note="说明：下列条文以乡、镇人民政府、街道办事处或“地方各级人民政府”为主语，规定的是机关的职责。",
         applies_terms=('乡镇（街道）',),
         selector="乡镇人民政府 / 街道办事处",
+        actor="township",
         context="乡、镇人民政府 街道办事处",
     ),
     Role(
@@ -123,6 +129,7 @@ ROLE_LIST: tuple[Role, ...] = (
         note="说明：下列条文以“负有安全生产监督管理职责的部门”“应急管理部门”等为主语，规定的是部门的职责，由部门负责人组织落实。",
         applies_terms=('政府工作部门',),
         selector="负有安全生产监督管理职责的部门负责人",
+        actor="supervising_department",
         context="负有安全生产监督管理职责的部门",
     ),
     Role(
@@ -135,6 +142,7 @@ ROLE_LIST: tuple[Role, ...] = (
         note="说明：语料中直接点名开发区的条文很少，下列条文以开发区等或地方党政领导干部为主语。",
         applies_terms=('开发区管理机构',),
         selector="开发区管理机构",
+        actor="development_zone",
         context="开发区 管理机构",
     ),
     Role(
@@ -145,6 +153,7 @@ ROLE_LIST: tuple[Role, ...] = (
         ("生产经营单位的主要负责人", "单位的主要负责人"),
         leader=False,
         selector="生产经营单位主要负责人",
+        actor="enterprise_head",
         context="生产经营单位的主要负责人 第一责任人 职责",
     ),
 )
@@ -161,6 +170,12 @@ SELECTOR: tuple[str, ...] = (*(r.selector for r in ROLE_LIST if r.selector), TRA
 def selector_role(label: object) -> Role | None:
     """The role behind a 我的身份 label (None for 不指定, 培训教师 or anything unknown)."""
     return next((r for r in ROLE_LIST if r.selector and r.selector == label), None)
+
+
+def role_actor(label: object) -> str | None:
+    """The actor id behind a 我的身份 label (None for 不指定 / 培训教师)."""
+    role = selector_role(label)
+    return role.actor or None if role else None
 
 
 def role_context(label: object) -> str:

@@ -9,12 +9,19 @@ import re
 from dataclasses import dataclass, field, replace
 
 from regqa.numerals import NUMERAL_CHARS, article_label, cn_to_int
-from regqa.records import DocInfo, Gap, Item, Paragraph, Unit
+from regqa.records import DocInfo, Gap, Item, Paragraph, Unit, article_unit_id
 
 _N = f"[{NUMERAL_CHARS}]+"
-ARTICLE_RE = re.compile(rf"^第[ \u3000]*({_N}|\d+)[ \u3000]*条(?:[\s\u3000]+|(?=\S)|$)(.*)$")
+# 第九条 …, 第一百三十四条之一 …: group 1 the number, group 2 the text after the label (之Y included in
+# the label); SUFFIX_RE reads the 之Y of an article inserted by amendment.
+ARTICLE_RE = re.compile(rf"^第[ \u3000]*({_N}|\d+)[ \u3000]*条(?:之{_N})?(?:[\s\u3000]+|(?=\S)|$)(.*)$")
+SUFFIX_RE = re.compile(rf"^第[ \u3000]*(?:{_N}|\d+)[ \u3000]*条之({_N})")
+PART_RE = re.compile(rf"^第({_N})编(?:[\s\u3000]|$)")
 CHAPTER_RE = re.compile(rf"^第({_N})章(?:[\s\u3000]|$)")
 SECTION_RE = re.compile(rf"^第({_N})节(?:[\s\u3000]|$)")
+SUPPLEMENTARY_RE = re.compile(r"^附[ \u3000]*则$")  # an unnumbered 附则 heading (刑法 after 第二编)
+# 附件一 / 附件 / 附件2 城市名单: an annex after the articles (its lines are not articles)
+ANNEX_RE = re.compile(rf"^附件({_N}|\d+)?(?:[ \u3000]+([^。；，：:]{{1,40}}))?$")
 ITEM_RE = re.compile(rf"^[（(]({_N})[)）]")
 GAP_RE = re.compile(r"^【缺失[:：](.*)】$")
 DATE_RE = re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}-\d{1,2}|[〇零一二三四五六七八九]{4}年")
@@ -50,7 +57,7 @@ def is_metadata_line(line: str, title: str) -> bool:
     """通过/公布/施行 lines, dates in brackets, a repeated title."""
     if line == title:
         return True
-    if len(line) > 120 or ARTICLE_RE.match(line) or CHAPTER_RE.match(line):
+    if len(line) > 120 or ARTICLE_RE.match(line) or CHAPTER_RE.match(line) or PART_RE.match(line):
         return False
     bracketed = line[:1] in "（(" and line[-1:] in "）)"
     return bool(DATE_RE.search(line)) and (bracketed or any(w in line for w in META_WORDS))
@@ -100,84 +107,131 @@ def _paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
 
 
 def _gap_names_unit(gap: str, unit: Unit | None) -> bool:
-    """A gap like 第三条后半部分 says the copy breaks off inside ``unit``."""
+    """A gap like 第三条后半部分 says the copy breaks off inside ``unit``.
+
+    "第二十一条之后的全部条文" names what follows the unit, and "第三条之一" another article: neither does.
+    """
     if unit is None:
         return False
-    ref = unit.ref if unit.article is None else article_label(unit.article)
+    ref = unit.ref if unit.article is None else article_label(unit.article, unit.article_suffix)
+    if unit.article is not None and gap.startswith(ref):
+        rest = gap[len(ref) :]
+        return not rest.startswith(("之后", "以后", "后的", "至")) and not re.match(rf"之{_N}", rest)
     return gap.startswith(ref) or (unit.article is None and "后半部分" in gap and ref in gap)
 
 
-def segment_articles(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[Gap], list[str]]:
-    """Units at 条 level; text before 第一条 becomes a preamble unit."""
-    units: list[Unit] = []
-    gaps: list[Gap] = []
-    warnings: list[str] = []
-    chapter = section = ""
-    current: dict | None = None
-    preamble: list[str] = []
+def article_marker(line: str) -> tuple[int, int | None] | None:
+    """(article, suffix) when ``line`` opens an article (第九条 …, 第一百三十四条之一 …), else None."""
+    m = ARTICLE_RE.match(line)
+    if not m:
+        return None
+    no = marker_number(m.group(1))
+    s = SUFFIX_RE.match(line)
+    suffix = marker_number(s.group(1)) if s else None
+    if no is None or (s and suffix is None):
+        return None
+    return no, suffix
 
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            units.append(_article_unit(info, current))
-            current = None
+
+def segment_articles(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[Gap], list[str]]:
+    """Units at 条 level (第X条 and 第X条之Y); text before 第一条 becomes a preamble unit, 附件 an annex unit.
+
+    The heading of a unit is its path of 编/章/节 headings ("第二编 分则 第二章 危害公共安全罪").
+    """
+    blocks: list[dict] = []  # {"kind", "no", "suffix", "heading", "lines", "partial"}
+    gaps: list[tuple[str, int | None]] = []  # (text, index of the block it follows)
+    warnings: list[str] = []
+    part = chapter = section = ""
+    preamble: list[str] = []
+    annex: dict | None = None
+    inside = False  # the last line was part of an article (no heading or gap since)
+
+    def last_key() -> tuple[int, int]:
+        arts = [b for b in blocks if b["kind"] == "article"]
+        return (arts[-1]["no"], arts[-1]["suffix"] or 0) if arts else (0, 0)
 
     for line in body:
         g = gap_text(line)
         if g is not None:
-            last = units[-1] if current is None and units else None
-            if current is not None:
-                close()
-                last = units[-1]
-            if _gap_names_unit(g, last):
-                units[-1] = _replace_partial(last)
-            gaps.append(Gap(doc_id=info.doc_id, text=g, after_unit=last.unit_id if last else None))
-            chapter = section = ""  # the chapter after a gap is unknown until a heading says so
+            last = blocks[-1] if blocks else None
+            if last is not None and _gap_names_unit(g, _article_unit(info, last) if last["kind"] == "article" else None):
+                last["partial"] = True
+            gaps.append((g, len(blocks) - 1 if blocks else None))
+            inside = False
+            part = chapter = section = ""  # the chapter after a gap is unknown until a heading says so
             continue
-        if CHAPTER_RE.match(line):
-            close()
-            chapter, section = line, ""
+        a = ANNEX_RE.match(line)
+        if a and blocks:
+            no = marker_number(a.group(1)) if a.group(1) else None
+            annex = {"kind": "annex", "no": no or sum(b["kind"] == "annex" for b in blocks) + 1, "suffix": None,
+                     "heading": "附件", "lines": [line], "partial": False}
+            blocks.append(annex)
+            continue
+        if annex is not None:  # everything after 附件 belongs to the annex
+            annex["lines"].append(line)
+            continue
+        if PART_RE.match(line) or (SUPPLEMENTARY_RE.match(line) and part):
+            part, chapter, section, inside = line, "", "", False
+            continue
+        if CHAPTER_RE.match(line) or SUPPLEMENTARY_RE.match(line):
+            chapter, section, inside = line, "", False
             continue
         if SECTION_RE.match(line):
-            close()
-            section = line
+            section, inside = line, False
             continue
-        m = ARTICLE_RE.match(line)
-        no = marker_number(m.group(1)) if m else None
-        if m and no:
-            previous = current["no"] if current else (units[-1].article if units and units[-1].article else 0)
-            if no > previous:
-                close()
-                current = {"no": no, "heading": " ".join(p for p in (chapter, section) if p), "lines": [line]}
+        marker = article_marker(line)
+        if marker is not None:
+            key = (marker[0], marker[1] or 0)
+            previous = last_key()
+            if key > previous:
+                heading = " ".join(p for p in (part, chapter, section) if p)
+                blocks.append({"kind": "article", "no": marker[0], "suffix": marker[1], "heading": heading, "lines": [line], "partial": False})
+                inside = True
                 continue
-            kind = "重复" if no == previous else "倒序"
-            warnings.append(f"{article_label(no)}编号{kind}（前一条是{article_label(previous)}），该行已并入上一条。")
-        if current is None:
-            if units:  # text after a gap but before the next article: keep it with the last unit
-                warnings.append(f"发现不属于任何条文的文字，已并入{units[-1].label}：{line[:20]}…")
-                last = units[-1]
-                units[-1] = _article_unit(info, {"no": last.article, "heading": last.heading, "lines": [*last.text.split("\n"), line]})
-            else:
-                preamble.append(line)
+            kind = "重复" if key == previous else "倒序"
+            warnings.append(f"{article_label(*marker)}编号{kind}（前一条是{article_label(previous[0], previous[1] or None)}），该行已并入上一条。")
+        if not blocks:
+            preamble.append(line)
             continue
-        current["lines"].append(line)
-    close()
+        if not inside:  # text after a heading or gap but before the next article: keep it with the last unit
+            warnings.append(f"发现不属于任何条文的文字，已并入{_article_unit(info, blocks[-1]).label}：{line[:20]}…")
+        blocks[-1]["lines"].append(line)
+    units = [_article_unit(info, b) if b["kind"] == "article" else _annex_unit(info, b) for b in blocks]
+    gap_records = [Gap(doc_id=info.doc_id, text=t, after_unit=units[i].unit_id if i is not None else None) for t, i in gaps]
     if preamble:
         units.insert(0, _preamble_unit(info, preamble))
-    return units, gaps, warnings
+    return units, gap_records, warnings
 
 
-def _article_unit(info: DocInfo, cur: dict) -> Unit:
-    no = cur["no"]
-    lines = cur["lines"]
+def _article_unit(info: DocInfo, block: dict) -> Unit:
+    no, suffix = block["no"], block["suffix"]
+    lines = block["lines"]
     return Unit(
         doc_id=info.doc_id,
-        unit_id=f"{info.doc_id}:{no}",
+        unit_id=article_unit_id(info.doc_id, no, suffix),
         article=no,
-        label=f"《{info.short}》{article_label(no)}",
-        heading=cur["heading"],
+        label=f"《{info.short}》{article_label(no, suffix)}",
+        heading=block["heading"],
         text="\n".join(lines),
         paragraphs=_paragraphs(lines),
+        partial=block.get("partial", False),
+        article_suffix=suffix,
+    )
+
+
+def _annex_unit(info: DocInfo, block: dict) -> Unit:
+    lines = block["lines"]
+    name = re.split(r"[ \u3000]", lines[0], maxsplit=1)[0]
+    return Unit(
+        doc_id=info.doc_id,
+        unit_id=f"{info.doc_id}:annex{block['no']}",
+        article=None,
+        label=f"《{info.short}》{name}",
+        heading=block["heading"],
+        text="\n".join(lines),
+        paragraphs=tuple(Paragraph(no=i + 1, text=t) for i, t in enumerate(lines)),
+        partial=block.get("partial", False),
+        kind="annex",
     )
 
 
@@ -192,10 +246,6 @@ def _preamble_unit(info: DocInfo, lines: list[str]) -> Unit:
         paragraphs=tuple(Paragraph(no=i + 1, text=line) for i, line in enumerate(lines)),
         kind="preamble",
     )
-
-
-def _replace_partial(unit: Unit) -> Unit:
-    return replace(unit, partial=True)
 
 
 def segment_sections(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[Gap], list[str]]:

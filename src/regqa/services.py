@@ -19,21 +19,31 @@ import json
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from regqa import __version__
 from regqa import config as cfg
-from regqa.answer.abstain import MODEL_FILE, OUTSIDE_FILE, AbstainModel, Abstainer, EvidenceStats, features, fit_with_threshold, outside_examples
+from regqa.actors import question_actor
+from regqa.answer.abstain import (
+    MODEL_FILE,
+    OUTSIDE_FILE,
+    Abstainer,
+    AbstainModel,
+    EvidenceStats,
+    outside_examples,
+)
 from regqa.answer.blocks import Answer
 from regqa.answer.compose import Composer
 from regqa.answer.config import AnswerConfig
 from regqa.answer.conversation import Conversation, resolve_followup
+from regqa.answer.parts import split_parts, with_context
+from regqa.answer.scenario import is_scenario
 from regqa.corpus import CorpusError, corpus_fingerprint, load_corpus
 from regqa.library import Library
-from regqa.roles import role_context
+from regqa.relations import Relation, load_relations
 from regqa.retrieval.encoders import Encoder, get_encoder
 from regqa.retrieval.index import (
     BuildReader,
@@ -48,12 +58,17 @@ from regqa.retrieval.index import (
 )
 from regqa.retrieval.lexicon import Lexicon, load_lexicon
 from regqa.retrieval.query import QueryAnalyser, clean_question
+from regqa.retrieval.ranker import Ranker
 from regqa.retrieval.retrievers import DENSE, RETRIEVERS, Retriever, npy_bytes, read_npy
-from regqa.retrieval.searcher import SearchOutcome, Searcher
+from regqa.retrieval.searcher import Searcher, SearchOutcome
 from regqa.retrieval.tokenizer import Tokenizer, build_tokenizer
+from regqa.roles import role_actor
 from regqa.store import doc_from_dict, doc_to_dict
 
 DOCUMENTS_FILE = "documents.json"
+ACTORS_FILE = "actors.json"
+RELATIONS_FILE = "relations.json"
+RANKER_FILE = "ranker.json"
 Step = Callable[[str, float], None]
 
 
@@ -89,14 +104,30 @@ class Services:
 
     def outcome(self, question: str, conversation: Conversation | None = None, role: str | None = None, doc_ids: Sequence[str] | None = None) -> tuple[SearchOutcome, str | None]:
         """The search an answer rests on: the question read with the conversation and the asker's role."""
-        text, reading = resolve_followup(clean_question(question), conversation or Conversation(), self.config)
-        outcome = self.searcher.search(text, top_k=self.config.top_k, doc_ids=list(doc_ids or ()) or None, context=role_context(role))
+        conversation = conversation or Conversation()
+        text, reading = resolve_followup(clean_question(question), conversation, self.config)
+        previous = question_actor(conversation.previous) if conversation.previous else None
+        outcome = self.searcher.search(
+            text, top_k=self.config.top_k, doc_ids=list(doc_ids or ()) or None,
+            role_actor=role_actor(role), previous_actor=previous,
+        )
         return outcome, reading
 
     def ask(self, question: str, conversation: Conversation | None = None, role: str | None = None, doc_ids: Sequence[str] | None = None) -> Answer:
-        """Answer one question: search once, judge the evidence once, compose verified blocks."""
-        outcome, reading = self.outcome(question, conversation, role, doc_ids)
-        return self.composer.compose(clean_question(question), outcome, self.abstainer.judge(outcome), reading)
+        """Answer one question: search once, judge the evidence once, compose verified blocks.
+
+        A question in several parts (…？…？) is answered part by part, one search for each.
+        """
+        text = clean_question(question)
+        parts = split_parts(text)
+        if len(parts) == 1 or is_scenario(text):
+            outcome, reading = self.outcome(text, conversation, role, doc_ids)
+            return self.composer.compose(text, outcome, self.abstainer.judge(outcome), reading)
+        answers = []
+        for part, searched in zip(parts, with_context(parts), strict=True):
+            outcome, reading = self.outcome(searched, conversation, role, doc_ids)
+            answers.append((part, self.composer.compose(part, outcome, self.abstainer.judge(outcome), reading)))
+        return self.composer.combine(text, answers)
 
 
 class ServiceHolder:
@@ -131,11 +162,13 @@ def assemble(
     manifest: Mapping,
     path: Path,
     encoder_reason: str = "",
+    ranker: Ranker | None = None,
+    relations: list[Relation] | None = None,
 ) -> Services:
     tokenizer = make_tokenizer(lexicon, library)
-    searcher = Searcher(library, retrievers, encoder, QueryAnalyser(library, lexicon, tokenizer))
+    searcher = Searcher(library, retrievers, encoder, QueryAnalyser(library, lexicon, tokenizer), ranker=ranker)
     abstainer = Abstainer(EvidenceStats.of(searcher, outside), model)
-    return Services(library, searcher, abstainer, Composer(library, tokenizer), manifest, path, encoder_reason)
+    return Services(library, searcher, abstainer, Composer(library, tokenizer, relations=relations), manifest, path, encoder_reason)
 
 
 def load_build(build_dir: Path, encoder: Encoder, lexicon: Lexicon | None = None, encoder_reason: str = "") -> Services:
@@ -144,34 +177,64 @@ def load_build(build_dir: Path, encoder: Encoder, lexicon: Lexicon | None = None
     reader = BuildReader(build_dir)
     manifest = reader.manifest
     try:
-        library = Library.from_documents([doc_from_dict(d) for d in reader.json(DOCUMENTS_FILE)])
+        documents = [doc_from_dict(d) for d in reader.json(DOCUMENTS_FILE)]
+        stored = actors_from_json(reader.json(ACTORS_FILE))
+        library = Library.from_documents(documents, {u.unit_id: stored.get(u.unit_id, ()) for d in documents for u in d.units})
         n = len(library.units)
         retrievers = {spec.name: spec.load(reader.read, n) for spec in RETRIEVERS}
         outside = read_npy(reader.read(OUTSIDE_FILE))
         model = AbstainModel.from_json(reader.json(MODEL_FILE)) if reader.has(MODEL_FILE) else None
+        ranker = Ranker.from_json(reader.json(RANKER_FILE)) if reader.has(RANKER_FILE) else None
+        relations = [relation_from_json(r) for r in reader.json(RELATIONS_FILE)]
     except IndexUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001 - garbled arrays or records raise many kinds of errors
         raise IndexUnavailable("索引文件损坏（内容无法解析）。请运行：python -m regqa build") from exc
     if manifest.get("units") != n:
         raise IndexUnavailable("索引清单与数据不符。请运行：python -m regqa build")
-    return assemble(library, retrievers, encoder, lexicon, outside, model, manifest, Path(build_dir), encoder_reason)
+    return assemble(library, retrievers, encoder, lexicon, outside, model, manifest, Path(build_dir), encoder_reason, ranker, relations)
+
+
+def actors_to_json(library: Library) -> dict:
+    """unit_id → [[款, 项 or null, [actor ids]], …] (only units naming some actor)."""
+    out = {}
+    for unit in library.units:
+        parts = library.part_actors(unit)
+        if any(p.actors for p in parts):
+            out[unit.unit_id] = [[p.paragraph, p.item, list(p.actors)] for p in parts]
+    return out
+
+
+def relation_from_json(d: dict) -> Relation:
+    return Relation(d["matter"], tuple(d["unit_ids"]), tuple(d["differs"]), d["governs"], d["why"])
+
+
+def actors_from_json(data: dict) -> dict[str, tuple]:
+    from regqa.actors import PartActors  # noqa: PLC0415
+
+    return {uid: tuple(PartActors(int(p), i, tuple(a)) for p, i, a in parts) for uid, parts in data.items()}
 
 
 # ---------------------------------------------------------------- building
 
 
 def file_digest(paths: Sequence[Path]) -> str:
+    """One SHA-256 over files (a folder: every file in it, recursively)."""
     h = hashlib.sha256()
     for p in paths:
-        h.update(p.name.encode())
-        h.update(p.read_bytes() if p.is_file() else b"")
+        for f in sorted(q for q in Path(p).rglob("*") if q.is_file()) if Path(p).is_dir() else [Path(p)]:
+            h.update(f.name.encode())
+            h.update(f.read_bytes() if f.is_file() else b"")
     return h.hexdigest()
 
 
-# The code a build's contents depend on: segmentation and tokenisation shape the indexed texts, and
-# the fitted abstention model is only valid for the features (and the searches) that fitted it.
-BUILD_CODE = ("segment.py", "corpus.py", "store.py", "retrieval", "answer", "services.py")
+# The code a build's contents depend on: segmentation and tokenisation shape the indexed texts, the
+# actors and relations are stored, and the fitted ranker and abstention model are only valid for the
+# features (and the searches) that fitted them. How answers are composed from a search is not among them.
+BUILD_CODE = (
+    "segment.py", "corpus.py", "store.py", "actors.py", "library.py", "relations.py", "fitting.py", "retrieval", "services.py",
+    "answer/abstain.py", "answer/conversation.py", "answer/config.py",
+)
 
 
 def code_digest() -> str:
@@ -182,9 +245,11 @@ def code_digest() -> str:
     return file_digest(files)
 
 
-def index_inputs(corpus_dir: Path, lexicon: Lexicon, encoder_id: str, calibration: Sequence[Path]) -> dict:
+def index_inputs(corpus_dir: Path, lexicon: Lexicon, encoder_id: str, calibration: Sequence[Path], training: Sequence[Path] | None = None) -> dict:
     """What a build is made from; a build serves only while these are unchanged."""
+    training = cfg.training_files() if training is None else training
     return {
+        "training": file_digest(list(training)),
         "corpus": corpus_fingerprint(corpus_dir),
         "lexicon": lexicon.sha256,
         "encoder": encoder_id,
@@ -232,26 +297,32 @@ def build_index(
     on_step: Step | None = None,
     calibration: Sequence[Path] | None = None,
     encoder_reason: str = "",
+    training: Sequence[Path] | None = None,
 ) -> Services:
-    """Segment, index, embed and calibrate the corpus; write the build atomically; return its services.
+    """Segment, index, embed, learn the ranking and calibrate abstention; write the build atomically.
 
+    ``training``: question files/folders the ranker learns from (default ``config.training_files()``);
     ``calibration``: question files to fit the abstention model on (default ``config.calibration_files()``).
     """
+    from regqa.fitting import calibrate, train_ranker  # noqa: PLC0415
+
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     lexicon = lexicon or load_lexicon()
     calibration = cfg.calibration_files() if calibration is None else tuple(calibration)
+    training = cfg.training_files() if training is None else tuple(training)
     step = on_step or (lambda msg, frac: None)
     check_writable(index_dir)
     with build_lock(index_dir):
         remove_stale_staging(index_dir)
         step("读取并切分语料", 0.05)
-        inputs = index_inputs(corpus_dir, lexicon, encoder.id, calibration)
+        inputs = index_inputs(corpus_dir, lexicon, encoder.id, calibration, training)
         library = Library.from_documents(load_corpus(corpus_dir))
+        relations = load_relations(corpus_dir)
         tokenizer = make_tokenizer(lexicon, library)
         encode = _Progress(encoder, progress, step)
         step("分词与 BM25", 0.15)
         retrievers = {spec.name: spec.build(library, tokenizer, encode) for spec in RETRIEVERS}
-        outside = encoder.encode([lexicon.strip_fillers(q) for q in outside_examples()])
+        outside = encoder.encode_query([lexicon.strip_fillers(q) for q in outside_examples()])
         manifest = {
             "regqa_version": __version__,
             "built_at": now_iso(),
@@ -263,52 +334,31 @@ def build_index(
             "vectors": int(len(retrievers[DENSE].vectors)),  # type: ignore[attr-defined]
             "retrievers": {name: retriever_size(r) for name, r in retrievers.items()},
         }
-        services = assemble(library, retrievers, encoder, lexicon, outside, None, manifest, Path(), encoder_reason)
-        step("拒答模型校准", 0.85)
+        services = assemble(library, retrievers, encoder, lexicon, outside, None, manifest, Path(), encoder_reason, None, relations)
+        step("训练排序模型", 0.82)
+        ranker, manifest["ranker"] = train_ranker(services.searcher, training)
+        if ranker is not None:
+            services = assemble(library, retrievers, encoder, lexicon, outside, None, manifest, Path(), encoder_reason, ranker, relations)
+        step("拒答模型校准", 0.88)
         model, summary = calibrate(services, calibration)
         manifest["calibration"] = summary
-        files = {DOCUMENTS_FILE: json.dumps([doc_to_dict(d) for d in library.documents.values()], ensure_ascii=False).encode("utf-8")}
+        files = {
+            DOCUMENTS_FILE: json.dumps([doc_to_dict(d) for d in library.documents.values()], ensure_ascii=False).encode("utf-8"),
+            ACTORS_FILE: json.dumps(actors_to_json(library), ensure_ascii=False).encode("utf-8"),
+            RELATIONS_FILE: json.dumps([asdict(r) for r in relations], ensure_ascii=False).encode("utf-8"),
+        }
         for spec in RETRIEVERS:
             files.update(spec.dump(retrievers[spec.name]))  # type: ignore[arg-type]
         files[OUTSIDE_FILE] = npy_bytes(outside)
         if model is not None:
             files[MODEL_FILE] = json.dumps(model.to_json(), ensure_ascii=False, indent=2).encode("utf-8")
+        if ranker is not None:
+            files[RANKER_FILE] = json.dumps(ranker.to_json(), ensure_ascii=False, indent=2).encode("utf-8")
         step("写入索引", 0.95)
         path = write_build(index_dir, manifest, files)
         step("完成", 1.0)
     final = read_manifest(path)
     return replace(services, manifest=final, path=path, abstainer=Abstainer(services.abstainer.stats, model))
-
-
-def calibration_questions(paths: Sequence[Path], library: Library) -> list:
-    """Questions to fit abstention on: out-of-corpus ones, and answerable ones whose gold the library holds."""
-    from regqa.evaluation.questions import load_questions  # noqa: PLC0415
-
-    out = []
-    for path in paths:
-        for q in load_questions(path):
-            if not q.answerable or all(g.doc_id in library.documents for g in q.gold):
-                out.append(q)
-    return out
-
-
-def question_features(services: Services, questions: Sequence) -> np.ndarray:
-    """The abstention features of each question, read exactly as serving reads it (``Services.outcome``)."""
-    rows = []
-    for q in questions:
-        outcome, _ = services.outcome(q.question, Conversation.from_history(list(q.history)))
-        rows.append(features(outcome, services.abstainer.stats))
-    return np.array(rows)
-
-
-def calibrate(services: Services, paths: Sequence[Path]) -> tuple[AbstainModel | None, dict]:
-    """Fit the abstention model on the calibration questions (None when there are too few of either kind)."""
-    questions = calibration_questions(paths, services.library)
-    y = np.array([1.0 if q.answerable else 0.0 for q in questions])
-    if len(questions) < 20 or y.sum() < 5 or (1 - y).sum() < 5:
-        return None, {"questions": len(questions), "fitted": False}
-    model = fit_with_threshold(question_features(services, questions), y)
-    return model, {"questions": len(questions), "outside": int((1 - y).sum()), "threshold": model.threshold, "fitted": True, "files": [Path(p).name for p in paths]}
 
 
 # ---------------------------------------------------------------- opening
@@ -334,9 +384,9 @@ def open_services(
     log = log or (lambda msg: print(msg, file=sys.stderr))
     lexicon = load_lexicon()
     encoder, reason = get_encoder(encoder_spec)
-    calibration = cfg.calibration_files()
+    calibration, training = cfg.calibration_files(), cfg.training_files()
     try:
-        inputs = index_inputs(corpus_dir, lexicon, encoder.id, calibration)
+        inputs = index_inputs(corpus_dir, lexicon, encoder.id, calibration, training)
     except (CorpusError, OSError) as exc:
         inputs, corpus_problem = None, f"无法读取语料目录：{exc}"
     else:
@@ -358,7 +408,9 @@ def open_services(
         return fallback
     log(f"{problem.split('请运行')[0]}正在构建索引……")
     try:
-        return build_index(corpus_dir, index_dir, encoder, lexicon, progress=progress, on_step=on_step, calibration=calibration, encoder_reason=reason)
+        return build_index(
+            corpus_dir, index_dir, encoder, lexicon, progress=progress, on_step=on_step, calibration=calibration, encoder_reason=reason, training=training
+        )
     except (IndexUnavailable, CorpusError, OSError) as exc:
         fallback = _last_good(index_dir, encoder, lexicon, reason, str(exc))
         if fallback is None:

@@ -22,16 +22,17 @@ class Citation:
     article: int | None
     label: str  # with 款/项 when a part is quoted: 《事故条例》第九条第一款
     quote: str  # verbatim text of the unit
+    article_suffix: int | None = None  # 1 for 第一百三十四条之一
 
 
 def verified(library: Library, unit: Unit, label: str, quote: str) -> Citation | None:
     """A citation of ``quote`` from ``unit``, or None unless the library's copy of the unit contains it verbatim."""
     held = library.unit_by_id(unit.unit_id)
-    if held is None or held.doc_id != unit.doc_id or held.article != unit.article:
+    if held is None or (held.doc_id, held.article, held.article_suffix) != (unit.doc_id, unit.article, unit.article_suffix):
         return None
     if not quote or quote not in held.text or not label.startswith(held.label):
         return None
-    return Citation(held.doc_id, held.unit_id, held.article, label, quote)
+    return Citation(held.doc_id, held.unit_id, held.article, label, quote, held.article_suffix)
 
 
 # ---------------------------------------------------------------- blocks
@@ -60,6 +61,7 @@ class Quote:
     context: str = ""  # the 款's lead line shown before a lone 项 (not part of the quote)
     highlight: bool = False  # bold the figures (deadlines, amounts, thresholds)
     see_also: bool = False  # a second source: introduced with "另见"
+    evidence: bool = False  # quoted to show what the local copy lacks (a gap notice), not as the answer
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,25 @@ class Outline:
     """The parts of a section, each by its first sentence (verified)."""
 
     items: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class DutyList:
+    """An actor's duties held in the corpus, grouped by theme, each a verified 款 or 项."""
+
+    actor: str  # who, in Chinese (地方人民政府主要负责人（及其所负责的县级以上地方各级人民政府）)
+    groups: tuple[tuple[str, tuple[Citation, ...]], ...]  # (theme, its duties)
+
+
+@dataclass(frozen=True)
+class Governs:
+    """Two provisions set different rules for the same matter: which one governs, and why."""
+
+    matter: str
+    a: Citation  # the differing text of each unit, verified
+    b: Citation
+    governs: str  # label of the governing unit
+    why: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +109,7 @@ class Refusal:
     """The corpus does not answer: say so, and what the corpus covers."""
 
     documents: tuple[str, ...]  # short names of the documents held
+    elsewhere: tuple[str, ...] = ()  # laws the question names that the corpus does not hold (道路交通安全法 …)
 
 
 @dataclass(frozen=True)
@@ -97,7 +119,7 @@ class Paragraph:
     text: str
 
 
-Block = Caveat | Lead | Quote | Outline | Related | Notes | Refusal | Paragraph
+Block = Caveat | Lead | Quote | Outline | DutyList | Governs | Related | Notes | Refusal | Paragraph
 
 
 @dataclass(frozen=True)
@@ -124,4 +146,8 @@ def citations_of(blocks) -> list[Citation]:
             out.append(block.citation)
         elif isinstance(block, Outline):
             out.extend(block.items)
+        elif isinstance(block, DutyList):
+            out.extend(c for _, items in block.groups for c in items)
+        elif isinstance(block, Governs):
+            out.extend((block.a, block.b))
     return out

@@ -9,12 +9,34 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
+from regqa.actors import covered
 from regqa.answer.abstain import Judgement
-from regqa.answer.blocks import Answer, Block, Caveat, Citation, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related, citations_of, verified
+from regqa.answer.blocks import (
+    Answer,
+    Block,
+    Caveat,
+    Citation,
+    DutyList,
+    Governs,
+    Lead,
+    Notes,
+    Outline,
+    Paragraph,
+    Quote,
+    Refusal,
+    Related,
+    citations_of,
+    verified,
+)
 from regqa.answer.config import AnswerConfig
+from regqa.answer.duties import duty_blocks, is_duty_question
 from regqa.answer.passages import Passage, overlap, select_passages
+from regqa.answer.scenario import is_scenario, scenario_blocks
 from regqa.library import Library
 from regqa.records import Unit
+from regqa.relations import Relation, relations_for
 from regqa.retrieval.intent import UNIT_FEATURES, Intent
 from regqa.retrieval.searcher import Hit, SearchOutcome
 from regqa.retrieval.tokenizer import Tokenizer, split_sentences
@@ -25,6 +47,10 @@ UNSURE_NOTE = "把握不大：本知识库可能没有直接回答这个问题�
 NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)|百分之[一二三四五六七八九十]+")
 ITEM_LINE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
 FIGURE_INTENTS = frozenset({"deadline", "amount", "threshold"})
+_BOOK = re.compile(r"《([^《》]{2,40})》")
+_LAW = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:法|条例)(?![\u4e00-\u9fff]{0,1}[》])(?=[^\u4e00-\u9fff]|里|中|上|规定|对|的|要|怎|是|有|关于|$)")
+_LEAD_WORDS = re.compile(r".*(?:按照|依照|依据|根据|按|照|在|对|关于|违反|的|了|是|看|查)")
+GAP_OVERLAP = 0.5  # a named excerpt answers when its best unit tops the search and holds this share of the question's words
 
 
 def outline(parts: list[Unit]) -> list[Passage]:
@@ -35,10 +61,11 @@ def outline(parts: list[Unit]) -> list[Passage]:
 class Composer:
     """Turns one search outcome into an answer of verified blocks."""
 
-    def __init__(self, library: Library, tokenizer: Tokenizer, config: AnswerConfig | None = None):
+    def __init__(self, library: Library, tokenizer: Tokenizer, config: AnswerConfig | None = None, relations: list[Relation] | None = None):
         self.library = library
         self.tokenizer = tokenizer
         self.config = config or AnswerConfig()
+        self.relations = relations or []
 
     # ------------------------------------------------------------ entry points
 
@@ -48,17 +75,105 @@ class Composer:
         exact = list(outcome.exact[: self.config.max_primary])
         if outcome.missing and not exact and not outcome.query.asks_beyond_references:
             return self.missing(question, outcome, notes)
+        duties = duty_blocks(self.library, outcome, outcome.query.actor) if not exact and is_duty_question(outcome) else []
+        if any(isinstance(b, DutyList) for b in duties):  # someone asking for their own duties is in scope by construction
+            return self._with_notes(question, outcome, duties, notes, judgement.p_answerable)
         if not exact and (judgement.abstain or not outcome.hits):
             return self.refuse(question, outcome, notes, judgement.p_answerable)
-        if not exact and judgement.unsure:
+        if not exact and is_scenario(outcome.query.text) and not {"penalty", "amount"} & set(outcome.query.intent.kinds):
+            blocks = scenario_blocks(self.library, outcome.query.text)
+            if blocks:
+                return self._with_notes(question, outcome, blocks, notes, judgement.p_answerable)
+        gaps = self.gaps(outcome)
+        if not exact and judgement.unsure and not gaps:
             notes.insert(0, UNSURE_NOTE)
         if TRAINER_REQUEST.search(question):
             notes.append(STUDY_POINTER)
-        return self._answer(question, outcome, exact, notes, judgement.p_answerable)
+        notes = [n for n in notes if n not in gaps]  # said first, not repeated at the end
+        return self._answer(question, outcome, exact, notes, judgement.p_answerable, gaps)
+
+    def gaps(self, outcome: SearchOutcome) -> list[str]:
+        """What the question asks of our copies that they lack, said before anything else: articles it names
+        that we do not hold, and excerpts it names whose text does not answer it."""
+        lib = self.library
+        out = [lib.missing_note(r.doc_id, r.article, r.suffix) for r in outcome.missing if r.doc_id]
+        out += [
+            f"本地收录的《{lib.short(h.unit.doc_id)}》{h.unit.ref}只有前半部分（{lib.coverage(h.unit.doc_id).summary}），后面的文字本地没有；下面是现有的部分。"
+            for h in outcome.exact if h.unit.partial
+        ]
+        if out or outcome.exact:
+            return out
+        top = outcome.hits[0].unit if outcome.hits else None
+        for doc_id in outcome.query.named_docs:
+            cov = lib.coverage(doc_id)
+            if cov.complete:
+                continue
+            best = self._best_in(outcome, doc_id)
+            answered = best is not None and best == top and overlap(self.tokenizer, outcome.query.content_tokens, best.text) >= GAP_OVERLAP
+            if not answered:
+                out.append(f"本地收录的《{lib.short(doc_id)}》是节选（{cov.summary}），其中没有找到直接回答这个问题的条文；以下是本地其他文件中的相关内容。")
+        return out
+
+    def _best_in(self, outcome: SearchOutcome, doc_id: str) -> Unit | None:
+        units = self.library.documents[doc_id].units
+        if not units:
+            return None
+        pos = [self.library.unit_pos[u.unit_id] for u in units]
+        return units[int(np.argmax(outcome.fused[pos]))]
+
+    def combine(self, question: str, answers: list[tuple[str, Answer]]) -> Answer:
+        """One answer to a question in parts: each part's answer under its own heading, in order."""
+        blocks: list[Block] = []
+        notes: list[str] = []
+        for n, (part, answer) in enumerate(answers, start=1):
+            blocks.append(Paragraph(f"（{n}）{part}"))
+            blocks += [b for b in answer.blocks if not isinstance(b, Notes)]
+            notes += [x for x in answer.notes if x not in notes]
+        if notes:
+            blocks.append(Notes(tuple(n for n in notes if n != UNSURE_NOTE)))
+        first = answers[0][1]
+        return Answer(
+            question, tuple(blocks), all(a.abstained for _, a in answers), tuple(notes), first.hits,
+            tuple(dict.fromkeys(u for _, a in answers for u in a.related)), min(a.confidence for _, a in answers), sum(a.dropped for _, a in answers),
+        )
+
+    def governs(self, blocks: list[Block]) -> list[Block]:
+        """For every relation touching a cited unit: which provision governs (both differing texts quoted)."""
+        out: list[Block] = []
+        for r in relations_for(self.relations, [c.unit_id for c in citations_of(blocks)]):
+            units = [self.library.unit_by_id(uid) for uid in r.unit_ids]
+            if None in units:
+                continue
+            cites = [verified(self.library, u, u.label, text) for u, text in zip(units, r.differs, strict=True)]
+            governing = self.library.unit_by_id(r.governs)
+            if None not in cites and governing is not None:
+                out.append(Governs(r.matter, cites[0], cites[1], governing.label, r.why))
+        return out
+
+    def _with_notes(self, question: str, outcome: SearchOutcome, blocks: list[Block], notes: list[str], p: float) -> Answer:
+        blocks = [*blocks, *self.governs(blocks)]
+        cited = [c.unit_id for c in citations_of(blocks)]
+        units = [u for u in (self.library.unit_by_id(uid) for uid in dict.fromkeys(cited)) if u is not None]
+        notes = notes + self._coverage_notes(units)
+        if notes:
+            blocks = [*blocks, Notes(tuple(notes))]
+        return Answer(question, tuple(blocks), False, tuple(notes), outcome.hits, (), p)
 
     def refuse(self, question: str, outcome: SearchOutcome, notes: list[str], p: float) -> Answer:
-        blocks: list[Block] = [Refusal(tuple(i.short for i in self.library.infos))]
+        blocks: list[Block] = [Refusal(tuple(i.short for i in self.library.infos), self.laws_elsewhere(question))]
         return Answer(question, tuple(blocks), True, tuple(notes), outcome.hits, (), p)
+
+    def laws_elsewhere(self, question: str) -> tuple[str, ...]:
+        """Laws and regulations the question names that the corpus does not hold (said when declining)."""
+        names = [m.group(1) for m in _BOOK.finditer(question)]
+        for m in _LAW.finditer(question):  # the words just before 法/条例, after the last function word
+            names.append(_LEAD_WORDS.split(m.group(0))[-1])
+        out = []
+        for name in names:
+            name = name.strip()
+            if name and self.library.find_doc(name) is None and not any(name in a or a in name for i in self.library.infos for a in i.aliases if len(a) >= 3):
+                out.append(name)
+        return tuple(dict.fromkeys(out))
 
     def missing(self, question: str, outcome: SearchOutcome, notes: list[str]) -> Answer:
         """The question names only articles we do not hold: say so, and what we hold on that document."""
@@ -82,13 +197,15 @@ class Composer:
 
     # ------------------------------------------------------------ the answer proper
 
-    def _answer(self, question: str, outcome: SearchOutcome, exact: list[Hit], notes: list[str], p: float) -> Answer:
+    def _answer(self, question: str, outcome: SearchOutcome, exact: list[Hit], notes: list[str], p: float, gaps: list[str] | None = None) -> Answer:
         query = outcome.query
         intent = query.intent
         tokens = query.content_tokens
-        passages = self._passages(outcome, exact, tokens, intent)
+        passages = self._passages(outcome, exact, tokens, intent, avoid=set(query.named_docs) if gaps else set())
         highlight = bool(FIGURE_INTENTS & set(intent.kinds))
-        blocks: list[Block] = [Caveat(UNSURE_NOTE)] if UNSURE_NOTE in notes else []
+        blocks: list[Block] = [Caveat(g) for g in gaps or ()]
+        if UNSURE_NOTE in notes:
+            blocks.append(Caveat(UNSURE_NOTE))
         dropped = 0
         previous: Unit | None = None
         outline_items: list[Citation] = []
@@ -113,6 +230,7 @@ class Composer:
             previous = passage.unit
         if outline_items:
             blocks.append(Outline(tuple(outline_items)))
+        blocks += self.governs(blocks)
         cited = {c.unit_id for c in citations_of(blocks)}
         related = tuple(h.unit for h in outcome.hits if h.unit.unit_id not in cited)[: self.config.related]
         if related:
@@ -123,13 +241,16 @@ class Composer:
             blocks.append(Notes(shown))
         return Answer(question, tuple(blocks), False, tuple(notes), outcome.hits, related, p, dropped)
 
-    def _passages(self, outcome: SearchOutcome, exact: list[Hit], tokens: frozenset[str], intent: Intent) -> list[Passage]:
+    def _passages(self, outcome: SearchOutcome, exact: list[Hit], tokens: frozenset[str], intent: Intent, avoid: set[str] | None = None) -> list[Passage]:
         cfg = self.config
-        primary_hits = exact or list(outcome.hits[:1])
+        primary_hits = exact or self._primary(outcome, avoid or set())
         passages: list[Passage] = []
         for hit in primary_hits:
             unit = hit.unit
-            ref = next((r for r in outcome.query.references if r.article == unit.article and r.doc_id in (None, unit.doc_id)), None)
+            ref = next(
+                (r for r in outcome.query.references if (r.article, r.suffix) == (unit.article, unit.article_suffix) and r.doc_id in (None, unit.doc_id)),
+                None,
+            )
             if ref is not None:
                 whole = ref.paragraph is None and ref.item is None
                 passages += select_passages(unit, self.tokenizer, tokens, intent, cfg, ref.item, ref.paragraph, whole=whole)
@@ -145,6 +266,19 @@ class Composer:
             if second is not None:
                 passages += select_passages(second, self.tokenizer, tokens, intent, cfg)
         return passages
+
+    def _primary(self, outcome: SearchOutcome, avoid: set[str]) -> list[Hit]:
+        """The hit to answer from: the best one, unless it sets duties of someone other than the actor asked
+        about (a county head must not be answered with an enterprise principal's duties), or it belongs to
+        an excerpt that was just said not to answer the question (``avoid``)."""
+        actor = outcome.query.actor
+        wanted = covered(actor) if actor else frozenset()
+        candidates = [h for h in outcome.hits if h.unit.doc_id not in avoid] or list(outcome.hits)
+        for hit in candidates:
+            actors = self.library.actors(hit.unit)
+            if not wanted or not actors or wanted & actors:
+                return [hit]
+        return candidates[:1]
 
     def _lead(self, passage: Passage, tokens: frozenset[str], intent: Intent) -> Lead | None:
         """The conclusion: how many items the passage lists, or the sentence that most directly answers."""
@@ -185,6 +319,6 @@ class Composer:
             for doc, cov in self.library.incomplete_sources(units)
         ]
         for unit in dict.fromkeys(units):
-            if unit.partial:
+            if unit.partial and not any(unit.ref in n and "前半部分" in n for n in notes):
                 notes.append(f"{unit.label}在本地副本中只有前半部分。")
         return notes

@@ -84,11 +84,59 @@ def core(question: str) -> str:
     return FOLLOWUP_END.sub("", q).strip(" ，,？?")
 
 
+# Facts a follow-up can change: the accident's grade, or its toll (死了10个人, 重伤5人).
+GRADE = re.compile(r"特别重大(?:事故)?|重大(?:事故)?|较大(?:事故)?|一般(?:事故)?")
+TOLL = re.compile(r"(?:死了?|死亡|重伤|伤了?)\s*(?:\d+|[一二两三四五六七八九十百几]+)\s*(?:个|名)?人|(?:\d+|[一二两三四五六七八九十百]+)\s*(?:个|名)?人(?:死亡|重伤)")
+FACT = re.compile(f"(?:{TOLL.pattern})|(?:{GRADE.pattern})")
+
+
+def substitute(previous: str, topic: str) -> str | None:
+    """The previous question with what the follow-up changes put in: an actor (那乡镇呢), a fact (如果是重大事故呢),
+    a word of the same kind (迟报 → 瞒报); None when nothing in the previous question can be replaced (then the
+    follow-up is read together with it)."""
+    from regqa.actors import named_actors  # noqa: PLC0415
+
+    if len(topic) > 12:
+        return None
+    out, rest, changed = previous, topic, False
+    new_actor = named_actors(topic)
+    old = named_actors(previous)
+    if new_actor and old:
+        pos, actor = new_actor[0]
+        word = next(w for w in sorted(_names_of(actor), key=len, reverse=True) if topic.startswith(w, pos))
+        start = old[0][0]
+        end = start + next(len(w) for w in sorted(_names_of(old[0][1]), key=len, reverse=True) if previous.startswith(w, start))
+        out, rest, changed = out[:start] + word + out[end:], rest.replace(word, "", 1), True
+    fact = FACT.search(rest)
+    old_fact = FACT.search(out)
+    if fact and old_fact:
+        out = re.sub(r"(事故)的事故", r"\1", out[: old_fact.start()] + fact.group(0) + out[old_fact.end():])
+        rest, changed = rest.replace(fact.group(0), "", 1), True
+    rest = rest.strip(" ，,的")
+    if 2 <= len(rest) <= 4 and rest not in out:
+        sibling = re.search(f"[\u4e00-\u9fff]{{{len(rest) - 1}}}{re.escape(rest[-1])}", out)  # 迟报 for 瞒报: same length, same last character
+        if sibling:
+            out, changed = out[: sibling.start()] + rest + out[sibling.end():], True
+        elif changed:
+            out = f"{rest} {out}"
+    return out if changed else None
+
+
+def _names_of(actor: str) -> list[str]:
+    from regqa.actors import BY_ID  # noqa: PLC0415
+
+    a = BY_ID[actor]
+    return [*a.colloquial, a.name]
+
+
 def resolve_followup(question: str, conversation: Conversation, config: AnswerConfig) -> tuple[str, str | None]:
     """(text to search, the reading shown to the user or None when the question stands alone)."""
     prev = conversation.previous
     if not prev or not is_followup(question, config):
         return question, None
     topic = core(question)
+    replaced = substitute(prev, topic)
+    if replaced is not None:
+        return replaced, f"结合上一问“{prev[:40]}”，理解为：{replaced[:60]}"
     return f"{topic} {prev}", f"结合上一问“{prev[:40]}”，理解为：{topic}"
 

@@ -95,15 +95,15 @@ def _strip_doc_names(text: str, doc: Document) -> str:
     return rest.replace("《", " ").replace("》", " ").strip(" ,的")
 
 
-def _article(library, doc_id: str, number: int) -> Jump:
-    """Article ``number`` of a document, or why it cannot be shown."""
-    unit = library.unit(doc_id, number)
+def _article(library, doc_id: str, number: int, suffix: int | None = None) -> Jump:
+    """Article ``number`` (第X条之``suffix``) of a document, or why it cannot be shown."""
+    unit = library.unit(doc_id, number, suffix)
     if unit is not None:
         return Jump(doc_id, unit)
     doc = library.documents[doc_id]
     if doc.info.structure == "section":
-        return Jump(doc_id, None, f"《{doc.info.short}》按段落编排，没有“{article_label(number)}”。请从左侧“条文”列表中选择。")
-    return Jump(doc_id, None, library.missing_note(doc_id, number))
+        return Jump(doc_id, None, f"《{doc.info.short}》按段落编排，没有“{article_label(number, suffix)}”。请从左侧“条文”列表中选择。")
+    return Jump(doc_id, None, library.missing_note(doc_id, number, suffix))
 
 
 def resolve_jump(library, text: str, current_doc: str | None = None) -> Jump:
@@ -126,7 +126,7 @@ def resolve_jump(library, text: str, current_doc: str | None = None) -> Jump:
         doc_id = ref.doc_id or (named[0] if named else current_doc)
         if doc_id is None:
             return Jump(None, None, "请同时写明是哪个文件。" + JUMP_HINT)
-        return _article(library, doc_id, ref.article)
+        return _article(library, doc_id, ref.article, ref.suffix)
     doc_id = named[0] if named else current_doc
     if doc_id is None or doc_id not in library.documents:
         return Jump(current_doc, None, f"没有找到“{text}”。" + JUMP_HINT)

@@ -12,7 +12,13 @@ from regqa.app import render
 from regqa.app.browse import document_choices
 from regqa.app.errors import user_message
 from regqa.normalize import strip_controls
-from regqa.render.contract import RequestError, answer_json, error_json, resolve_docs, resolve_role
+from regqa.render.contract import (
+    RequestError,
+    answer_json,
+    error_json,
+    resolve_docs,
+    resolve_role,
+)
 from regqa.render.markdown import answer_markdown, md_text
 from regqa.render.plain import exchange_plain
 from regqa.retrieval.query import MAX_QUESTION_CHARS, QuestionError, clean_question

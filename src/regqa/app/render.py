@@ -10,9 +10,8 @@ from __future__ import annotations
 import html
 import re
 from datetime import datetime
-from urllib.parse import quote
-
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from regqa.answer.blocks import Answer
 from regqa.corpus import coverage, missing_articles
@@ -37,15 +36,15 @@ def esc(text: object) -> str:
 def quote_spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
     """Merged (start, end) spans of every quote found verbatim in ``text`` (each at its first place)."""
     spans = []
-    for quote in quotes:
-        quote = quote.strip()
-        if not quote:
+    for q in quotes:
+        q = q.strip()
+        if not q:
             continue
-        start = text.find(quote)
+        start = text.find(q)
         if start < 0:  # a quote spanning lines may differ only in line breaks
-            start = text.replace("\n", " ").find(quote.replace("\n", " "))
+            start = text.replace("\n", " ").find(q.replace("\n", " "))
         if start >= 0:
-            spans.append((start, start + len(quote)))
+            spans.append((start, start + len(q)))
     merged: list[tuple[int, int]] = []
     for s, e in sorted(spans):
         if merged and s <= merged[-1][1]:

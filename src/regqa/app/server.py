@@ -17,10 +17,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import regqa.app  # noqa: F401 - sets GRADIO_ANALYTICS_ENABLED=False before gradio is imported
-
 import gradio as gr  # noqa: E402
 
+import regqa.app  # noqa: F401 - sets GRADIO_ANALYTICS_ENABLED=False before gradio is imported
 from regqa.app import about, browse, chat, page, render, style, viewer  # noqa: E402
 from regqa.app.errors import guard  # noqa: E402
 from regqa.app.tabs import EXTRA_TAB_MODULES, build_extra_tabs  # noqa: E402

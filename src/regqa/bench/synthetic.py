@@ -38,7 +38,22 @@ from pathlib import Path
 
 from regqa.catalog import CATALOG_FILE, load_catalog
 from regqa.corpus import corpus_files
-from regqa.segment import ARTICLE_RE, CHAPTER_RE, GAP_RE, ITEM_RE, SECTION_RE, SUB_SECTION_RES, TOP_SECTION_RE, clean_lines, split_header
+from regqa.segment import (
+    ANNEX_RE,
+    ARTICLE_RE,
+    CHAPTER_RE,
+    GAP_RE,
+    ITEM_RE,
+    PART_RE,
+    SECTION_RE,
+    SUB_SECTION_RES,
+    SUPPLEMENTARY_RE,
+    TOP_SECTION_RE,
+    clean_lines,
+    split_header,
+)
+
+HEADINGS = (CHAPTER_RE, SECTION_RE, PART_RE, SUPPLEMENTARY_RE, ANNEX_RE)  # copied verbatim
 from regqa.textio import decode_bytes
 
 # Statutory wording → a near-synonym a different drafter might use (applied as whole strings).
@@ -96,7 +111,7 @@ class SyntheticCorpus:
 
 def split_prefix(line: str, sectioned: bool) -> tuple[str, str] | None:
     """(structural prefix, body) of a body line; None for lines copied verbatim (headings)."""
-    if CHAPTER_RE.match(line) or SECTION_RE.match(line):
+    if any(h.match(line) for h in HEADINGS):
         return None
     m = ARTICLE_RE.match(line)
     if m:
@@ -146,7 +161,7 @@ def perturb_body(body: str, pool: list[str], rng: random.Random, cfg: Perturbati
 
 def starts_like_structure(text: str) -> bool:
     """Would this text, at the start of a line, be read as a heading, article, item or section?"""
-    patterns = (ARTICLE_RE, CHAPTER_RE, SECTION_RE, ITEM_RE, GAP_RE, *SECTION_PREFIXES)
+    patterns = (ARTICLE_RE, *HEADINGS, ITEM_RE, GAP_RE, *SECTION_PREFIXES)
     return any(p.match(text) for p in patterns)
 
 

@@ -17,7 +17,14 @@ import os  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from regqa.bench.measure import concurrent_qps, load_average, peak_rss_mb, rss_mb, summarize, time_calls  # noqa: E402
+from regqa.bench.measure import (  # noqa: E402
+    concurrent_qps,
+    load_average,
+    peak_rss_mb,
+    rss_mb,
+    summarize,
+    time_calls,
+)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -43,7 +43,7 @@ def build_chunk_index(documents, units, encoder) -> ChunkIndex:
 
 
 def chunk_search(index: ChunkIndex, encoder, units: list[Unit], question: str, top_k: int = 5) -> list[Unit]:
-    q = encoder.encode([question])[0]
+    q = encoder.encode_query([question])[0]
     order = np.argsort(-(index.vectors @ q))
     out: list[int] = []
     for c in order:

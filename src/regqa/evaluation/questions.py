@@ -1,7 +1,8 @@
-"""The evaluation question set (``eval/questions.jsonl``)."""
+"""The evaluation question sets: ``eval/questions.jsonl`` style files and the question bank ``eval/bank/``."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +28,13 @@ class GoldRef:
     doc_id: str
     article: int | None = None
     contains: str | None = None
+    suffix: int | None = None  # 1 for 第X条之一
 
     def matches(self, unit: Unit) -> bool:
         if unit.doc_id != self.doc_id:
             return False
         if self.article is not None:
-            return unit.article == self.article
+            return unit.article == self.article and unit.article_suffix == self.suffix
         return bool(self.contains) and self.contains in unit.text
 
 
@@ -45,14 +47,70 @@ class Question:
     must_contain: tuple[str, ...] = ()
     related: tuple[GoldRef, ...] = ()
     history: tuple[dict, ...] = field(default_factory=tuple)
+    style: str = ""  # question bank only: colloquial, exam_single …
+    split: str = ""  # question bank only: train | test | test_doc (see ``bank_split``)
+    role: str | None = None
+    pair: str = ""  # question bank: the named_full / named_short twin
 
     @property
     def answerable(self) -> bool:
         return bool(self.gold)
 
+    @property
+    def doc_id(self) -> str:
+        return self.gold[0].doc_id if self.gold else ""
+
 
 def _ref(d: dict) -> GoldRef:
-    return GoldRef(doc_id=d["doc_id"], article=d.get("article"), contains=d.get("contains"))
+    return GoldRef(doc_id=d["doc_id"], article=d.get("article"), contains=d.get("contains"), suffix=d.get("suffix"))
+
+
+# The bank's frozen split (eval/bank/README.md): whole test documents, and one question in four elsewhere.
+TEST_DOCUMENTS = frozenset(
+    {
+        "fire_protection_law_2021",
+        "work_injury_insurance_regulation_2010",
+        "large_event_safety_regulation_2007",
+        "mine_safety_law_2009",
+        "work_safety_crime_interpretation_2022",
+        "emergency_regulation_2019",
+    }
+)
+STYLES = (
+    "colloquial", "formal", "exam_single", "exam_multi", "true_false", "fill_blank",
+    "named_full", "named_short", "named_article", "multi_part", "role_framed", "trainer_request",
+)
+
+
+def bank_split(qid: str, doc_id: str) -> str:
+    """``test_doc`` for a test document, ``test`` for one id in four (by hash), else ``train``."""
+    if doc_id in TEST_DOCUMENTS:
+        return "test_doc"
+    return "test" if int(hashlib.sha1(qid.encode()).hexdigest(), 16) % 4 == 0 else "train"
+
+
+def load_bank(folder: Path) -> list[Question]:
+    """Every question of ``eval/bank/*.jsonl``, with its style and split (its document = the file's)."""
+    out = []
+    for path in sorted(Path(folder).glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            gold = tuple(_ref(g) for g in d.get("gold", []))
+            out.append(
+                Question(
+                    id=d["id"],
+                    question=d["question"],
+                    category=d["style"],
+                    gold=gold,
+                    must_contain=tuple(d.get("answer_must_contain", [])),
+                    style=d["style"],
+                    split=bank_split(d["id"], path.stem),
+                    pair=d.get("pair", ""),
+                )
+            )
+    return out
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -70,6 +128,7 @@ def load_questions(path: Path) -> list[Question]:
                 must_contain=tuple(d.get("answer_must_contain", [])),
                 related=tuple(_ref(g) for g in d.get("related", [])),
                 history=tuple(d.get("history", [])),
+                role=d.get("role"),
             )
         )
     return out

@@ -14,7 +14,12 @@ from regqa import config as cfg
 from regqa.evaluation.answers import answer_report
 from regqa.evaluation.chunks import build_chunk_index, chunk_search
 from regqa.evaluation.metrics import RetrievalScores, by_category, retrieval_scores
-from regqa.evaluation.questions import CATEGORY_NAMES, Question, first_gold_rank, load_questions
+from regqa.evaluation.questions import (
+    CATEGORY_NAMES,
+    Question,
+    first_gold_rank,
+    load_questions,
+)
 from regqa.retrieval.fusion import FusionConfig
 
 SYSTEMS = ("hybrid", "bm25", "dense", "chunks")
@@ -72,7 +77,8 @@ def tune(services, questions: list[Question]) -> list[tuple[FusionConfig, Retrie
     prepared = [(q, searcher.search(q.question, top_k=TOP_K)) for q in questions]
     rows = []
     for fc in tune_grid():
-        ranks = [first_gold_rank([h.unit for h in searcher.rerank(outcome, fc, TOP_K).hits], q.gold) for q, outcome in prepared]
+        variant = searcher.with_ranking(fusion=fc)
+        ranks = [first_gold_rank([h.unit for h in variant.rerank(outcome, TOP_K).hits], q.gold) for q, outcome in prepared]
         rows.append((fc, retrieval_scores(ranks)))
     rows.sort(key=lambda r: (-r[1].mrr, -r[1].hit1))
     return rows
@@ -208,6 +214,16 @@ def run_eval(args) -> int:
         lines += ["### 混合检索未排第一的问题", "", "| id | 类别 | 问题 | 金标排名 |", "|---|---|---|---|"]
         lines += [f"| {q.id} | {q.category} | {q.question} | {r or '未进前5'} |" for q, r in misses]
         lines.append("")
+    from regqa.evaluation.officials import officials_section  # noqa: PLC0415
+
+    officials = officials_section(services, eval_dir)
+    lines += officials
+    summary += officials
+    bank_dir = eval_dir / "bank"
+    if bank_dir.is_dir():
+        bank_lines = bank_section(services, bank_dir)
+        lines += bank_lines
+        summary += bank_lines[:12]
     lines += [f"用时 {time.perf_counter() - t0:.1f} 秒。", ""]
     (out_dir / "report.md").write_text("\n".join(lines), encoding="utf-8")
     write_chart(chart, out_dir / "report.png")
@@ -216,11 +232,44 @@ def run_eval(args) -> int:
     return 0
 
 
+def bank_section(services, bank_dir: Path) -> list[str]:
+    """The question bank: per split and style, gloss dependence, refits holding out a style or a document."""
+    from regqa.evaluation import bank  # noqa: PLC0415
+    from regqa.evaluation.questions import load_bank  # noqa: PLC0415
+
+    questions = load_bank(bank_dir)
+    searcher = services.searcher
+    run = bank.run_bank(searcher, questions, no_gloss=searcher.without_glosses())
+    feats = bank.question_feats(searcher, run.questions)
+    loso = bank.leave_one_style_out(feats)
+    lodo = bank.leave_one_document_out(feats)
+    same, pairs = bank.pair_agreement(run, {q.id: q.pair for q in run.questions if q.pair})
+    trained = services.manifest.get("ranker", {})
+    return [
+        "## 题库（`eval/bank/`，按文件与题型划分）",
+        "",
+        f"{len(run.questions)} 题（语料中有其金标文件的）。排序模型在建索引时只用训练部分学习（{trained.get('questions', 0)} 题，含主集），"
+        "测试部分从不参与：同文件测试题按题号哈希取四分之一，另有 6 份整份留出的文件。",
+        "",
+        *bank.split_table(run),
+        "",
+        "### 按题型（两类测试题合计；“留出该题型重训”为训练时去掉该题型全部题目后的结果）",
+        "",
+        *bank.style_table(run, loso),
+        "",
+        f"逐文件留出重训（每份文件的测试题由不含该文件任何题目的模型排序，候选为各检索器前 {bank.EVAL_CANDIDATES} 名）："
+        f"Hit@1 {lodo.hit1:.3f}，Hit@5 {lodo.hit5:.3f}，MRR {lodo.mrr:.3f}（{lodo.n} 题）。",
+        "",
+        f"同一条文的全称/简称问法（named_full / named_short 成对）：{same}/{pairs} 对的金标排名相同。",
+        "",
+    ]
+
+
 def abstention_section(services) -> list[str]:
     """How the index's abstention model was fitted, and its cross-validated rates on the same questions."""
     from regqa import config as cfg  # noqa: PLC0415
     from regqa.answer import abstain  # noqa: PLC0415
-    from regqa.services import calibration_questions, question_features  # noqa: PLC0415
+    from regqa.fitting import calibration_questions, question_features  # noqa: PLC0415
 
     questions = calibration_questions(cfg.calibration_files(), services.library)
     if not questions:

@@ -15,8 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from regqa.numerals import NUMERAL_CHARS, article_label
-from regqa.segment import marker_number
-from regqa.segment import GAP_RE
+from regqa.segment import GAP_RE, marker_number
 
 _N = f"[{NUMERAL_CHARS}]+|\\d+"
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -26,7 +25,7 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028\
 _SPACE = re.compile(r"[\s\u3000\xa0\u2000-\u200a\u202f\u205f]+")
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
 
-ARTICLE_START = re.compile(rf"^第 ?({_N}) ?条(?:( |[:：] ?)|(?=\S)|$)(.*)$")
+ARTICLE_START = re.compile(rf"^第 ?({_N}) ?条(?:之({_N}))?(?:( |[:：] ?)|(?=\S)|$)(.*)$")
 HEADING_START = re.compile(rf"^第 ?({_N}) ?([编章节])(?: (.*)|$|(?=\S)(.*))$")
 ITEM_START = re.compile(rf"^[（(] ?({_N}) ?[)）]")
 SECTION_START = re.compile(rf"^({_N})、")
@@ -57,6 +56,7 @@ class Normalized:
     dropped: list[str] = field(default_factory=list)  # page furniture removed
     gaps_added: list[str] = field(default_factory=list)  # 【缺失：…】 lines inserted for missing numbers
     notes: list[str] = field(default_factory=list)
+    metadata: list[str] = field(default_factory=list)  # lines the source itself marks as metadata (library files)
 
 
 # ---------------------------------------------------------------- one line
@@ -107,9 +107,14 @@ def strip_markdown(line: str) -> str:
 @dataclass(frozen=True)
 class ArticleStart:
     number: int
-    label: str  # as written, spaces removed: 第一百零六条
+    label: str  # as written, spaces removed: 第一百零六条, 第一百三十四条之一
     separated: bool  # a space or colon followed the label in the source
     rest: str
+    suffix: int | None = None  # 1 for 第一百三十四条之一
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.number, self.suffix or 0)
 
 
 def article_start(line: str) -> ArticleStart | None:
@@ -117,9 +122,11 @@ def article_start(line: str) -> ArticleStart | None:
     if not m:
         return None
     n = marker_number(m.group(1))
-    if n is None:
+    suffix = marker_number(m.group(2)) if m.group(2) else None
+    if n is None or (m.group(2) and suffix is None):
         return None
-    return ArticleStart(n, f"第{m.group(1)}条", bool(m.group(2)) or not m.group(3), m.group(3).strip())
+    label = f"第{m.group(1)}条" + (f"之{m.group(2)}" if suffix else "")
+    return ArticleStart(n, label, bool(m.group(3)) or not m.group(4), m.group(4).strip(), suffix)
 
 
 def heading(line: str) -> str | None:
@@ -158,12 +165,15 @@ def format_line(line: str, is_article: bool = False) -> str:
 def article_lines(lines: list[str]) -> set[int]:
     """Indices of lines that open an article: numbers increase; a label run into its text must be the next number."""
     found: set[int] = set()
-    last = 0
+    last = (0, 0)
     for i, line in enumerate(lines):
         start = article_start(line)
-        if start and (start.number == last + 1 or (start.separated and start.number > last)):
+        if start is None:
+            continue
+        follows = start.key == (last[0] + 1, 0) or (start.suffix is not None and start.number == last[0] and start.key > last)
+        if follows or (start.separated and start.key > last):
             found.add(i)
-            last = start.number
+            last = start.key
     return found
 
 

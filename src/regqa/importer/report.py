@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from regqa.corpus import coverage
 from regqa.numerals import format_ranges
 from regqa.records import Document
-from regqa.segment import CHAPTER_RE
+from regqa.segment import CHAPTER_RE, PART_RE
 
 from .normalize import Normalized
 from .readers import KIND_NAMES, SourceText
@@ -25,8 +25,8 @@ class StructureReport:
     replaces: bool  # a corpus file with this doc_id exists
     structure: str  # "article" | "section"
     units: int
-    articles: list[int]
-    chapters: list[str]
+    articles: list[int]  # plain article numbers (第X条)
+    chapters: list[str]  # 第X编 / 第X章 heading lines
     sections: int  # numbered sections (section documents)
     gaps: list[str]  # 【缺失：…】 texts
     duplicates: list[str]  # segmenter warnings about repeated numbers
@@ -39,9 +39,26 @@ class StructureReport:
     expected: int | None
     written: str = ""  # corpus file written (empty for a dry run)
     index: dict = field(default_factory=dict)  # documents/units of the rebuilt index
+    suffixed: list[str] = field(default_factory=list)  # 第X条之Y articles, e.g. 第一百三十四条之一
+    annexes: list[str] = field(default_factory=list)  # 附件 units, e.g. 附件一
 
     def to_json(self) -> dict:
         return asdict(self)
+
+    @property
+    def article_count(self) -> int:
+        """Every article found, plain and 之Y."""
+        return len(self.articles) + len(self.suffixed)
+
+    @property
+    def problems(self) -> list[str]:
+        """Structure problems: missing or repeated numbers, text outside any article, no article at all."""
+        out = [f"缺失：{g}" for g in self.gaps]
+        out += self.duplicates + self.out_of_order  # the segmenter's messages say 编号重复 / 编号倒序
+        out += [f"注意：{w}" for w in self.warnings if "不属于任何条文" in w or "元数据" in w]
+        if self.structure == "article" and not self.articles:
+            out.append("没有识别出任何条文。")
+        return out
 
 
 def build_report(
@@ -61,7 +78,7 @@ def build_report(
         structure="section" if any(u.kind == "section" for u in doc.units) else "article",
         units=len(doc.units),
         articles=list(doc.articles),
-        chapters=[s for s in normalized.lines if CHAPTER_RE.match(s)],
+        chapters=[s for s in normalized.lines if CHAPTER_RE.match(s) or PART_RE.match(s)],
         sections=sum(1 for u in doc.units if u.kind == "section"),
         gaps=[g.text for g in doc.gaps],
         duplicates=duplicates,
@@ -72,6 +89,8 @@ def build_report(
         coverage_after=cov.summary,
         complete=cov.complete,
         expected=cov.expected,
+        suffixed=[u.ref for u in doc.suffixed],
+        annexes=[u.ref for u in doc.units if u.kind == "annex"],
     )
 
 
@@ -84,6 +103,10 @@ def format_report(report: StructureReport) -> str:
     lines.append(f"来源：{r.file_name}（{source}）")
     if r.articles:
         found = f"识别出 {len(r.articles)} 条（{format_ranges(r.articles)}）"
+        if r.suffixed:
+            found += f"，另有“第X条之Y” {len(r.suffixed)} 条"
+        if r.annexes:
+            found += f"，{'、'.join(r.annexes)}"
     else:
         found = f"识别出 {r.sections} 个编号部分"
     parts = [found]
@@ -94,6 +117,9 @@ def format_report(report: StructureReport) -> str:
     if r.chapters:
         shown = "；".join(r.chapters[:12]) + ("……" if len(r.chapters) > 12 else "")
         lines.append(f"章：{shown}")
+    if r.suffixed:
+        shown = "、".join(r.suffixed[:20]) + ("……" if len(r.suffixed) > 20 else "")
+        lines.append(f"之Y条文：{shown}")
     if r.gaps:
         lines.append("缺失：" + "；".join(r.gaps))
     for w in r.duplicates:
@@ -115,3 +141,19 @@ def format_report(report: StructureReport) -> str:
     if r.index:
         lines.append(f"索引已重建：{r.index.get('documents')} 个文件，{r.index.get('units')} 个单元。")
     return "\n".join(lines)
+
+
+def format_line(report: StructureReport) -> str:
+    """One line per file of a batch: where it goes, how many articles, and any structure problem."""
+    r = report
+    action = "替换" if r.replaces else "新增"
+    if r.articles:
+        found = f"{len(r.articles)} 条"
+        if r.suffixed:
+            found += f" + 之Y {len(r.suffixed)} 条（{'、'.join(r.suffixed[:3])}{'…' if len(r.suffixed) > 3 else ''}）"
+    else:
+        found = f"{r.sections} 个编号部分"
+    heads = f"，{len(r.chapters)} 个编/章标题" if r.chapters else ""
+    problems = r.problems
+    status = "结构无误" if not problems else "；".join(problems[:3]) + ("……" if len(problems) > 3 else "")
+    return f"{r.file_name} → {r.doc_id}（{action}）：{found}{heads}；{r.coverage_after}；{status}"

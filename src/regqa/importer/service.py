@@ -17,12 +17,13 @@ from pathlib import Path
 from regqa import config as cfg
 from regqa.catalog import load_catalog
 from regqa.corpus import CorpusError, load_document, parse_document
-from regqa.retrieval.index import IndexUnavailable, current_build
-from regqa.records import DocInfo, Document
-from regqa.segment import looks_sectioned, split_header, clean_lines
 from regqa.locks import exclusive_lock
+from regqa.records import DocInfo, Document
+from regqa.retrieval.index import IndexUnavailable, current_build
+from regqa.segment import clean_lines, looks_sectioned, split_header
 from regqa.services import Services, build_index
 
+from .library import is_library_markdown, normalize_library
 from .normalize import Normalized, _key, clean_line, normalize_source
 from .readers import MAX_FILE_BYTES, ImportFailed, SourceText, read_source
 from .report import StructureReport, build_report
@@ -94,12 +95,20 @@ def prepare(
         raise ImportFailed("标题不能为空。")
     source = read_source(Path(path), name, limit)
     catalog = _catalog(corpus_dir)
-    normalized = normalize_source(source.lines, source.kind, title, source.title_hint)
+    library = source.kind == "markdown" and is_library_markdown(source.lines)
+
+    def normalized_text(info: DocInfo | None = None) -> Normalized:
+        known = (info.title, info.expected_articles) if info is not None else (None, None)
+        if library:
+            return normalize_library(source.lines, title, *known)
+        return normalize_source(source.lines, source.kind, title, source.title_hint, *known)
+
+    normalized = normalized_text()
     matched = None if explicit_id else match_catalog(normalized.title, catalog)
     resolved = explicit_id or matched or slug_doc_id(name, normalized.title or name)
     info = catalog.get(resolved)
     if info is not None:  # again with what the catalog knows: its title as a fallback, the expected article count
-        normalized = normalize_source(source.lines, source.kind, title, source.title_hint, info.title, info.expected_articles)
+        normalized = normalized_text(info)
     target = corpus_target(corpus_dir, resolved)
     previous = _previous(target, catalog)
     if previous is not None and explicit_id is None and matched is None and _key(previous.info.title) != _key(normalized.title):
@@ -112,6 +121,9 @@ def prepare(
     if not normalized.title:
         raise ImportFailed("无法确定文件标题：第一行不像标题（像是正文）。请用 --title 指定标题。")
     report = build_report(doc, source, normalized, previous, name)
+    if normalized.metadata and list(doc.metadata) != normalized.metadata:
+        lost = [m for m in normalized.metadata if m not in doc.metadata]
+        report.warnings.append(f"文件标明的元数据中有 {len(lost)} 行没有被识别为元数据（将作为正文前言）：{lost[0][:30]}…")
     return Prepared(doc, source, normalized, previous, target, report)
 
 
@@ -199,6 +211,16 @@ def _discard_new_builds(index_dir: Path, before: set[str]) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def shrink_message(prep: Prepared) -> str | None:
+    """Why replacing the existing file needs ``--force`` (the new text has fewer articles), or None."""
+    if prep.previous is None:
+        return None
+    new, old = len(prep.doc.article_units), len(prep.previous.article_units)
+    if new >= old:
+        return None
+    return f"新文本只有 {new} 条，少于现有文件的 {old} 条；为防止用节选覆盖更完整的文本，默认不替换。确认要替换请加 --force。"
+
+
 def import_file(
     path: Path,
     corpus_dir: Path | None = None,
@@ -225,18 +247,37 @@ def import_file(
     index_dir = Path(index_dir or cfg.index_dir())
     prep = prepare(path, corpus_dir, doc_id, title, file_name, limit)
     report = prep.report
-    shrink = prep.previous is not None and len(prep.doc.articles) < len(prep.previous.articles)
-    if shrink:
-        message = (
-            f"新文本只有 {len(prep.doc.articles)} 条，少于现有文件的 {len(prep.previous.articles)} 条；"
-            "为防止用节选覆盖更完整的文本，默认不替换。确认要替换请加 --force。"
-        )
+    message = shrink_message(prep)
+    if message:
         if dry_run:
             report.warnings.append(message)
         elif not force:
             raise ImportFailed(message)
     if dry_run:
         return ImportResult(report, prep.normalized.text, None, None)
+    index = commit([prep], corpus_dir, index_dir, encoder, progress=progress, on_step=on_step)
+    target = prep.target
+    report.written = str(target)
+    report.index = {"documents": index.manifest.get("documents"), "units": index.manifest.get("units"), "path": str(index.path)}
+    return ImportResult(report, prep.normalized.text, target, index)
+
+
+def commit(
+    preps: list[Prepared],
+    corpus_dir: Path,
+    index_dir: Path,
+    encoder=None,
+    progress: bool = False,
+    on_step: Callable[[str, float], None] | None = None,
+) -> Services:
+    """Write every prepared file into the corpus and rebuild the index once.
+
+    All or nothing: if a write or the rebuild fails, every corpus file is restored byte for byte and
+    the build folders made on the way are removed (the live index only ever switches to a complete build).
+
+    Raises:
+        ImportFailed: nothing was changed; the message says why.
+    """
     _check_writable(corpus_dir, "语料目录", "请检查权限，或设置 REGQA_CORPUS 指向可写目录。")
     _check_writable(index_dir, "索引目录", "请检查权限，或设置 REGQA_INDEX 指向可写目录，然后重新运行 python -m regqa add。")
     if encoder is None:
@@ -246,21 +287,21 @@ def import_file(
             encoder, _ = get_encoder(None)
         except EncoderError as exc:
             raise ImportFailed(f"无法加载编码器：{exc}") from exc
-    target = prep.target
-    data = prep.normalized.text.encode("utf-8")
     with import_lock(index_dir):
-        old = target.read_bytes() if target.is_file() else None
+        olds = [(prep.target, prep.target.read_bytes() if prep.target.is_file() else None) for prep in preps]
         before = _builds(index_dir)
-        atomic_write_bytes(target, data)
+        written: list[tuple[Path, bytes | None]] = []
         try:
-            index = build_index(corpus_dir, index_dir, encoder, progress=progress, on_step=on_step)
+            for (target, old), prep in zip(olds, preps):
+                atomic_write_bytes(target, prep.normalized.text.encode("utf-8"))
+                written.append((target, old))
+            return build_index(corpus_dir, index_dir, encoder, progress=progress, on_step=on_step)
         except BaseException as exc:
-            _restore(target, old)
+            for target, old in reversed(written):
+                _restore(target, old)
             _discard_new_builds(index_dir, before)
             if not isinstance(exc, Exception):
                 raise
             reason = str(exc) if isinstance(exc, (IndexUnavailable, CorpusError)) else f"{exc.__class__.__name__}: {exc}"
-            raise ImportFailed(f"重建索引失败，语料和索引已恢复原状。原因：{reason[:300]}") from exc
-    report.written = str(target)
-    report.index = {"documents": index.manifest.get("documents"), "units": index.manifest.get("units"), "path": str(index.path)}
-    return ImportResult(report, prep.normalized.text, target, index)
+            what = "写入语料或重建索引失败" if len(preps) > 1 else "重建索引失败"
+            raise ImportFailed(f"{what}，语料和索引已恢复原状。原因：{reason[:300]}") from exc

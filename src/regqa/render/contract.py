@@ -16,7 +16,10 @@ from regqa.retrieval.searcher import Hit, SearchOutcome
 
 def hit_json(hit: Hit) -> dict:
     u = hit.unit
-    return {"doc_id": u.doc_id, "unit_id": u.unit_id, "article": u.article, "label": u.label, "score": round(float(hit.score), 6), "text": u.text}
+    return {
+        "doc_id": u.doc_id, "unit_id": u.unit_id, "article": u.article, "article_suffix": u.article_suffix,
+        "label": u.label, "score": round(float(hit.score), 6), "text": u.text,
+    }
 
 
 def search_json(outcome: SearchOutcome) -> dict:
@@ -24,7 +27,7 @@ def search_json(outcome: SearchOutcome) -> dict:
 
 
 def citation_json(c: Citation) -> dict:
-    return {"doc_id": c.doc_id, "unit_id": c.unit_id, "article": c.article, "label": c.label, "quote": c.quote}
+    return {"doc_id": c.doc_id, "unit_id": c.unit_id, "article": c.article, "article_suffix": c.article_suffix, "label": c.label, "quote": c.quote}
 
 
 def answer_json(answer: Answer) -> dict:

@@ -11,7 +11,20 @@ import html
 import re
 from collections.abc import Callable
 
-from regqa.answer.blocks import Answer, Block, Caveat, Lead, Notes, Outline, Paragraph, Quote, Refusal, Related
+from regqa.answer.blocks import (
+    Answer,
+    Block,
+    Caveat,
+    DutyList,
+    Governs,
+    Lead,
+    Notes,
+    Outline,
+    Paragraph,
+    Quote,
+    Refusal,
+    Related,
+)
 
 Link = Callable[[str, str], str]  # (unit_id, label already made safe) -> markup shown instead of the label
 
@@ -33,10 +46,12 @@ def blockquote(text: str, highlight: bool) -> str:
     return "\n>\n".join(lines)
 
 
-def refusal_text(documents: tuple[str, ...]) -> str:
+def refusal_text(documents: tuple[str, ...], elsewhere: tuple[str, ...] = ()) -> str:
     names = "、".join(f"《{d}》" for d in documents)
+    other = "、".join(f"《{d}》" for d in elsewhere)
+    named = f"您问的内容由{md_text(other)}规定，本知识库没有收录，请查阅其正式文本。\n\n" if other else ""
     return (
-        "**本知识库中没有能回答这个问题的条文。**\n\n"
+        "**本知识库中没有能回答这个问题的条文。**\n\n" + named +
         f"这里收录的是安全生产方面的法律法规和文件：{md_text(names)}。"
         "您的问题似乎不在这些文件的范围内，为避免误导，这里不作回答。"
         "如果问题与安全生产职责、事故报告与调查、应急救援、问责与处分有关，请换个说法再问。"
@@ -66,12 +81,27 @@ def block_markdown(block: Block, link: Link | None = None) -> str:
     if isinstance(block, Outline):
         lines = "\n".join(f"- {md_text(c.quote)} <sub>——{label_markdown(c.unit_id, c.label, link)}</sub>" for c in block.items)
         return f"其中分为以下 {len(block.items)} 点（各取首句，全文见各部分）：\n\n{lines}"
+    if isinstance(block, DutyList):
+        n = sum(len(items) for _, items in block.groups)
+        parts = [f"**本地语料中由{md_text(block.actor)}承担的职责（{n} 项，逐字引用）：**"]
+        for theme, items in block.groups:
+            lines = "\n".join(f"- {md_text(c.quote)} <sub>——{label_markdown(c.unit_id, c.label, link)}</sub>" for c in items)
+            parts.append(f"**{md_text(theme)}**\n\n{lines}")
+        return "\n\n".join(parts)
+    if isinstance(block, Governs):
+        a, b = block.a, block.b
+        governing = next((c.unit_id for c in (a, b) if c.label == block.governs), None)  # ``governs`` is one of the two labels
+        governs = label_markdown(governing, block.governs, link) if governing else md_text(block.governs)
+        return (
+            f"**同一事项的规定不同**（{md_text(block.matter)}）：{label_markdown(a.unit_id, a.label, link)}规定“{md_text(a.quote)}”，"
+            f"{label_markdown(b.unit_id, b.label, link)}规定“{md_text(b.quote)}”。应适用**{governs}**：{md_text(block.why)}。"
+        )
     if isinstance(block, Related):
         return "**相关条文**：" + "、".join(label_markdown(u.unit_id, u.label, link) for u in block.units)
     if isinstance(block, Notes):
         return "\n".join(f"- ℹ️ {md_text(n)}" for n in block.texts)
     if isinstance(block, Refusal):
-        return refusal_text(block.documents)
+        return refusal_text(block.documents, block.elsewhere)
     if isinstance(block, Paragraph):
         return md_text(block.text)
     raise TypeError(f"unknown block {type(block).__name__}")

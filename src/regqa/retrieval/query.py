@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from regqa.actors import question_actor
 from regqa.library import Library
 from regqa.normalize import normalize, strip_controls
-from regqa.refs import Reference, alias_table, mentioned_docs, parse_references, term_docs
+from regqa.refs import (
+    GENERIC_ALIASES,
+    Reference,
+    alias_table,
+    mentioned_docs,
+    parse_references,
+    term_docs,
+)
 from regqa.retrieval.intent import Intent, question_intent
 from regqa.retrieval.lexicon import Lexicon
 from regqa.retrieval.tokenizer import Tokenizer
@@ -37,7 +45,7 @@ class AnalysedQuery:
     """One question, analysed once. ``context`` holds words added for the asker's role (not asked)."""
 
     text: str  # the question searched (a follow-up already joined to the question it follows)
-    content: str  # ``text`` without task phrasing (帮我列个提纲 …)
+    content: str  # ``text`` without task phrasing (帮我列个提纲 …) and without the names of documents it names
     context: str  # role words added to retrieval, not part of the question
     expansions: tuple[str, ...]  # lexicon phrases the question implies (书记 → 党委主要负责人 …)
     tokens: tuple[str, ...]  # index tokens of content + context (what the lexical retrievers match)
@@ -49,6 +57,7 @@ class AnalysedQuery:
     term_docs: tuple[str, ...]  # documents leaned to by their defining terms (not named)
     intent: Intent
     plain: bool = False  # a bare retriever (eval baseline): no expansions, priors or references
+    actor: str | None = None  # whom the question asks about (``regqa.actors``): its words, the asker's role, the conversation
 
     @property
     def dense_text(self) -> str:
@@ -64,16 +73,18 @@ class QueryAnalyser:
         self.lexicon = lexicon
         self.tokenizer = tokenizer
 
-    def analyse(self, question: str, context: str = "", plain: bool = False) -> AnalysedQuery:
+    def analyse(self, question: str, context: str = "", plain: bool = False, role_actor: str | None = None, previous_actor: str | None = None) -> AnalysedQuery:
         text = clean_question(question)
-        content = self.lexicon.strip_fillers(text)
+        infos = self.library.infos
+        mentioned = [] if plain else mentioned_docs(text, infos)
+        # A named document is a filter, not evidence: its title's words would lift every unit repeating them.
+        content = self.without_names(self.lexicon.strip_fillers(text), mentioned)
         context = context.strip()
         searched = f"{content} {context}".strip()
         expansions = () if plain else tuple(self.lexicon.expand(searched))
         tokens = tuple(self.tokenizer.index_tokens(searched))
-        infos = self.library.infos
         references = () if plain else tuple(parse_references(text, infos))
-        named: list[str] = [] if plain else self.with_interpretations(mentioned_docs(text, infos))
+        named: list[str] = self.with_interpretations(mentioned)
         leaned = [] if plain else [d for d in term_docs(text, infos) if d not in named]
         return AnalysedQuery(
             text=text,
@@ -89,7 +100,20 @@ class QueryAnalyser:
             term_docs=tuple(leaned),
             intent=question_intent(searched) if not plain else Intent(()),
             plain=plain,
+            actor=None if plain else question_actor(text, role_actor, previous_actor),
         )
+
+    def without_names(self, text: str, doc_ids: list[str]) -> str:
+        """``text`` without the titles and names of the documents ``doc_ids`` (unchanged when nothing is left)."""
+        if not doc_ids:
+            return text
+        out = normalize(text)
+        for alias, doc_id in alias_table(self.library.infos):  # longest first
+            if doc_id in doc_ids:
+                out = out.replace(f"《{alias}》", " ")
+                if alias not in GENERIC_ALIASES and len(alias) >= 2:
+                    out = out.replace(alias, " ")
+        return out if out.strip(" 《》,:;?!.，。？") else text
 
     def with_interpretations(self, doc_ids: list[str]) -> list[str]:
         """Named documents plus the official interpretations of them (catalog ``interprets``)."""

@@ -12,6 +12,7 @@ After pyserini's searchers (one ``search`` per searcher) and rank_bm25's ``get_s
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
@@ -19,6 +20,7 @@ from typing import ClassVar, Protocol
 import numpy as np
 
 from regqa.library import Library
+from regqa.numerals import cn_to_int
 from regqa.records import Unit
 from regqa.retrieval.bm25 import SparseBM25
 from regqa.retrieval.query import AnalysedQuery
@@ -84,6 +86,13 @@ class DenseRetriever:
     n_units: int
     floor: float  # score of a unit with no embedding
 
+    def unit_vectors(self) -> np.ndarray:
+        """The first embedding of every unit (its whole text), one row per unit."""
+        first = np.full(self.n_units, -1, dtype=np.int64)
+        for i in range(len(self.owners) - 1, -1, -1):
+            first[self.owners[i]] = i
+        return self.vectors[first]
+
     def score(self, query: AnalysedQuery, vector: np.ndarray | None) -> Scores:
         if vector is None or not len(self.vectors):
             return Scores(np.full(self.n_units, max(self.floor, 0.0), dtype=np.float64))
@@ -113,6 +122,41 @@ def unit_sentences(library: Library) -> tuple[list[str], np.ndarray | None]:
 def unit_glosses(library: Library) -> tuple[list[str], np.ndarray | None]:
     """Each unit's hand-written topic, keywords and sample questions ("" where none)."""
     return [u.gloss.joined if u.gloss else "" for u in library.units], None
+
+
+def unit_headings(library: Library) -> tuple[list[str], np.ndarray | None]:
+    """The chapter / section titles each unit stands under (what the document calls its topic)."""
+    return [u.heading for u in library.units], None
+
+
+_ARTICLE_PREFIX = re.compile(r"^第[^条\s]{1,12}条(?:之[一二三四五六七八九十]+)?\s*")
+_REFERENCE = re.compile(r"本(?:法|条例|规定|办法|解释|细则)第([一二三四五六七八九十百零〇两]+)条")
+
+
+def lead_sentence(unit: Unit) -> str:
+    """The unit's first sentence, without its 第X条 number."""
+    first = (split_sentences(unit.text) or [unit.text])[0]
+    return _ARTICLE_PREFIX.sub("", first) if unit.article is not None else first
+
+
+def unit_leads(library: Library) -> tuple[list[str], np.ndarray | None]:
+    return [lead_sentence(u) for u in library.units], None
+
+
+def unit_references(library: Library) -> tuple[list[str], np.ndarray | None]:
+    """For each unit, the lead sentences of the articles of its own document it refers to (依照本法第X条…)."""
+    texts = []
+    for unit in library.units:
+        parts = []
+        for m in _REFERENCE.finditer(unit.text):
+            try:
+                other = library.unit(unit.doc_id, cn_to_int(m.group(1)))
+            except ValueError:
+                other = None
+            if other is not None and other.unit_id != unit.unit_id:
+                parts.append(lead_sentence(other))
+        texts.append(" ".join(dict.fromkeys(parts)))
+    return texts, None
 
 
 def passage_texts(unit: Unit, doc_short: str) -> list[str]:
@@ -231,12 +275,18 @@ class DenseSpec:
 Spec = LexicalSpec | DenseSpec
 
 # The retrievers of an index, in build order. Components: ``bm25`` (whole unit), ``sent`` (best
-# sentence of the unit), ``gloss`` (BM25 over the unit's keywords and sample questions), ``dense``
-# (best of the unit's and its 款' embeddings), ``gloss_dense`` (best cosine to the unit's sample questions).
+# sentence of the unit), ``gloss`` (BM25 over the unit's hand-written keywords and sample questions,
+# where there are any), ``heading`` (the chapter/section titles it stands under), ``lead`` (its first
+# sentence), ``refs`` (the first sentences of the articles it refers to), ``dense`` (best of the unit's
+# and its 款' embeddings), ``gloss_dense`` (best cosine to the unit's sample questions). ``heading``,
+# ``lead`` and ``refs`` are derived from every document's own text at build time: no hand work.
 RETRIEVERS: tuple[Spec, ...] = (
     LexicalSpec("bm25", whole_units),
     LexicalSpec("sent", unit_sentences, b=0.5),
     LexicalSpec("gloss", unit_glosses),
+    LexicalSpec("heading", unit_headings, b=0.3),
+    LexicalSpec("lead", unit_leads, b=0.5),
+    LexicalSpec("refs", unit_references, b=0.5),
     DenseSpec("dense", unit_passages, floor=-1.0),
     DenseSpec("gloss_dense", gloss_questions, floor=0.0),
 )

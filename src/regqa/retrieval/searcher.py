@@ -14,13 +14,14 @@ from types import MappingProxyType
 
 import numpy as np
 
-from regqa.library import Library, article_label
+from regqa.library import Library
 from regqa.records import Unit
 from regqa.refs import Reference
 from regqa.retrieval.encoders import Encoder
 from regqa.retrieval.fusion import FusionConfig, fused_scores
 from regqa.retrieval.priors import UnitPriors
 from regqa.retrieval.query import AnalysedQuery, QueryAnalyser
+from regqa.retrieval.ranker import Ranker, ranking_features, rerank
 from regqa.retrieval.retrievers import DENSE, LEXICAL, Retriever, Scores
 
 # Which retrievers each search method uses (None: all of them).
@@ -81,20 +82,26 @@ class Searcher:
         encoder: Encoder,
         analyser: QueryAnalyser,
         fusion: FusionConfig | None = None,
+        ranker: Ranker | None = None,
+        priors: UnitPriors | None = None,
     ):
         self.library = library
         self.retrievers = dict(retrievers)
         self.encoder = encoder
         self.analyser = analyser
         self.fusion = fusion or FusionConfig()
-        self.priors = UnitPriors.of(library)
+        self.ranker = ranker  # the learned fusion; None: the hand-set ``fusion`` weights
+        self.priors = priors or UnitPriors.of(library)
 
-    def with_fusion(self, fusion: FusionConfig) -> Searcher:
-        """The same searcher ranking with another configuration (shares everything else)."""
-        other = object.__new__(Searcher)
-        other.__dict__.update(self.__dict__)
-        other.fusion = fusion
-        return other
+    def with_ranking(self, ranker: Ranker | None = None, fusion: FusionConfig | None = None) -> Searcher:
+        """The same searcher ranking another way (shares the retrievers, priors and analyser)."""
+        return Searcher(self.library, self.retrievers, self.encoder, self.analyser, fusion or self.fusion, ranker, self.priors)
+
+    def without_glosses(self) -> Searcher:
+        """The same searcher as if no document had hand-written glosses (what every imported document gets)."""
+        retrievers = {n: r for n, r in self.retrievers.items() if not n.startswith("gloss")}
+        priors = replace(self.priors, has_gloss=np.zeros_like(self.priors.has_gloss))
+        return Searcher(self.library, retrievers, self.encoder, self.analyser, self.fusion, self.ranker, priors)
 
     def doc_mask(self, doc_ids: tuple[str, ...] | None) -> np.ndarray | None:
         return self.priors.doc_match(doc_ids) if doc_ids else None
@@ -107,25 +114,28 @@ class Searcher:
         method: str = "hybrid",
         plain: bool = False,
         context: str = "",
+        role_actor: str | None = None,
+        previous_actor: str | None = None,
     ) -> SearchOutcome:
-        """Rank units for a question. ``context``: role words that steer retrieval but are not the question.
+        """Rank units for a question. ``context``: role words that steer retrieval but are not the question;
+        ``role_actor`` / ``previous_actor``: whom the asker is, and whom the conversation was about.
 
         ``plain`` turns off lexicon expansion, document-name preference, intent and reference lookup,
         leaving the bare retriever(s): the baselines of the evaluation.
         """
         if method not in METHODS:
             raise ValueError(f"unknown method {method}")
-        query = self.analyser.analyse(question, context, plain)
+        query = self.analyser.analyse(question, context, plain, role_actor, previous_actor)
         names = METHODS[method] or tuple(self.retrievers)
         vector = None
         if any(self.retrievers[n].needs_vector for n in names if n in self.retrievers):  # encoded once, shared
-            vector = _frozen(self.encoder.encode([query.dense_text])[0])
+            vector = _frozen(self.encoder.encode_query([query.dense_text])[0])
         scores = {n: self.retrievers[n].score(query, vector) for n in names if n in self.retrievers}
         for s in scores.values():
             _frozen(s.own)
             _frozen(s.expansion)
         filt = tuple(d for d in (doc_ids or ()) if d in self.library.documents) or None
-        fused = fused_scores(scores, query, self.priors, self.fusion, self.doc_mask(filt))
+        fused = self.rank(scores, query, self.doc_mask(filt), plain or method != "hybrid")
         exact, notes, missing = self._resolve_references(query, filt, fused)
         return SearchOutcome(
             query=query,
@@ -139,16 +149,42 @@ class Searcher:
             missing=tuple(missing),
         )
 
-    def rerank(self, outcome: SearchOutcome, fusion: FusionConfig, top_k: int = 5) -> SearchOutcome:
-        """The same evidence ranked with another fusion configuration (tuning: no second search)."""
-        fused = fused_scores(outcome.scores, outcome.query, self.priors, fusion, self.doc_mask(outcome.doc_ids))
-        exact = [h.unit for h in outcome.exact]
-        return replace(outcome, fused=_frozen(fused), hits=tuple(self._hits(fused, exact, top_k, fusion)))
+    def rank(self, scores: Mapping[str, Scores], query: AnalysedQuery, mask: np.ndarray | None, bare: bool = False) -> np.ndarray:
+        """The fused score per unit: the learned ranker when there is one, else the hand-set weights."""
+        first = fused_scores(scores, query, self.priors, self.fusion, mask)
+        if self.ranker is None or bare:
+            return first
+        return rerank(first, self.ranker.score(ranking_features(scores, query, self.priors, first)))
 
-    def _hits(self, fused: np.ndarray, exact: list[Unit], top_k: int, fusion: FusionConfig | None = None) -> list[Hit]:
-        bonus = (fusion or self.fusion).exact_bonus
+    def rerank(self, outcome: SearchOutcome, top_k: int = 5) -> SearchOutcome:
+        """The same evidence ranked by this searcher's ranking (tuning and baselines: no second search)."""
+        fused = self.rank(outcome.scores, outcome.query, self.doc_mask(outcome.doc_ids), outcome.query.plain or outcome.method != "hybrid")
+        exact = [h.unit for h in outcome.exact]
+        return replace(outcome, fused=_frozen(fused), hits=tuple(self._hits(fused, exact, top_k)))
+
+    def explain(self, outcome: SearchOutcome, unit_id: str) -> dict[str, float]:
+        """Why a unit scored as it did: each feature's contribution (learned ranker), or each retriever's normalised score."""
+        pos = self.library.unit_pos[unit_id]
+        first = fused_scores(outcome.scores, outcome.query, self.priors, self.fusion, self.doc_mask(outcome.doc_ids))
+        features = ranking_features(outcome.scores, outcome.query, self.priors, first)
+        if self.ranker is not None:
+            return self.ranker.contributions(features, pos)
+        return {name: float(features[name][pos]) for name in outcome.scores if name in features}
+
+    def _exact_scores(self, exact: list[Unit], fused: np.ndarray) -> list[float]:
+        """Scores for the units a question names: above every other hit, in the order named (results stay sorted)."""
         pos = self.library.unit_pos
-        chosen = [(u, float(fused[pos[u.unit_id]]) + bonus, True) for u in exact]
+        rest = np.delete(fused, [pos[u.unit_id] for u in exact])
+        rest = rest[np.isfinite(rest)]
+        floor = float(rest.max()) + self.fusion.exact_bonus if len(rest) else self.fusion.exact_bonus
+        out: list[float] = []
+        for u in exact:
+            s = max(float(fused[pos[u.unit_id]]) + self.fusion.exact_bonus, floor)
+            out.append(min(s, out[-1]) if out else s)
+        return out
+
+    def _hits(self, fused: np.ndarray, exact: list[Unit], top_k: int) -> list[Hit]:
+        chosen = [(u, s, True) for u, s in zip(exact, self._exact_scores(exact, fused), strict=True)]
         seen = {u.unit_id for u in exact}
         for i in np.argsort(-fused, kind="stable"):
             if len(chosen) >= top_k or not np.isfinite(fused[i]):
@@ -166,19 +202,19 @@ class Searcher:
         missing: list[Reference] = []
         for ref in query.references:
             if ref.doc_id is None and doc_ids and len(doc_ids) == 1:
-                ref = Reference(ref.raw, doc_ids[0], ref.article, ref.paragraph, ref.item)
+                ref = replace(ref, doc_id=doc_ids[0])
             if ref.doc_id is not None:
-                unit = lib.unit(ref.doc_id, ref.article)
+                unit = lib.unit(ref.doc_id, ref.article, ref.suffix)
                 if unit is None:
                     missing.append(ref)
-                    notes.append(lib.missing_note(ref.doc_id, ref.article))
+                    notes.append(lib.missing_note(ref.doc_id, ref.article, ref.suffix))
                 elif unit not in units:
                     units.append(unit)
                 continue
-            candidates = lib.units_with_article(ref.article, list(doc_ids) if doc_ids else None)
+            candidates = lib.units_with_article(ref.article, list(doc_ids) if doc_ids else None, ref.suffix)
             if not candidates:
                 missing.append(ref)
-                notes.append(f"语料中没有任何文件含有{article_label(ref.article)}。")
+                notes.append(f"语料中没有任何文件含有{ref.label}。")
                 continue
             priority = {d: doc.info.priority for d, doc in lib.documents.items()}
             if query.asks_beyond_references:
@@ -190,5 +226,5 @@ class Searcher:
                 units.append(best)
             if len(candidates) > 1:
                 others = "、".join(lib.short(u.doc_id) for u in candidates[1:4])
-                notes.append(f"问题没有指明文件，{article_label(ref.article)}按最相关的《{lib.short(best.doc_id)}》理解；{others}也有{article_label(ref.article)}。")
+                notes.append(f"问题没有指明文件，{ref.label}按最相关的《{lib.short(best.doc_id)}》理解；{others}也有{ref.label}。")
         return units, notes, missing

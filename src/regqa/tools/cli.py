@@ -84,7 +84,13 @@ def cmd_study(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from regqa.tools.compare import CompareError, align, alignment_html, alignment_text, compare_units  # noqa: PLC0415
+    from regqa.tools.compare import (  # noqa: PLC0415
+        CompareError,
+        align,
+        alignment_html,
+        alignment_text,
+        compare_units,
+    )
 
     refs = args.refs or []
     if len(refs) != 2:

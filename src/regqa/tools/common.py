@@ -10,7 +10,7 @@ from regqa.answer.passages import Passage
 from regqa.records import Unit
 from regqa.retrieval.tokenizer import split_sentences
 
-ARTICLE_PREFIX = re.compile(r"^第[零〇一二三四五六七八九十百千两\d]+条[\s\u3000]*")
+ARTICLE_PREFIX = re.compile(r"^第[零〇一二三四五六七八九十百千两\d]+条(?:之[零〇一二三四五六七八九十百千两]+)?[\s\u3000]*")
 ITEM_MARKER = re.compile(r"^[（(][零〇一二三四五六七八九十百]+[)）]\s*")
 
 

@@ -12,13 +12,12 @@ import html
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from typing import TYPE_CHECKING
-
 from regqa.library import Library
-from regqa.numerals import cn_to_int
+from regqa.numerals import parse_article
 from regqa.records import Unit
 from regqa.retrieval.retrievers import DENSE, LEXICAL
 from regqa.tools.common import unit_body
@@ -117,11 +116,11 @@ def side_by_side_html(d: Diff, label_a: str, label_b: str) -> str:
 # ---------------------------------------------------------------- unit references
 
 
-REF_RE = re.compile(r"^(?P<doc>.+?)\s*[:：]\s*(?P<ref>.+)$|^(?P<doc2>.+?)\s*(?P<ref2>第[^条]+条)$")
+REF_RE = re.compile(r"^(?P<doc>.+?)\s*[:：]\s*(?P<ref>.+)$|^(?P<doc2>.+?)\s*(?P<ref2>第[^条]+条(?:之[^条]+)?)$")
 
 
 def resolve_unit(library: Library, ref: str) -> Unit:
-    """A unit from "安全生产法:83", "事故条例:第九条", "事故条例第九条", "解读:五（第二）" or a unit id."""
+    """A unit from "安全生产法:83", "事故条例:第九条", "事故条例第九条", "刑法:134之一", "刑法第一百三十四条之一", "解读:五（第二）" or a unit id."""
     ref = (ref or "").strip()
     if not ref:
         raise CompareError("请指定条文，例如“安全生产法:83”或“事故条例 第九条”。")
@@ -137,15 +136,11 @@ def resolve_unit(library: Library, ref: str) -> Unit:
     if doc_id is None:
         raise CompareError(f"找不到文件“{doc_name}”。可用：" + "、".join(i.short for i in library.infos))
     doc = library.documents[doc_id]
-    number = None
-    try:
-        number = cn_to_int(part.removeprefix("第").removesuffix("条"))
-    except ValueError:
-        pass
-    if number is not None:
-        unit = library.unit(doc_id, number)
+    article = parse_article(part)  # 83, 第九条, 134之一, 134-1, 第一百三十四条之一
+    if article is not None:
+        unit = library.unit(doc_id, *article)
         if unit is None:
-            raise CompareError(library.missing_note(doc_id, number))
+            raise CompareError(library.missing_note(doc_id, *article))
         return unit
     unit = next((u for u in doc.units if u.ref == part or u.unit_id == f"{doc_id}:{part}"), None)
     if unit is None:
@@ -206,12 +201,7 @@ class Alignment:
 
 def unit_vectors(services: Services) -> np.ndarray:
     """The whole-unit embedding of every unit (the first vector the dense retriever stores for it)."""
-    dense = services.searcher.retrievers[DENSE]
-    owners = dense.owners
-    first = np.full(len(services.library.units), -1, dtype=np.int64)
-    for i in range(len(owners) - 1, -1, -1):
-        first[owners[i]] = i
-    return dense.vectors[first]
+    return services.searcher.retrievers[DENSE].unit_vectors()
 
 
 def align(services: Services, doc_a: str, doc_b: str, top: int = 3) -> Alignment:

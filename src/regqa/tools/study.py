@@ -11,14 +11,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 from regqa.library import Library
 from regqa.numerals import NUMERAL_CHARS
 from regqa.records import Unit
 from regqa.retrieval.query import QuestionError
-from regqa.tools.common import Quote, Source, book_title, cite_label, doc_order, quote_of, segments, sources_for, strip_article_prefix, today, unit_body
+from regqa.tools.common import (
+    Quote,
+    Source,
+    book_title,
+    cite_label,
+    doc_order,
+    quote_of,
+    segments,
+    sources_for,
+    strip_article_prefix,
+    today,
+    unit_body,
+)
 from regqa.tools.quiz import KIND_NAMES, SKIP_SENTENCE, Question, make_quiz
 
 if TYPE_CHECKING:

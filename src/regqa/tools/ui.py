@@ -19,7 +19,17 @@ from regqa.roles import ROLES, RoleError
 from regqa.tools.compare import CompareError, align, alignment_html, compare_units
 from regqa.tools.duties import LEVEL_CHOICES, LEVELLED_ROLES, build_checklist, checklist_report
 from regqa.tools.export import ExportError, to_html, write
-from regqa.tools.study import MAX_QUESTIONS, MAX_UNITS, SEED_NAME, STUDENT, TEACHER, VERSIONS, StudyError, build_pack, pack_report
+from regqa.tools.study import (
+    MAX_QUESTIONS,
+    MAX_UNITS,
+    SEED_NAME,
+    STUDENT,
+    TEACHER,
+    VERSIONS,
+    StudyError,
+    build_pack,
+    pack_report,
+)
 
 DEFAULT_ROLE = "政府主要负责人"
 DEFAULT_LEVEL = "县级"

@@ -1,0 +1,192 @@
+"""Duty answers: "我要干什么 / 有哪些职责 / 该怎么办" for one actor, as a grouped list of verbatim duties.
+
+The answer starts with what the local copy lacks: Party and government leaders' own duty lists are
+set out in the duties chapters of 《规定》 and 《实施细则》 (catalog ``duty_chapter``), which our
+excerpts do not hold; the official interpretation's sentence on them is quoted. Then up to
+``MAX_ITEMS`` duties the corpus does hold for that actor (or for the body the person answers for),
+each a verbatim 款 or 项 with its citation, grouped by theme, ranked by the search for the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from regqa.actors import BY_ID, actor_words, covered
+from regqa.answer.blocks import (
+    Block,
+    Caveat,
+    Citation,
+    DutyList,
+    Paragraph,
+    Quote,
+    verified,
+)
+from regqa.answer.passages import Passage
+from regqa.library import Library
+from regqa.records import Unit
+from regqa.retrieval.priors import is_boilerplate
+from regqa.retrieval.searcher import SearchOutcome
+from regqa.retrieval.tokenizer import split_sentences
+from regqa.themes import THEME_NAMES, classify
+
+DUTY_WORDS = re.compile(r"干什么|干啥|做什么|做啥|要做|职责|义务|该怎么办|怎么办|负什么责|负哪些责|要负|管什么|要管|抓什么|哪些工作|什么任务|怎么干|怎么做|有哪些责任|什么责任")
+MAX_ITEMS = 12
+PER_UNIT = 6
+# The interpretation's words for each leader in its sentence "规定了各级党委主要负责人7项职责、……".
+INTERPRETATION_TERMS = {
+    "party_secretary": ("党委主要负责人",),
+    "government_head": ("政府主要负责人",),
+    "deputy_in_charge": ("分管安全生产领导干部",),
+    "other_leaders": ("党委常委会其他成员", "政府其他领导干部"),
+}
+# Who applies the responsibility regulations by reference ("……乡镇（街道）党政领导干部……参照本规定执行").
+BY_REFERENCE = {"township": "乡镇（街道）", "development_zone": "开发区", "supervising_department": "政府工作部门"}
+
+
+def is_duty_question(outcome: SearchOutcome) -> bool:
+    """"我要干什么 / 县长有哪些职责": an actor's duties asked for as a whole (a question with a topic of its own,
+    such as 镇里发现隐患怎么办 or 主要负责人对本单位负有哪些职责, is answered from the articles that answer it)."""
+    q = outcome.query
+    return bool(q.actor) and not q.references and bool(DUTY_WORDS.search(q.text)) and is_generic(outcome)
+
+
+@dataclass(frozen=True)
+class DutyQuote:
+    citation: Citation
+    theme: str
+
+
+def _part_text(unit: Unit, paragraph: int, item: int | None) -> tuple[str, str]:
+    """(quote, label) of one 款 (its lead line) or 项 of a unit."""
+    para = next(p for p in unit.paragraphs if p.no == paragraph)
+    if item is None:
+        text = para.text
+    else:
+        text = next(i.text for i in para.items if i.no == item)
+    return text, Passage(unit, text, paragraph, item).label
+
+
+# What a duty question says besides who and 要干什么: if nothing, the question is generic (我要干什么？).
+_GENERIC = re.compile(r"我们|我|是|的|了|吗|呢|啊|要|该|应该|应当|需要|都|有|哪些|什么|干|做|怎么|办|负|责任|职责|义务|安全生产|安全|工作|在|上|方面|主要|管|抓|本地区|本级|出了事故|事故|[？?。，,！!\s]")
+
+
+def is_generic(outcome: SearchOutcome) -> bool:
+    """"我要干什么？" asks for the whole list: ranking by the question's words would be noise."""
+    text = outcome.query.text
+    for word in actor_words():
+        text = text.replace(word, "")
+    return len(_GENERIC.sub("", text)) <= 1
+
+
+def _order(library: Library, outcome: SearchOutcome) -> list[int]:
+    """Units to draw duties from: by the search for a specific question; for a generic one, the higher-ranked
+    law first and its articles in order (the core obligations come before the details)."""
+    if not is_generic(outcome):
+        fused = np.where(np.isfinite(outcome.fused), outcome.fused, -np.inf)
+        return [int(i) for i in np.argsort(-fused, kind="stable")]
+    priority = {d: doc.info.priority for d, doc in library.documents.items()}
+    allowed = set(outcome.doc_ids) if outcome.doc_ids else None
+    return [
+        i for i, _ in sorted(enumerate(library.units), key=lambda t: (priority[t[1].doc_id], t[0]))
+        if allowed is None or library.units[i].doc_id in allowed
+    ]
+
+
+_LIABILITY = re.compile(r"法律责任|罚则|责任追究")
+
+
+def duty_quotes(library: Library, outcome: SearchOutcome, actor: str, limit: int = MAX_ITEMS) -> list[DutyQuote]:
+    """The actor's duties the corpus holds, best first (each 款/项 verified); sanctions only when asked."""
+    wanted = covered(actor)
+    asks_penalty = "penalty" in outcome.query.intent.kinds
+    out: list[DutyQuote] = []
+    for pos in _order(library, outcome):
+        unit = library.units[pos]
+        if unit.kind not in ("article", "section") or is_boilerplate(unit, library.documents[unit.doc_id].info.structure):
+            continue
+        if not asks_penalty and _LIABILITY.search(unit.heading):
+            continue
+        parts = [p for p in library.part_actors(unit) if wanted & set(p.actors)]
+        if not parts:
+            continue
+        taken = 0
+        lists = {p.paragraph for p in parts if p.item is not None}
+        for part in parts:
+            if part.item is None and part.paragraph in lists and unit.paragraphs[part.paragraph - 1].items:
+                continue  # the 款 only introduces its 项 (……负有下列职责：): quote the 项
+            text, label = _part_text(unit, part.paragraph, part.item)
+            citation = verified(library, unit, label, text)
+            if citation is None:
+                continue
+            out.append(DutyQuote(citation, classify(text)[0]))
+            taken += 1
+            if len(out) >= limit:
+                return out
+            if taken >= PER_UNIT:
+                break
+    return out
+
+
+def grouped(quotes: list[DutyQuote]) -> tuple[tuple[str, tuple[Citation, ...]], ...]:
+    """Quotes by theme; the theme holding the best-ranked quote comes first (so the core duty leads)."""
+    themes = [t for t in dict.fromkeys(q.theme for q in quotes) if t in THEME_NAMES]
+    return tuple((theme, tuple(q.citation for q in quotes if q.theme == theme)) for theme in themes)
+
+
+def gap_blocks(library: Library, actor: str) -> list[Block]:
+    """What the local copy lacks on this actor's duties, said first (with the texts that say where they are)."""
+    docs = [d for d in library.documents.values() if d.info.duty_chapter and not library.coverage(d.doc_id).complete]
+    name = BY_ID[actor].name
+    terms = INTERPRETATION_TERMS.get(actor)
+    reference = BY_REFERENCE.get(actor)
+    if not docs or (terms is None and reference is None):
+        return []
+    where = "、".join(f"《{d.info.short}》{d.info.duty_chapter}" for d in docs)
+    if terms:
+        lead = f"{name}本人的安全生产职责，专门规定在{where}；本地收录的这些文件是节选，缺少这些条文，无法逐条列出。"
+    else:
+        lead = f"{name}的党政领导干部参照{where.replace('第二章', '')}执行，其中规定职责的{where}本地缺失，无法逐条列出。"
+    blocks: list[Block] = [Caveat(lead)]
+    for citation in _evidence(library, docs, terms, reference):
+        blocks.append(Quote(citation, evidence=True))
+    return blocks
+
+
+def _evidence(library: Library, docs, terms, reference) -> list[Citation]:
+    """The interpretation's sentence counting the leaders' duties, or the 参照执行 sentence of each document."""
+    out: list[Citation] = []
+    if terms:
+        summaries = {uid.split(":", 1)[0] for d in docs for uid in d.info.summary_units}
+        sources = [u for doc_id in summaries if doc_id in library.documents for u in library.documents[doc_id].units]
+        for unit in sources:
+            for sentence in split_sentences(unit.text):
+                if any(t in sentence for t in terms) and "项职责" in sentence:
+                    citation = verified(library, unit, unit.label, sentence)
+                    if citation and citation not in out:
+                        out.append(citation)
+    if reference:
+        for d in docs:
+            for unit in d.units:
+                for sentence in split_sentences(unit.text):
+                    if "参照" in sentence and reference in sentence:
+                        citation = verified(library, unit, unit.label, sentence)
+                        if citation:
+                            out.append(citation)
+    return out
+
+
+def duty_blocks(library: Library, outcome: SearchOutcome, actor: str) -> list[Block]:
+    """Gap notice first, then the grouped list; empty when the corpus holds no duty of the actor."""
+    quotes = duty_quotes(library, outcome, actor)
+    blocks = gap_blocks(library, actor)
+    if not quotes:
+        return blocks
+    name = BY_ID[actor].name
+    carried = [BY_ID[c].name for c in BY_ID[actor].carries]
+    who = f"{name}（及其所负责的{'、'.join(carried)}）" if carried else name
+    blocks.append(DutyList(who, grouped(quotes)))
+    blocks.append(Paragraph("完整的职责清单（含全部条文、可导出 Word）见“职责清单”页，或命令 python -m regqa duties --role 身份。"))
+    return blocks

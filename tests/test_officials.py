@@ -1,0 +1,105 @@
+"""Answers right for the person asking, on the real index: actors, duty lists with their gaps, accident
+scenarios, multi-part questions, follow-ups, gaps first, which provision governs."""
+
+from __future__ import annotations
+
+import pytest
+
+from regqa.actors import clause_actors, covered, question_actor
+from regqa.answer.blocks import Caveat, DutyList, Governs, Paragraph, Quote
+from regqa.answer.conversation import Conversation
+from regqa.relations import check_relations, load_relations
+from regqa.render.markdown import answer_markdown
+from regqa.render.plain import answer_plain
+
+from .conftest import CORPUS
+
+
+@pytest.mark.parametrize(
+    "clause, actors",
+    [
+        ("生产经营单位的主要负责人对本单位安全生产工作负有下列职责：", ("enterprise_head",)),
+        ("第六十五条 应急管理部门和其他负有安全生产监督管理职责的部门依法开展安全生产行政执法工作", ("emergency_department", "supervising_department")),
+        ("乡镇人民政府和街道办事处，以及开发区、工业园区、港区、风景区等应当明确负责安全生产监督管理的有关工作机构及其职责", ("township", "development_zone")),
+        ("（一）无正当理由故意不执行各级人民政府或者负有安全生产监督管理职责的部门依法作出的上述行政决定、命令的；", ()),  # objects, not subjects
+        ("事故发生后，有关单位和人员应当妥善保护事故现场以及相关证据", ()),
+    ],
+)
+def test_the_subject_of_a_clause_is_its_actor(clause, actors):
+    assert clause_actors(clause) == actors
+
+
+@pytest.mark.parametrize(
+    "question, selected, actor",
+    [
+        ("我是分管安全的副县长，我要干什么？", None, "deputy_in_charge"),
+        ("我要干什么？", "government_head", "government_head"),
+        ("我是县长，企业老板要干什么？", None, "enterprise_head"),  # asked about someone else
+        ("厂里死了3个人，县里该怎么办？", None, "local_government"),  # who must act, not where it happened
+        ("事故发生后多长时间内要报告？", None, None),
+    ],
+)
+def test_the_question_actor_is_whom_it_asks_about(question, selected, actor):
+    assert question_actor(question, selected) == actor
+
+
+def test_a_county_head_gets_the_county_governments_duties_after_what_is_missing(services):
+    answer = services.ask("我要干什么？", None, "政府主要负责人（县长、市长）")
+    first = answer.blocks[0]
+    assert isinstance(first, Caveat) and "第二章" in first.text and "节选" in first.text  # the gap comes first
+    assert any(isinstance(b, Quote) and "政府主要负责人8项职责" in b.citation.quote for b in answer.blocks)  # what the interpretation says
+    duty_list = next(b for b in answer.blocks if isinstance(b, DutyList))
+    wanted = covered("government_head")
+    lib = services.library
+    for _, items in duty_list.groups:
+        for c in items:
+            parts = lib.part_actors(lib.unit_by_id(c.unit_id))
+            assert any(wanted & set(p.actors) for p in parts), c.label  # never an enterprise principal's duty
+    assert sum(len(items) for _, items in duty_list.groups) <= 12
+
+
+def test_an_enterprise_principal_gets_the_seven_duties_of_the_law(services):
+    answer = services.ask("企业老板要干什么？")
+    labels = [c.label for c in answer.citations]
+    assert "《安全生产法》第五条" in labels and sum(label.startswith("《安全生产法》第二十一条") for label in labels) >= 5
+    assert not isinstance(answer.blocks[0], Caveat)  # nothing missing for enterprises
+
+
+def test_an_accident_scenario_is_graded_and_its_investigator_worked_out(services):
+    answer = services.ask("化工厂爆炸死了4个人，算什么事故？归谁调查？")
+    text = answer_plain(answer)
+    assert "属于较大事故" in text and "由设区的市级人民政府负责" in text
+    ids = [c.unit_id for c in answer.citations]
+    assert "accident_reporting_regulation_2007:3" in ids and "accident_reporting_regulation_2007:19" in ids
+    whole = answer_plain(services.ask("厂里死了3个人，县里该怎么办？"))
+    for step in ("报告（较大事故）", "救援（较大事故）", "调查：由设区的市级人民政府负责", "期限（较大事故）", "1小时内", "60日内"):
+        assert step in whole, step
+
+
+def test_a_question_in_two_parts_gets_two_answers(services):
+    answer = services.ask("事故报告应当包括哪些内容？补报有什么要求？")
+    heads = [b.text for b in answer.blocks if isinstance(b, Paragraph) and b.text.startswith("（")]
+    assert heads == ["（1）事故报告应当包括哪些内容？", "（2）补报有什么要求？"]
+    ids = {c.unit_id for c in answer.citations}
+    assert {"accident_reporting_regulation_2007:12", "accident_reporting_regulation_2007:13"} <= ids
+
+
+def test_a_follow_up_puts_the_new_actor_into_the_previous_question(services):
+    answer = services.ask("那乡镇呢？", Conversation(("县长在安全生产上有哪些职责？",)))
+    assert any("理解为：乡镇在安全生产上有哪些职责？" in n for n in answer.notes)
+    assert any(c.label == "《安全生产法》第九条第二款" for c in answer.citations)
+
+
+def test_a_missing_article_is_said_first(services):
+    answer = services.ask("《规定》第十条对党委常委会其他成员有什么要求？")
+    assert isinstance(answer.blocks[0], Caveat) and "不含第十条" in answer.blocks[0].text
+    assert answer_markdown(answer).startswith("⚠️ 本地收录的《规定》是节选")
+
+
+def test_the_relations_data_is_verbatim_and_shown_with_either_article(services):
+    relations = load_relations(CORPUS)
+    assert len(relations) >= 10 and check_relations(relations, services.library) == []
+    answer = services.ask("《事故条例》第三十七条是怎么规定的？")
+    governs = [b for b in answer.blocks if isinstance(b, Governs)]
+    assert governs and governs[0].governs == "《安全生产法》第一百一十四条"
+    assert "一百万元以上二百万元以下" in answer_plain(answer)

@@ -170,16 +170,28 @@ def unit_matches(library, unit: Unit, terms: list[str]) -> bool:
 
 
 def snippet_html(text: str, terms: list[str], width: int = 36) -> str:
-    """A window of ``text`` around the first term found, every term marked (all escaped)."""
+    """Windows of ``text`` around the first place of each term found (terms far apart get a window each,
+    joined by “……”), every term marked (all escaped)."""
     flat = text.replace("\n", " ")
     low = flat.lower()
-    found = [(low.find(t.lower()), t) for t in terms if low.find(t.lower()) >= 0]
-    if found:
-        first = min(p for p, _ in found)
+    firsts = sorted(p for p in (low.find(t.lower()) for t in terms) if p >= 0)
+    windows: list[list[int]] = []
+    for first in firsts:  # a term already inside a window needs no window of its own
+        if windows and first < windows[-1][1]:
+            continue
         start, end = max(0, first - width), min(len(flat), first + width * 2)
-    else:  # matched on the document's title or the chapter heading only
-        start, end = 0, min(len(flat), width * 2)
-    piece = flat[start:end]
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = end
+        else:
+            windows.append([start, end])
+    if not windows:  # matched on the document's title or the chapter heading only
+        windows = [[0, min(len(flat), width * 2)]]
+    pieces = [_marked(flat[a:b], terms) for a, b in windows]
+    return ("……" if windows[0][0] > 0 else "") + "……".join(pieces) + ("……" if windows[-1][1] < len(flat) else "")
+
+
+def _marked(piece: str, terms: list[str]) -> str:
+    """``piece`` escaped, every occurrence of a term in ``<mark>``."""
     spans = []
     for t in terms:
         i = piece.lower().find(t.lower())
@@ -193,7 +205,7 @@ def snippet_html(text: str, terms: list[str], width: int = 36) -> str:
         out.append(render.esc(piece[pos:a]) + f"<mark>{render.esc(piece[a:b])}</mark>")
         pos = b
     out.append(render.esc(piece[pos:]))
-    return ("……" if start > 0 else "") + "".join(out) + ("……" if end < len(flat) else "")
+    return "".join(out)
 
 
 def search_units(library, text: str, limit: int = MAX_HITS) -> tuple[list[SearchHit], int]:

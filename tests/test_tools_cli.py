@@ -32,6 +32,9 @@ def test_duties_to_word(run, tmp_path):
     assert r.returncode == 0, r.stderr
     text = docx_text(out)
     assert text.startswith("职责清单：政府主要负责人") and "《安全生产法》第八条" in text and "资料来源" in text
+    county = tmp_path / "县级.docx"
+    assert run("duties", "--role", "县长", "--level", "县级", "--out", str(county)).returncode == 0
+    assert "层级：县级" in docx_text(county) and "《安全生产法》第三十八条第二款" not in docx_text(county)
 
 
 def test_duties_limited_to_one_document(run):
@@ -49,6 +52,11 @@ def test_study_pack_to_word_and_markdown(run, tmp_path):
     r = run("study", "--topic", "事故报告与调查", "--questions", "6", "--seed", "5", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "四、参考答案" in docx_text(out)
+    student = tmp_path / "student.docx"
+    r = run("study", "--topic", "事故报告与调查", "--questions", "6", "--seed", "5", "--version", "student", "--out", str(student))
+    assert r.returncode == 0 and "学员版" in docx_text(student) and "参考答案" not in docx_text(student)
+    r = run("study", "--topic", "个人所得税")
+    assert r.returncode == 2 and "知识库中没有与“个人所得税”相关的条文" in r.stderr
     md = run("study", "--chapter", "事故条例 第二章", "--questions", "4")
     assert md.returncode == 0 and md.stdout.startswith("# 学习备课：《事故条例》第二章")
 

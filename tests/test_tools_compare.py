@@ -83,6 +83,7 @@ def test_alignment_pairs_the_shared_articles(services):
     assert any("节选" in n for n in al.notes)
     html = alignment_html(al)
     assert html.count("<tr>") == 1 + 3 * len(al.rows) and "<details" in html
+    assert "余弦" not in html and "BM25" not in html and "内容相似度" in html  # no jargon on the page
     with pytest.raises(CompareError):
         align(services, "规定", "规定")
 

@@ -7,8 +7,12 @@ import re
 import pytest
 
 from regqa.corpus import coverage
-from regqa.tools.duties import THEME_NAMES, build_checklist, checklist_report, classify, subject_match
-from regqa.tools.export import docx_text, to_markdown, write
+from regqa.themes import THEME_NAMES, classify
+from regqa.tools.duties import CITY, COUNTY, NATIONAL, PROVINCE, build_checklist, checklist_report, item_levels, levels_of, subject_match
+from regqa.tools.export import docx_text, to_html, to_markdown, write
+from tests.docx_checks import assert_handout_format
+
+INTERNAL_TAGS = ("条文主语", "所列事项", "检索所得", "关键词：", "归类规则", "via", "keywords")
 from regqa.roles import ROLES, RoleError, resolve_role
 
 LEADER_ROLES = [r for r in ROLES if ROLES[r].leader]
@@ -145,6 +149,47 @@ def test_exports_read_back_with_every_citation(services, checklists, tmp_path):
         assert item.quote.label in md
     for source in cl.sources:
         assert source.title in text
-    for theme in THEME_NAMES:
-        assert theme in text
+    for theme, items in cl.by_theme().items():  # every theme that has duties is a numbered section
+        if items:
+            assert re.search(rf"^[一二三四五六七八九十]、{theme}（{len(items)} 条）$", text, re.M), theme
     assert to_markdown(report) == md
+    assert_handout_format(docx_path)
+
+
+@pytest.mark.parametrize("role", ["政府主要负责人", "乡镇人民政府/街道办事处"])
+def test_reports_show_no_internal_tags(checklists, role):
+    """How an item was found and classified is for the JSON only: not in the page, Markdown or Word."""
+    report = checklist_report(checklists[role])
+    from regqa.tools.export import docx_bytes
+
+    for text in (to_html(report), to_markdown(report), docx_text(docx_bytes(report))):
+        for tag in INTERNAL_TAGS:
+            assert tag not in text, (role, tag)
+    assert "一、" in to_markdown(report)  # themes numbered like a document for a meeting
+
+
+def test_levels_read_from_the_subject_of_the_sentence():
+    assert levels_of("县级以上地方各级人民政府应当组织有关部门制定本行政区域内生产安全事故应急救援预案。") == {PROVINCE, CITY, COUNTY}
+    assert levels_of("省、自治区、直辖市人民政府可以根据本地区实际情况制定并公布具体目录。") == {PROVINCE}
+    assert levels_of("国务院和省、自治区、直辖市人民政府可以按照有关法律规定采取相应措施。") == {NATIONAL, PROVINCE}
+    assert levels_of("重大事故、较大事故、一般事故分别由事故发生地省级人民政府、设区的市级人民政府、县级人民政府负责调查。") == {PROVINCE, CITY, COUNTY}
+    assert COUNTY in levels_of("有关地方人民政府应当及时向上级人民政府报告。")  # whichever level is concerned
+    assert levels_of("国务院安全生产监督管理部门和省级人民政府接到报告后，应当立即报告国务院。") == {PROVINCE}  # a ministry is not the State Council
+
+
+def test_a_county_head_sees_no_duties_of_the_province_or_the_state_council(services, checklists):
+    full = checklists["政府主要负责人"]
+    county = build_checklist(services, "县长", date="2024-01-01", level="县级")
+    province = build_checklist(services, "县长", date="2024-01-01", level="省级")
+    assert county.level == "县级" and 0 < len(county.items) < len(full.items)
+    kept = {i.quote.label for i in county.items}
+    dropped = [i for i in full.items if i.quote.label not in kept or i not in county.items]
+    assert dropped and all(COUNTY not in item_levels(i) for i in dropped)
+    for label in ("《安全生产法》第三十八条第二款", "《事故条例》第十条第二款"):  # 省、自治区、直辖市 / 省级人民政府 only
+        assert any(i.quote.label == label for i in full.items) and label not in kept
+    for label in ("《安全生产法》第八十条第一款", "《事故条例》第十九条第三款"):  # 县级以上 / 县级人民政府
+        assert label in kept
+    assert "《事故条例》第十九条第三款" not in {i.quote.label for i in province.items}  # 县级人民政府 only
+    assert "只列出适用于县级的条文" in to_markdown(checklist_report(county))
+    township = build_checklist(services, "乡镇人民政府/街道办事处", date="2024-01-01", level="县级")
+    assert township.level == "全部" and township.items == checklists["乡镇人民政府/街道办事处"].items  # no levels of its own

@@ -7,9 +7,11 @@ import pytest
 from regqa.numerals import int_to_cn
 from regqa.records import Paragraph, Unit
 from regqa.tools.common import Segment
-from regqa.tools.export import docx_text, write
-from regqa.tools.quiz import CorpusText, Token, quantity_tokens, stated_in_unit, term_tokens, verified_distractors, wrong_options_ok
-from regqa.tools.study import StudyError, build_pack, chapter_title, pack_report
+from regqa.tools.export import docx_bytes, docx_text, to_markdown, write
+from regqa.tools.quiz import MODALS, CorpusText, Token, concept_tokens, quantity_tokens, stated_in_unit, term_tokens, verified_distractors, wrong_options_ok
+from regqa.tools.study import STUDENT, TEACHER, StudyError, _answer_text, build_pack, chapter_title, pack_report
+from regqa.tools.ui import parse_count
+from tests.docx_checks import assert_handout_format
 
 REQUESTS = [
     {"topic": "事故报告与调查", "questions": 10, "seed": 7},
@@ -43,7 +45,7 @@ def test_every_answer_is_stated_in_its_cited_unit(services, packs):
             else:
                 assert q.source[q.span[0] : q.span[1]] == q.answer_text
             if q.kind == "single":
-                assert 3 <= len(q.options) <= 4 and q.options.count(q.answer_text) == 1
+                assert len(q.options) == 4 and q.options.count(q.answer_text) == 1  # never a three-option question
                 assert q.options["ABCD".index(q.answer)] == q.answer_text
             elif q.kind == "truefalse":
                 assert q.answer in ("正确", "错误")
@@ -134,14 +136,49 @@ def test_bad_requests_get_chinese_messages(services):
         build_pack(services, topic="事故报告", questions=500)
 
 
-def test_docx_has_questions_and_answer_key_on_separate_pages(services, packs, tmp_path):
+def test_fill_ins_have_different_answers_and_at_most_one_modal_verb(packs):
+    for pack in packs:
+        fills = [q.answer for q in pack.questions if q.kind == "fill"]
+        assert len(fills) == len(set(fills)), fills
+        assert sum(1 for a in fills if a in MODALS) <= 1, fills
+        singles = [q.answer_text for q in pack.questions if q.kind == "single"]
+        assert len(singles) == len(set(singles)), singles
+
+
+def test_a_topic_the_corpus_does_not_cover_stops_with_a_warning(services):
+    """The chat abstains on 个人所得税; the study pack uses the same test and teaches nothing."""
+    assert services.abstainer.judge(services.searcher.search("个人所得税", top_k=8)).abstain
+    with pytest.raises(StudyError, match="知识库中没有与“个人所得税”相关的条文"):
+        build_pack(services, topic="个人所得税", questions=10)
+    covered = build_pack(services, topic="事故报告与调查", questions=2, date="2024-01-01")
+    assert covered.units and not any("把握不大" in n for n in covered.notes)
+
+
+def test_chapter_mode_never_shows_internal_ids(services):
+    """The app's chapter picker passes "doc_id 第X章": the hand-out names the chapter, never the id."""
+    pack = build_pack(services, chapter="accident_reporting_regulation_2007 第二章", questions=6, date="2024-01-01")
+    assert pack.title == "学习备课：《事故条例》第二章 事故报告" and pack.chapter == "《事故条例》第二章 事故报告"
+    for version in (TEACHER, STUDENT):
+        report = pack_report(pack, version)
+        for text in (to_markdown(report), docx_text(docx_bytes(report))):
+            for doc_id in services.library.documents:
+                assert doc_id not in text, (version, doc_id)
+
+
+def test_teacher_and_student_versions_in_word(services, packs, tmp_path):
+    """教师版: cover | outline and key points | questions | answer key; 学员版: the same without the answers."""
     pack = packs[0]
-    path = write(pack_report(pack), tmp_path / "pack.docx")
-    text = docx_text(path)
-    assert text.splitlines()[0] == "学习备课：事故报告与调查" and "生成日期：2024-01-01" in text
-    pages = text.split("\f")
-    assert len(pages) == 3, "outline and key points | questions | answer key"
-    outline, questions, answers = pages
+    teacher = docx_text(write(pack_report(pack, TEACHER), tmp_path / "teacher.docx"))
+    student = docx_text(write(pack_report(pack, STUDENT), tmp_path / "student.docx"))
+    for path in (tmp_path / "teacher.docx", tmp_path / "student.docx"):
+        assert_handout_format(path)
+    pages = teacher.split("\f")
+    assert len(pages) == 4, "cover | outline and key points | questions | answer key"
+    cover, outline, questions, answers = pages
+    assert [line for line in cover.splitlines() if line][0] == "学习备课：事故报告与调查"
+    assert "生成日期：2024-01-01" in cover and "资料来源" in cover and "教师版" in cover
+    for source in pack.sources:
+        assert source.title in cover
     assert "一、学习提纲" in outline and "二、要点" in outline and "三、练习题" in questions and "四、参考答案" in answers
     for kp in pack.key_points:
         assert kp.quote.label in outline
@@ -149,9 +186,25 @@ def test_docx_has_questions_and_answer_key_on_separate_pages(services, packs, tm
         assert q.stem.split("\n")[0][:30] in questions
         assert q.label in answers and q.source in answers
         assert q.label not in questions
-    assert "资料来源" in answers
+    s_pages = student.split("\f")
+    assert len(s_pages) == 3, "cover | outline and key points | questions"
+    assert "学员版" in s_pages[0] and "题目组合编号" not in student
+    assert "参考答案" not in student and "四、" not in student
+    for q in pack.questions:
+        assert q.stem.split("\n")[0][:30] in s_pages[2]
+        assert f"{_answer_text(q)}。依据" not in student  # no answer line of the teacher's key
     md = write(pack_report(pack), tmp_path / "pack.md").read_text(encoding="utf-8")
     assert md.count('page-break-after') == 2 and md.index("三、练习题") < md.index("四、参考答案")
+
+
+def test_counts_typed_by_a_user_are_read_or_refused_in_chinese():
+    assert parse_count("10", "练习题数量", 0, 50) == 10
+    assert parse_count("１２", "练习题数量", 0, 50) == 12  # full-width digits from a Chinese keyboard
+    assert parse_count(" ", "练习题数量", 0, 50, default=10) == 10
+    assert parse_count("", "条文数量", 1, 40) is None
+    for bad, message in (("abc", "应填写 0 到 50 之间的整数，您填写的是“abc”"), ("-1", "应在 0 到 50 之间，您填写的是 -1"), ("51", "应在 0 到 50 之间"), ("3.5", "整数")):
+        with pytest.raises(StudyError, match=message):
+            parse_count(bad, "练习题数量", 0, 50)
 
 
 # ---------------------------------------------------------------- the quiz machinery on constructed text
@@ -177,3 +230,10 @@ def test_a_distractor_that_the_corpus_states_is_rejected():
     assert tok == Token(8, 11, "1小时", "小时", 1.0, "arabic")
     kept = verified_distractors(seg, tok, ["2小时", "4小时", "1小时", "24小时"], corpus)
     assert kept == ("4小时", "24小时")
+
+
+def test_key_concepts_are_blanks_and_their_siblings_the_wrong_options():
+    unit = _unit_of("t", 3, "安全生产工作坚持党政同责、一岗双责、齐抓共管、失职追责。")
+    tokens = [t.text for t in concept_tokens(unit.text)]
+    assert tokens == ["党政同责", "一岗双责", "齐抓共管", "失职追责"]
+    assert [t.text for t in concept_tokens("生产经营单位的主要负责人是本单位安全生产第一责任人")] == ["第一责任人"]

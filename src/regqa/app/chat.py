@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from regqa.answer.blocks import Answer
-from regqa.answer.conversation import Conversation, HistoryRead, read_history
+from regqa.answer.conversation import MAX_TURNS, Conversation, HistoryRead, read_history
 from regqa.app import render
 from regqa.app.browse import document_choices
 from regqa.app.errors import user_message
@@ -55,11 +55,11 @@ TRAINER_EXAMPLES = [
     "事故调查报告要在多少天内提交？",
 ]
 
-PLACEHOLDER = "请用平常的话提问，例如：“辖区出了事故，县里多长时间内要往上报？”（按 Enter 发送，Shift+Enter 换行）"
+PLACEHOLDER = "用平常的话提问，例如：辖区出了事故，多长时间内要上报？"
 CHAT_PLACEHOLDER = (
     "### 您好，我是安全生产法规问答助手\n\n"
     "用平常的话提问即可，例如自己的安全生产职责、事故等级与报告时限、瞒报迟报的责任。\n\n"
-    "每个回答都**引用原文、注明条文**，点击“引用条文”可展开全文，可以直接在会议或报告中引用。"
+    "每个回答都**引用原文、注明条文**，点条文名称即可查看全文，可以直接在会议或报告中引用。"
     "下方有常见问题示例，点一下即可填入。"
 )
 
@@ -162,7 +162,7 @@ def run_turn(services: Services, message, conversation: Conversation, role, docs
     except Exception as exc:  # noqa: BLE001 - the user sees a message, the log gets the trace
         msg = user_message(exc, "回答问题")
         return Turn(question, None, render.esc(msg), error=msg, truncated=truncated, length=length)
-    body = answer_markdown(answer)
+    body = answer_markdown(answer, link=render.article_link)
     cites = render.citation_block(services.library, answer)
     if cites:
         body += "\n\n" + cites
@@ -172,7 +172,7 @@ def run_turn(services: Services, message, conversation: Conversation, role, docs
 
 
 def respond(services: Services, message, history, conversation, role, docs):
-    """UI handler: (cleared textbox, chat history, conversation, sources panel, text for the copy button).
+    """UI handler: (cleared textbox, chat history, conversation, sources panel, text for the copy button, panel data).
 
     The history sent back keeps the last ``MAX_CHAT_MESSAGES`` messages (see ``bounded_history``); the
     follow-up context is the ``conversation`` state, which holds at most a few questions.
@@ -185,14 +185,16 @@ def respond(services: Services, message, history, conversation, role, docs):
     log_request("/chat", turn, items, None, started)
     if not turn.question:  # empty input: nothing to add to the conversation
         gr.Warning(turn.error or "请先输入问题。", title="提示")
-        return "", history, conversation, gr.skip(), gr.skip()
+        return "", history, conversation, gr.skip(), gr.skip(), gr.skip()
     user = md_text(turn.question) + (TRUNCATED_MARK if turn.truncated else "")
     history = [*history, {"role": "user", "content": user}, {"role": "assistant", "content": turn.message}]
     conversation = conversation.add(turn.question)
     if turn.answer is None:
-        return "", history, conversation, render.sources_panel(services.library, None, turn.error), ""
+        data = render.sources_data(None, turn.error)
+        return "", history, conversation, render.sources_panel_of(services.library, data), "", data
     copy = exchange_plain(turn.question, turn.answer)
-    return "", history, conversation, render.sources_panel(services.library, turn.answer), copy
+    data = render.sources_data(turn.answer)
+    return "", history, conversation, render.sources_panel_of(services.library, data), copy, data
 
 
 def ask_json(services: Services, question, history=None, role=None, docs=None) -> dict:
@@ -214,6 +216,66 @@ def ask_json(services: Services, question, history=None, role=None, docs=None) -
     if notes:
         out["notes"] = [*notes, *(n for n in out["notes"] if n not in notes)]
     return out
+
+
+# ---------------------------------------------------------------- keeping the conversation across reloads
+
+STORAGE_KEY = "regqa-chat"
+# BrowserState encrypts in the page with this value; it is obfuscation, not a secret. A fixed value
+# keeps a conversation readable after the app restarts.
+STORAGE_SECRET = "regqa-chat-v1"
+MAX_SAVED_TURNS = 20
+MAX_SAVED_CHARS = 600_000
+
+
+def message_text(message: object) -> str:
+    """The text of a chat message as Gradio hands it over (a string, or a list of parts)."""
+    if not isinstance(message, dict):
+        return ""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+    if isinstance(content, dict) and isinstance(content.get("text"), str):
+        return content["text"]
+    return ""
+
+
+def saved_state(history, conversation, panel, copy_text) -> dict:
+    """What the browser keeps: the messages shown, the questions asked (data), the sources panel's data."""
+    messages = [{"role": m.get("role"), "content": message_text(m)} for m in (history or []) if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
+    messages = messages[-2 * MAX_SAVED_TURNS :]
+    while messages and sum(len(m["content"]) for m in messages) > MAX_SAVED_CHARS:
+        messages = messages[2:]
+    questions = list(conversation.questions) if isinstance(conversation, Conversation) else []
+    return {"v": 1, "messages": messages, "questions": questions, "sources": panel if isinstance(panel, dict) else None, "copy": copy_text if isinstance(copy_text, str) else ""}
+
+
+def restored(services: Services, saved: object) -> tuple:
+    """(chat history, conversation, sources panel, copy text, panel data) from browser storage; empty when absent or malformed."""
+    empty = ([], Conversation(), render.sources_panel(services.library, None), "", None)
+    if not isinstance(saved, dict) or saved.get("v") != 1:
+        return empty
+    messages = saved.get("messages")
+    if not isinstance(messages, list):
+        return empty
+    history = [
+        {"role": m["role"], "content": m["content"]}
+        for m in messages[-2 * MAX_SAVED_TURNS :]
+        if isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
+    ]
+    if sum(len(m["content"]) for m in history) > MAX_SAVED_CHARS:
+        return empty
+    questions = saved.get("questions")
+    questions = [q for q in questions if isinstance(q, str) and q.strip()] if isinstance(questions, list) else []
+    conversation = Conversation()
+    for q in questions[-MAX_TURNS:]:
+        conversation = conversation.add(q)
+    panel = saved.get("sources") if isinstance(saved.get("sources"), dict) else None
+    copy = saved.get("copy") if isinstance(saved.get("copy"), str) else ""
+    sources = render.sources_panel_of(services.library, panel) if panel else render.sources_panel(services.library, None)
+    return history, conversation, sources, copy[:MAX_SAVED_CHARS], panel
 
 
 # ---------------------------------------------------------------- the tab
@@ -244,17 +306,27 @@ def copied(text: str) -> None:
         gr.Warning("还没有可以复制的回答，请先提问。", title="提示")
 
 
+EMPTY_SAVED = {"v": 1, "messages": [], "questions": [], "sources": None, "copy": ""}
+
+
 def cleared(holder: ServiceHolder):
-    return [], Conversation(), render.sources_panel(holder.get().library, None), "", ""
+    """清空对话: an empty chat, conversation and sources panel, and the browser's copy emptied too."""
+    return [], Conversation(), render.sources_panel(holder.get().library, None), "", "", None, dict(EMPTY_SAVED)
 
 
 def build_chat_tab(holder: ServiceHolder, doc_choices: list[tuple[str, str]], demo: gr.Blocks) -> None:
-    """Create the chat tab's components and events (inside a ``gr.Tabs`` context)."""
+    """Create the chat tab's components and events (inside a ``gr.Tabs`` context).
+
+    Wide screens: the conversation on the left; the sources of the answer, the options and the
+    examples on the right. Narrow screens (CSS in ``style``): one column in the same order — answer,
+    question box (kept in reach at the bottom of the screen), sources under the answer, options,
+    examples — so that the keyboard's order is the order on the screen.
+    """
     with gr.Tab("智能问答", id="chat"):
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=7, min_width=420):
+        with gr.Row(equal_height=False, elem_id="rq-chat-row"):
+            with gr.Column(scale=7, min_width=300, elem_id="rq-main"):
                 chatbot = gr.Chatbot(
-                    label="问答",
+                    label="问答记录",
                     show_label=False,
                     height=470,
                     layout="panel",
@@ -262,62 +334,72 @@ def build_chat_tab(holder: ServiceHolder, doc_choices: list[tuple[str, str]], de
                     buttons=[],
                     latex_delimiters=[],
                     feedback_options=None,
+                    autoscroll=False,  # the page shows the start of each new answer (regqa.app.client)
                     elem_id="rq-chatbot",
                 )
                 with gr.Row(elem_id="rq-ask-row", equal_height=True):
                     question = gr.Textbox(
+                        label="您的问题",
                         show_label=False,
                         placeholder=PLACEHOLDER,
                         lines=1,  # Enter sends; Shift+Enter adds a line (the box grows)
                         max_lines=6,
                         scale=8,
-                        autofocus=True,
                         elem_id="rq-question",
                     )
-                    send = gr.Button("提问", variant="primary", scale=1, min_width=96, elem_id="rq-send")
+                    send = gr.Button("提问", variant="primary", scale=1, min_width=76, elem_id="rq-send")
                 with gr.Row(elem_id="rq-tools"):
                     clear = gr.Button("清空对话", size="sm", scale=0, min_width=110, elem_id="rq-clear")
                     copy = gr.Button("复制本次回答", size="sm", scale=0, min_width=130, elem_id="rq-copy")
-                copy_text = gr.Textbox(visible="hidden", elem_id="rq-copy-text")
-                with gr.Row(elem_id="rq-examples"):
-                    with gr.Column(min_width=260):
-                        gr.Examples(OFFICIAL_EXAMPLES, inputs=[question], label="领导干部常问", examples_per_page=5)
-                    with gr.Column(min_width=260):
-                        gr.Examples(TRAINER_EXAMPLES, inputs=[question], label="培训备课常用", examples_per_page=5)
-            with gr.Column(scale=4, min_width=300, elem_id="rq-side"):
-                role = gr.Dropdown(
-                    [ROLE_NONE, *SELECTOR],
-                    value=ROLE_NONE,
-                    label="我的身份（可选）",
-                    info="选择后，回答会侧重与您职务相关的条文。",
-                    elem_id="rq-role",
-                )
-                docs = gr.Dropdown(
-                    doc_choices,
-                    value=[],
-                    multiselect=True,
-                    label="只在这些文件中查找（可多选，不选则查全部）",
-                    elem_id="rq-docs",
-                )
+                copy_text = gr.Textbox(label="复制的内容", visible="hidden", elem_id="rq-copy-text")
+            with gr.Column(scale=4, min_width=280, elem_id="rq-side"):
                 sources = gr.HTML(render.sources_panel(holder.get().library, None), elem_id="rq-sources")
+                with gr.Column(elem_id="rq-options"):
+                    role = gr.Dropdown(
+                        [ROLE_NONE, *SELECTOR],
+                        value=ROLE_NONE,
+                        label="我的身份（可选）",
+                        info="选择后，回答会侧重与您职务相关的条文。",
+                        elem_id="rq-role",
+                    )
+                    docs = gr.Dropdown(
+                        doc_choices,
+                        value=[],
+                        multiselect=True,
+                        label="只在这些文件中查找（可多选，不选则查全部）",
+                        elem_id="rq-docs",
+                    )
+                with gr.Column(elem_id="rq-examples"):
+                    gr.Examples(OFFICIAL_EXAMPLES, inputs=[question], label="领导干部常问", examples_per_page=5)
+                    gr.Examples(TRAINER_EXAMPLES, inputs=[question], label="培训备课常用", examples_per_page=5)
         conversation = gr.State(Conversation())
+        panel = gr.State(None)  # the sources panel's data (render.sources_data), for browser storage
+        saved = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=STORAGE_SECRET)
 
         inputs = [question, chatbot, conversation, role, docs]
-        outputs = [question, chatbot, conversation, sources, copy_text]
+        outputs = [question, chatbot, conversation, sources, copy_text, panel]
 
         def on_ask(message, history, conv, role_, docs_):
             return respond(holder.get(), message, history, conv, role_, docs_)
 
-        def on_load(selected):  # after an import the document list may have changed
+        def on_load(selected, stored):  # after an import the document list may have changed
             choices = document_choices(holder.get().library)
-            return gr.update(choices=choices, value=[d for d in selected or [] if d in {v for _, v in choices}])
+            docs_update = gr.update(choices=choices, value=[d for d in selected or [] if d in {v for _, v in choices}])
+            back = restored(holder.get(), stored)
+            if not back[0]:  # nothing saved: leave the chat alone (a first question may already be on its way)
+                return (docs_update, *(gr.skip() for _ in back))
+            return (docs_update, *back)
 
-        send.click(on_ask, inputs, outputs, api_name="chat", show_progress="minimal")
-        question.submit(on_ask, inputs, outputs, api_visibility="undocumented", show_progress="minimal")
-        clear.click(lambda: cleared(holder), None, [chatbot, conversation, sources, copy_text, question], api_visibility="undocumented", queue=False)
-        chatbot.clear(lambda: (Conversation(), render.sources_panel(holder.get().library, None), ""), None, [conversation, sources, copy_text], api_visibility="undocumented", queue=False)
+        send.click(on_ask, inputs, outputs, api_name="chat", show_progress="minimal").then(
+            saved_state, [chatbot, conversation, panel, copy_text], [saved], api_visibility="undocumented", queue=False
+        )
+        question.submit(on_ask, inputs, outputs, api_visibility="undocumented", show_progress="minimal").then(
+            saved_state, [chatbot, conversation, panel, copy_text], [saved], api_visibility="undocumented", queue=False
+        )
+        clear.click(lambda: cleared(holder), None, [chatbot, conversation, sources, copy_text, question, panel, saved], api_visibility="undocumented", queue=False)
+        chatbot.clear(lambda: (Conversation(), render.sources_panel(holder.get().library, None), "", None, dict(EMPTY_SAVED)), None, [conversation, sources, copy_text, panel, saved], api_visibility="undocumented", queue=False)
         copy.click(copied, [copy_text], None, js=COPY_JS, api_visibility="undocumented", queue=False)
-        demo.load(on_load, [docs], [docs], api_visibility="undocumented", queue=False)
+        demo.load(on_load, [docs, saved], [docs, chatbot, conversation, sources, copy_text, panel], api_visibility="undocumented", queue=False)
 
 
 def register_api(holder: ServiceHolder) -> None:

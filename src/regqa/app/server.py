@@ -23,7 +23,7 @@ from pathlib import Path
 import gradio as gr  # noqa: E402
 
 import regqa.app  # noqa: F401 - sets GRADIO_ANALYTICS_ENABLED=False before gradio is imported
-from regqa.app import about, browse, chat, render, style  # noqa: E402
+from regqa.app import about, browse, chat, page, render, style, viewer  # noqa: E402
 from regqa.app.errors import guard  # noqa: E402
 from regqa.app.tabs import EXTRA_TAB_MODULES, build_extra_tabs  # noqa: E402
 from regqa.importer.readers import MAX_FILE_BYTES  # noqa: E402
@@ -200,7 +200,7 @@ def warm_up(services: Services) -> None:
 
 def banner_html(services: Services) -> str:
     """Warnings every user must see (e.g. an out-of-date index served because a rebuild failed)."""
-    return "".join(render.notice(w, "warn") for w in services.warnings)
+    return "".join(render.notice(render.hide_paths(w), "warn") for w in services.warnings)
 
 
 def create_app(services: Services | ServiceHolder, extra_tab_modules: tuple[str, ...] = EXTRA_TAB_MODULES) -> gr.Blocks:
@@ -210,20 +210,29 @@ def create_app(services: Services | ServiceHolder, extra_tab_modules: tuple[str,
     doc_choices = browse.document_choices(services.library)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         header = gr.HTML(style.header_html(services.library), elem_id="rq-header-box")
-        banner = gr.HTML(banner_html(services), elem_id="rq-banner")
-        with gr.Tabs(elem_id="rq-tabs"):
+        banner = gr.HTML(banner_html(services), visible=bool(services.warnings), elem_id="rq-banner")
+        with gr.Tabs(elem_id="rq-tabs", overflow_behavior="wrap") as tabs:  # never a "More tabs" menu on a phone
             chat.build_chat_tab(holder, doc_choices, demo)
-            browse.build_browse_tab(holder, demo)
+            browse_tab = browse.build_browse_tab(holder, demo)
             build_extra_tabs(
                 holder, extra_tab_modules, logger=logger, guard=guard, doc_choices=doc_choices, role_choices=list(SELECTOR), esc=render.esc, demo=demo,
             )
             about.build_about_tab(holder, demo)
         footer = gr.HTML(style.footer_html(services.library), elem_id="rq-footer-box")
+        article = viewer.build_viewer(holder)
         chat.register_api(holder)
+
+        def open_in_browse(evt: gr.EventData):
+            """An article link or the dialog's 在“浏览条文”中查看 button: that article in the browse tab."""
+            return (*browse_tab.show(getattr(evt, "unit", None)), gr.Tabs(selected="browse"))
+
+        article.click(open_in_browse, None, [*browse_tab.outputs, tabs], api_visibility="undocumented", queue=False, show_progress="hidden").then(
+            None, None, None, js=SHOW_UNIT_JS
+        )
 
         def on_load():
             current = holder.get()
-            return style.header_html(current.library), banner_html(current), style.footer_html(current.library)
+            return style.header_html(current.library), gr.update(value=banner_html(current), visible=bool(current.warnings)), style.footer_html(current.library)
 
         demo.load(on_load, None, [header, banner, footer], api_visibility="undocumented", queue=False)
     return demo
@@ -261,6 +270,17 @@ def _log_current_exception(*args, **kwargs) -> None:  # noqa: ARG001 - print_exc
     logger.error("请求未能处理：%s：%s", type(exc).__name__, first[:200] + ("…" if len(first) > 200 else ""))
 
 
+# After opening an article in the browse tab: bring it into view (on a phone it sits under the search).
+SHOW_UNIT_JS = """
+() => {
+  const el = document.getElementById('rq-unit-view');
+  if (!el) { return; }
+  const top = el.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight * 0.6) { el.scrollIntoView({block: 'start'}); }
+}
+"""
+
+
 def launch(
     services: Services | ServiceHolder,
     host: str = DEFAULT_HOST,
@@ -288,7 +308,8 @@ def launch(
         prevent_thread_lock=True,
         show_error=False,
         max_file_size=MAX_FILE_BYTES,  # larger uploads are refused before they reach disk
-        app_kwargs={"middleware": [Middleware(RequestGate, login=bool(auth))]},  # size limits, no anonymous uploads, login throttling
+        # the gate first (size limits, no anonymous uploads, login throttling), then the Chinese page head
+        app_kwargs={"middleware": [Middleware(RequestGate, login=bool(auth)), *page.middleware()]},
         quiet=quiet,
         theme=style.theme(),
         css=style.CSS,
@@ -297,6 +318,7 @@ def launch(
         mcp_server=False,
         footer_links=[],
         enable_monitoring=False,
+        i18n=gr.I18n(**{"zh-CN": page.GRADIO_ZH, "zh": page.GRADIO_ZH, "en": page.GRADIO_ZH}),
     )
     if block:
         try:

@@ -1,9 +1,15 @@
-"""Answers as Markdown for the chat (law text and user text escaped; figures in quotes bolded)."""
+"""Answers as Markdown for the chat (law text and user text escaped; figures in quotes bolded).
+
+``answer_markdown(answer)`` is the text of the JSON contract (``ask --jsonl``, the app's ``/ask``) and has
+no links. The chat passes a ``link`` hook, ``link(unit_id, label_markdown) -> markdown``, that turns
+each article label into whatever opens that article (the app: an HTML link the page handles).
+"""
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 from regqa.answer.blocks import (
     Answer,
@@ -19,6 +25,8 @@ from regqa.answer.blocks import (
     Refusal,
     Related,
 )
+
+Link = Callable[[str, str], str]  # (unit_id, label already made safe) -> markup shown instead of the label
 
 HIGHLIGHT = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)(?:以上|以下|内)?)+|百分之[一二三四五六七八九十]+|立即")
 
@@ -50,36 +58,46 @@ def refusal_text(documents: tuple[str, ...], elsewhere: tuple[str, ...] = ()) ->
     )
 
 
-def block_markdown(block: Block) -> str:
+def label_markdown(unit_id: str, label: str, link: Link | None = None) -> str:
+    """An article label, safe for Markdown, as a link when a hook is given."""
+    safe = md_text(label)
+    return link(unit_id, safe) if link else safe
+
+
+def block_markdown(block: Block, link: Link | None = None) -> str:
     if isinstance(block, Caveat):
         return f"⚠️ {md_text(block.text)}"
     if isinstance(block, Lead):
-        label = md_text(block.citation.label)
+        label = label_markdown(block.citation.unit_id, block.citation.label, link)
         if block.items:
             return f"**依据{label}**，共列明以下 {block.items} 项："
         return f"**依据{label}**：“{md_text(block.citation.quote)}”\n\n原文如下："
     if isinstance(block, Quote):
         c = block.citation
         shown = f"{block.context}\n……\n{c.quote}" if block.context else c.quote
-        body = f"{blockquote(shown, block.highlight)}\n\n<sub>——{md_text(c.label)}</sub>"
-        return f"**另见{md_text(c.label)}**：\n\n{body}" if block.see_also else body
+        label = label_markdown(c.unit_id, c.label, link)
+        body = f"{blockquote(shown, block.highlight)}\n\n<sub>——{label}</sub>"
+        return f"**另见{label}**：\n\n{body}" if block.see_also else body
     if isinstance(block, Outline):
-        lines = "\n".join(f"- {md_text(c.quote)} <sub>——{md_text(c.label)}</sub>" for c in block.items)
+        lines = "\n".join(f"- {md_text(c.quote)} <sub>——{label_markdown(c.unit_id, c.label, link)}</sub>" for c in block.items)
         return f"其中分为以下 {len(block.items)} 点（各取首句，全文见各部分）：\n\n{lines}"
     if isinstance(block, DutyList):
         n = sum(len(items) for _, items in block.groups)
         parts = [f"**本地语料中由{md_text(block.actor)}承担的职责（{n} 项，逐字引用）：**"]
         for theme, items in block.groups:
-            lines = "\n".join(f"- {md_text(c.quote)} <sub>——{md_text(c.label)}</sub>" for c in items)
+            lines = "\n".join(f"- {md_text(c.quote)} <sub>——{label_markdown(c.unit_id, c.label, link)}</sub>" for c in items)
             parts.append(f"**{md_text(theme)}**\n\n{lines}")
         return "\n\n".join(parts)
     if isinstance(block, Governs):
+        a, b = block.a, block.b
+        governing = next((c.unit_id for c in (a, b) if c.label == block.governs), None)  # ``governs`` is one of the two labels
+        governs = label_markdown(governing, block.governs, link) if governing else md_text(block.governs)
         return (
-            f"**同一事项的规定不同**（{md_text(block.matter)}）：{md_text(block.a.label)}规定“{md_text(block.a.quote)}”，"
-            f"{md_text(block.b.label)}规定“{md_text(block.b.quote)}”。应适用**{md_text(block.governs)}**：{md_text(block.why)}。"
+            f"**同一事项的规定不同**（{md_text(block.matter)}）：{label_markdown(a.unit_id, a.label, link)}规定“{md_text(a.quote)}”，"
+            f"{label_markdown(b.unit_id, b.label, link)}规定“{md_text(b.quote)}”。应适用**{governs}**：{md_text(block.why)}。"
         )
     if isinstance(block, Related):
-        return "**相关条文**：" + "、".join(md_text(u.label) for u in block.units)
+        return "**相关条文**：" + "、".join(label_markdown(u.unit_id, u.label, link) for u in block.units)
     if isinstance(block, Notes):
         return "\n".join(f"- ℹ️ {md_text(n)}" for n in block.texts)
     if isinstance(block, Refusal):
@@ -89,5 +107,6 @@ def block_markdown(block: Block) -> str:
     raise TypeError(f"unknown block {type(block).__name__}")
 
 
-def answer_markdown(answer: Answer) -> str:
-    return "\n\n".join(block_markdown(b) for b in answer.blocks)
+def answer_markdown(answer: Answer, link: Link | None = None) -> str:
+    """The answer as Markdown; with ``link``, every article label is passed through it."""
+    return "\n\n".join(block_markdown(b, link) for b in answer.blocks)

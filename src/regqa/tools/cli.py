@@ -61,7 +61,7 @@ def cmd_duties(args) -> int:
     services = _services(args)
     try:
         doc_ids = list(resolve_docs(services.library, args.doc) or [])
-        cl = build_checklist(services, args.role, doc_ids=doc_ids)
+        cl = build_checklist(services, args.role, doc_ids=doc_ids, level=args.level)
     except RequestError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -80,7 +80,7 @@ def cmd_study(args) -> int:
     except StudyError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    return _finish(pack, pack_report(pack), args)
+    return _finish(pack, pack_report(pack, args.version), args)
 
 
 def cmd_compare(args) -> int:
@@ -128,6 +128,7 @@ def register(subparsers) -> None:
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.add_argument("--list-roles", action="store_true", help="列出可选身份")
     s.add_argument("--doc", action="append", help="只列出某个文件中的条文（可重复；文件名或简称，例如 安全生产法）")
+    s.add_argument("--level", choices=("县级", "设区的市级", "省级", "全部"), default="全部", help="只列出适用于这一层级的条文（默认 全部）")
     s.set_defaults(func=cmd_duties)
 
     s = subparsers.add_parser("study", help="学习备课：提纲、要点和练习题（附答案与出处）")
@@ -135,7 +136,8 @@ def register(subparsers) -> None:
     s.add_argument("--chapter", default="", help="章节，例如“事故条例 第二章”")
     s.add_argument("--units", type=int, default=None, help="条文数量（主题默认 10 条；章节默认全章）")
     s.add_argument("--questions", type=int, default=10, help="练习题数量（默认 10）")
-    s.add_argument("--seed", type=int, default=0, help="随机种子：相同输入和种子生成相同的讲义")
+    s.add_argument("--seed", type=int, default=0, help="题目组合编号：同一编号生成同一套题，换一个编号得到另一套题")
+    s.add_argument("--version", choices=("teacher", "student"), default="teacher", help="teacher：教师版（含参考答案与出处，默认）；student：学员版（不含答案）")
     s.add_argument("--format", choices=("md", "docx"), default=None)
     s.add_argument("--out", default=None, help="导出文件，例如 pack.docx")
     s.add_argument("--json", action="store_true", help="输出 JSON")

@@ -264,16 +264,37 @@ def alignment_text(al: Alignment) -> str:
     return "\n".join(lines)
 
 
+def closeness(score: float) -> str:
+    """The combined similarity in words (the page shows no internal measures)."""
+    if score >= 0.75:
+        return "很接近"
+    if score >= 0.5:
+        return "较接近"
+    if score >= 0.3:
+        return "有些相似"
+    return "不太相似"
+
+
+ALIGN_LEGEND = (
+    "“内容相似度”综合考虑意思和用词的相近程度；“文字相同比例”是两条原文逐字相同的比例。"
+    "判断仅供参考，请以原文为准；点击下方各条可逐字对照。"
+)
+
+
 def alignment_html(al: Alignment) -> str:
-    head = "<tr><th>{}</th><th>最相近的条文（{}）</th><th>得分</th><th>余弦</th><th>BM25</th><th>字面</th><th>判断</th></tr>".format(html.escape(f"《{al.doc_a}》"), html.escape(f"《{al.doc_b}》"))
+    """The alignment for the app: each unit of A with its closest units in B, in plain words."""
+    head = "<thead><tr><th>{}</th><th>最相近的条文（{}）</th><th>内容相似度</th><th>文字相同比例</th><th>判断</th></tr></thead>".format(
+        html.escape(f"《{al.doc_a}》"), html.escape(f"《{al.doc_b}》")
+    )
     body = []
     for row in al.rows:
         for k, m in enumerate(row.matches):
             first = f'<td rowspan="{len(row.matches)}" title="{html.escape(unit_body(row.unit))}">{html.escape(row.unit.label)}</td>' if k == 0 else ""
             body.append(
-                f"<tr>{first}<td title=\"{html.escape(unit_body(m.unit))}\">{html.escape(m.unit.label)}</td><td>{m.score:.2f}</td><td>{m.cosine:.2f}</td>"
-                f"<td>{m.bm25:.2f}</td><td>{m.ratio:.0%}</td><td>{verdict(m, al.threshold)}</td></tr>"
+                f"<tr>{first}<td title=\"{html.escape(unit_body(m.unit))}\">{html.escape(m.unit.label)}</td><td>{closeness(m.score)}</td>"
+                f"<td>{m.ratio:.0%}</td><td>{verdict(m, al.threshold)}</td></tr>"
             )
+    legend = f'<p class="regqa-note">{html.escape(ALIGN_LEGEND)}</p>'
     notes = "".join(f'<p class="regqa-note">{html.escape(n)}</p>' for n in al.notes)
     details = []
     for row in al.rows:  # the best counterpart of each unit, compared character by character
@@ -285,4 +306,4 @@ def alignment_html(al: Alignment) -> str:
             f'<details class="regqa-align-diff"><summary>{html.escape(row.unit.label)} ↔ {html.escape(best.unit.label)}（{verdict(best, al.threshold)}）</summary>'
             f"{side_by_side_html(d, row.unit.label, best.unit.label)}</details>"
         )
-    return f'<table class="regqa-align">{head}{"".join(body)}</table>{notes}{"".join(details)}'
+    return f'<div class="rq-table-wrap"><table class="regqa-align rq-table">{head}<tbody>{"".join(body)}</tbody></table></div>{legend}{notes}{"".join(details)}'

@@ -119,6 +119,69 @@ def named_in_item(text: str, role: Role) -> SubjectMatch | None:
     return None
 
 
+# ---------------------------------------------------------------- levels of government
+
+NATIONAL, PROVINCE, CITY, COUNTY, TOWNSHIP = "国家", "省级", "设区的市级", "县级", "乡级"
+ALL_LEVELS = frozenset({NATIONAL, PROVINCE, CITY, COUNTY, TOWNSHIP})
+LEVEL_CHOICES = ("县级", "设区的市级", "省级", "全部")  # what the checklist can be limited to
+ALL = "全部"
+# Roles that exist at every level of local government; the others (乡镇, 开发区, 企业) are not filtered by level.
+LEVELLED_ROLES = frozenset({"党委主要负责人", "政府主要负责人", "政府分管安全生产的领导干部", "其他班子成员", "负有安全生产监督管理职责的部门负责人"})
+# Level words in the subject part of a sentence, longest first; each gives the levels it names.
+LEVEL_WORDS: tuple[tuple[re.Pattern, frozenset[str]], ...] = (
+    (re.compile(r"国务院和县级以上(?:地方)?各级"), frozenset({NATIONAL, PROVINCE, CITY, COUNTY})),
+    (re.compile(r"县级以上"), frozenset({PROVINCE, CITY, COUNTY})),
+    (re.compile(r"设区的市级以上"), frozenset({PROVINCE, CITY})),
+    (re.compile(r"省级以上"), frozenset({NATIONAL, PROVINCE})),
+    (re.compile(r"设区的市(?:级)?(?:人民政府|地方人民政府|党委)|设区的市、自治州"), frozenset({CITY})),
+    (re.compile(r"省级(?:地方)?(?:人民政府|党委)|省、自治区、直辖市"), frozenset({PROVINCE})),
+    (re.compile(r"(?<!以上)县级(?:地方)?(?:人民政府|党委)|县、自治县|县级行政区"), frozenset({COUNTY})),
+    (re.compile(r"乡、镇|乡镇|街道办事处|乡级"), frozenset({TOWNSHIP})),
+    (re.compile(r"国务院(?!有关|安全生产|应急管理|部门|规定|的规定|授权有关部门|批准|报告)"), frozenset({NATIONAL})),
+)
+# The subject part ends where the sentence says what the subject does.
+PREDICATE = re.compile(r"应当|必须|可以|负责|不得|有权|认为|接到|对事故|对生产|发现|依照|按照|根据|组织|实行|建立|加强")
+
+
+def subject_part(text: str) -> str:
+    """The words before the sentence's first predicate (its subject and what qualifies it)."""
+    m = PREDICATE.search(text)
+    return text[: m.start()] if m else text
+
+
+def levels_of(text: str) -> frozenset[str]:
+    """The levels of government a duty sentence is addressed to; every level when its subject names none.
+
+    "县级以上地方各级人民政府应当……" → 省级, 设区的市级, 县级; "省、自治区、直辖市人民政府可以……" → 省级;
+    "重大事故、较大事故、一般事故分别由事故发生地省级人民政府、设区的市级人民政府、县级人民政府负责调查" →
+    all three; "有关地方人民政府应当……" (whichever level is concerned) → all levels.
+    """
+    part = subject_part(text)
+    found: set[str] = set()
+    taken: list[tuple[int, int]] = []
+    for rx, levels in LEVEL_WORDS:
+        for m in rx.finditer(part):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found |= levels
+    return frozenset(found) if found else ALL_LEVELS
+
+
+def item_levels(item) -> frozenset[str]:
+    """An item's levels: read from its 款's lead line when it is a 项, else from its own sentence."""
+    return levels_of(item.context or item.quote.text)
+
+
+def at_level(level: str, items: list) -> list:
+    """The items addressed to ``level`` (县级 / 设区的市级 / 省级); 全部 or "" keeps every item."""
+    if not level or level == ALL:
+        return list(items)
+    if level not in LEVEL_CHOICES:
+        raise ValueError(f"层级应为：{'、'.join(LEVEL_CHOICES)}")
+    return [i for i in items if level in item_levels(i)]
+
+
 # ---------------------------------------------------------------- records
 
 
@@ -161,6 +224,7 @@ class DutyChecklist:
     sources: list[Source] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # 《short names》 the checklist was limited to (empty: all)
     rule: str = THEME_RULE
+    level: str = ALL  # 县级 / 设区的市级 / 省级 / 全部
 
     def by_theme(self) -> dict[str, list[DutyItem]]:
         groups: dict[str, list[DutyItem]] = {name: [] for name in THEME_NAMES}
@@ -179,6 +243,7 @@ class DutyChecklist:
         return {
             "role": self.role,
             "date": self.date,
+            "level": self.level,
             "documents": self.documents,
             "rule": self.rule,
             "themes": {k: [i.to_json() for i in v] for k, v in self.by_theme().items()},
@@ -315,13 +380,27 @@ def coverage_notes(library, role: Role) -> tuple[list[CoverageNote], list[str]]:
     return notes, interp_docs
 
 
-def build_checklist(services: Services, role_name: str, date: str | None = None, retrieval: bool = True, doc_ids: list[str] | None = None) -> DutyChecklist:
-    """The duty checklist for a role (raises ``roles.RoleError`` for an unknown role), optionally only from some documents."""
+def build_checklist(
+    services: Services, role_name: str, date: str | None = None, retrieval: bool = True, doc_ids: list[str] | None = None, level: str = ALL
+) -> DutyChecklist:
+    """The duty checklist for a role (raises ``roles.RoleError`` for an unknown role), optionally only from
+    some documents and only the duties addressed to one level of government (``level``: 县级, 设区的市级, 省级)."""
     role = resolve_role(role_name)
     library = services.library
     keep = {d for d in (doc_ids or []) if d in library.documents}
     cl = _full_checklist(library, role, date, services.searcher if retrieval else None)
-    return only_documents(library, cl, keep) if keep else cl
+    cl = only_documents(library, cl, keep) if keep else cl
+    return only_level(library, cl, level if role.key in LEVELLED_ROLES else ALL)
+
+
+def only_level(library, cl: DutyChecklist, level: str) -> DutyChecklist:
+    """The checklist without the duties of other levels (a county head does not see the State Council's powers)."""
+    if level == ALL:
+        return cl
+    items = at_level(level, cl.items)
+    cited = {q.doc_id for q in [i.quote for i in items + cl.interpretation] + [n.quote for n in cl.notes if n.quote]}
+    cited |= {s.doc_id for s in cl.sources if s.doc_id in RESPONSIBILITY_DOCS}
+    return DutyChecklist(cl.role, cl.date, items, cl.interpretation, cl.notes, sources_for(library, cited), cl.documents, cl.rule, level)
 
 
 def only_documents(library, cl: DutyChecklist, doc_ids: set[str]) -> DutyChecklist:
@@ -356,46 +435,53 @@ def _full_checklist(library: Library, role: Role, date: str | None, searcher: Se
 # ---------------------------------------------------------------- report
 
 
-VIA_NOTE = {"条文主语": "条文主语", "所列事项": "所列事项", "检索": "检索所得", "官方解读": "官方解读"}
+CN_NUMBERS = "一二三四五六七八九十"
+LEVEL_NOTE = {
+    "县级": "只列出适用于县级的条文：写明“县级”“县级以上”或未限定层级（如“有关地方人民政府”“地方各级人民政府”）的条文；只规定国务院、省级或设区的市级的条文未列入。",
+    "设区的市级": "只列出适用于设区的市级的条文：写明“设区的市级”“县级以上”或未限定层级的条文；只规定国务院、省级或县级的条文未列入。",
+    "省级": "只列出适用于省级的条文：写明“省级”“省、自治区、直辖市”“县级以上”或未限定层级的条文；只规定国务院、设区的市级或县级的条文未列入。",
+}
 
 
 def checklist_report(cl: DutyChecklist, role: Role | None = None):
-    """The checklist as an export ``Report`` (Markdown / .docx)."""
+    """The checklist as a document for a meeting (Markdown / .docx / page): themes numbered 一、二、…,
+    each duty quoted with its citation; the way items were found and classified is not shown."""
     from regqa.tools.export import Entry, Heading, Para, Report  # noqa: PLC0415
 
     role = role or resolve_role(cl.role)
     blocks: list = []
-    groups = cl.by_theme()
+    groups = {name: items for name, items in cl.by_theme().items() if items}
     counts = "、".join(f"{name} {len(items)} 条" for name, items in groups.items())
-    blocks.append(Para(f"共 {len(cl.items)} 条（{counts}）。每条均摘录条文原文并注明出处。"))
+    blocks.append(Para(f"共 {len(cl.items)} 条（{counts}）。每条均摘录条文原文并注明出处。" if cl.items else "没有找到与该身份有关的条文。"))
+    if cl.level != ALL and cl.level in LEVEL_NOTE:
+        blocks.append(Para(LEVEL_NOTE[cl.level], note=True))
     if cl.documents:
         blocks.append(Para(f"只列出{''.join(cl.documents)}中的条文；不选文件可看全部。", note=True))
     if role.note:
-        blocks.append(Para(role.note, note=True))
-    blocks.append(Para(cl.rule, note=True))
-    if cl.notes:
-        blocks.append(Heading("资料完整性", 1))
-        for n in cl.notes:
-            blocks.append(Entry(lead=n.text))
+        blocks.append(Para(role.note.removeprefix("说明："), note=True))
+    number = 0
     for name, items in groups.items():
-        blocks.append(Heading(f"{name}（{len(items)}）", 1))
-        if not items:
-            blocks.append(Para("本地语料中未找到以该身份（或其所在机关）为主语的相关条文。", note=True))
+        number += 1
+        blocks.append(Heading(f"{CN_NUMBERS[number - 1] if number <= 10 else number}、{name}（{len(items)} 条）", 1))
         current_doc = None
         for n, item in enumerate(items, start=1):
             doc_id = item.quote.doc_id
             if doc_id != current_doc:  # long themes read better by document
                 blocks.append(Heading(item.quote.label.split("》", 1)[0] + "》", 2))
                 current_doc = doc_id
-            extra = f"{item.kind}；{VIA_NOTE.get(item.via, item.via)}：{item.phrase}"
-            if item.keywords:
-                extra += f"；关键词：{'、'.join(item.keywords)}"
-            if item.partial:
-                extra += "；本地副本此条不完整"
-            blocks.append(Entry(quote=item.quote.text, cite=item.quote.label, context=item.context, number=n, extra=extra))
+            blocks.append(Entry(quote=item.quote.text, cite=item.quote.label, context=item.context, number=n, extra="本地副本此条不完整" if item.partial else ""))
+    if cl.notes:
+        number += 1
+        blocks.append(Heading(f"{CN_NUMBERS[number - 1] if number <= 10 else number}、资料完整性说明", 1))
+        for n in cl.notes:
+            blocks.append(Entry(lead=n.text))
     if cl.interpretation:
-        blocks.append(Heading("官方解读中的相关说明", 1))
+        number += 1
+        blocks.append(Heading(f"{CN_NUMBERS[number - 1] if number <= 10 else number}、官方解读中的相关说明", 1))
         blocks.append(Para("以下摘自官方解读，不是条文原文，仅说明《实施细则》的内容。", note=True))
         for n, item in enumerate(cl.interpretation, start=1):
             blocks.append(Entry(quote=item.quote.text, cite=item.quote.label, number=n))
-    return Report(f"职责清单：{cl.role}", cl.date, blocks, cl.sources, subtitle="依据本地收录的安全生产法规文件逐条摘录")
+    facts = [("身份", cl.role), ("层级", cl.level if cl.level != ALL else "全部（不限层级）")]
+    if cl.documents:
+        facts.append(("范围", "".join(cl.documents)))
+    return Report(f"职责清单：{cl.role}", cl.date, blocks, cl.sources, subtitle="依据本地收录的安全生产法规文件逐条摘录", facts=facts)

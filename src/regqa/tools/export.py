@@ -1,7 +1,12 @@
-"""Exports: a tool output as a small document model, rendered to Markdown or Word (.docx).
+"""Exports: a tool output as a small document model, rendered to Markdown, Word (.docx) or HTML.
 
-Tools build a ``Report`` (title, date, blocks, sources); ``to_markdown`` and ``to_docx`` render
-it. Quotes are kept verbatim in both forms and every quote is followed by its citation.
+Tools build a ``Report`` (title, date, facts, blocks, sources); ``to_markdown``, ``docx_bytes`` and
+``to_html`` render it. Quotes are kept verbatim in every form and each quote is followed by its
+citation. The Word file is made to be printed and handed out in a Chinese office: A4 paper with the
+margins of official documents (GB/T 9704), 宋体 text and 黑体 headings (names Word on a Chinese
+system resolves; Latin text in Times New Roman / Arial), black headings, page numbers in the
+footer ("第 X 页 共 Y 页"), and, when the report asks for it, a cover page with the title, the
+facts, the date and the sources.
 """
 
 from __future__ import annotations
@@ -14,7 +19,13 @@ from regqa.render.markdown import md_text
 from regqa.tools.common import Source
 
 FORMATS = ("md", "docx")
-EAST_ASIA_FONT = "SimSun"
+BODY_FONT = "宋体"  # SimSun
+HEADING_FONT = "黑体"  # SimHei
+LATIN_BODY_FONT = "Times New Roman"
+LATIN_HEADING_FONT = "Arial"
+EAST_ASIA_FONT = BODY_FONT
+A4_MM = (210, 297)
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # GB/T 9704 (official documents)
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,8 @@ class Report:
     blocks: list[Block] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     subtitle: str = ""
+    facts: list[tuple[str, str]] = field(default_factory=list)  # (名称, 内容) shown under the title: 身份, 层级, 版本 …
+    cover: bool = False  # Word: title, facts, date and sources on a page of their own
 
 
 class ExportError(ValueError):
@@ -86,6 +99,10 @@ def to_markdown(report: Report) -> str:
     if report.subtitle:
         out += [md_text(report.subtitle), ""]
     out += [f"生成日期：{report.date}", ""]
+    for name, value in report.facts:
+        out.append(f"- {md_text(name)}：{md_text(value)}")
+    if report.facts:
+        out.append("")
     prev_entry = False
     for block in report.blocks:
         if isinstance(block, Entry):
@@ -114,22 +131,93 @@ def to_markdown(report: Report) -> str:
 # ---------------------------------------------------------------- Word
 
 
-def _set_fonts(doc) -> None:
+def _set_run_fonts(rpr, east_asia: str, latin: str) -> None:
+    """Explicit fonts on a run-properties element, theme fonts removed (they would win over the names)."""
     from docx.oxml.ns import qn  # noqa: PLC0415
-    from docx.shared import Pt  # noqa: PLC0415
 
-    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Number", "List Bullet"):
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _set_styles(doc) -> None:
+    """宋体 for text, 黑体 for titles and headings (black, no theme colour), sizes of a printed hand-out."""
+    from docx.shared import Pt, RGBColor  # noqa: PLC0415
+
+    sizes = {"Normal": 12, "Title": 22, "Subtitle": 14, "Heading 1": 16, "Heading 2": 14, "Heading 3": 12, "List Number": 12, "List Bullet": 12}
+    for name, size in sizes.items():
         try:
             style = doc.styles[name]
         except KeyError:
             continue
-        rpr = style.element.get_or_add_rPr()
-        fonts = rpr.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = rpr.makeelement(qn("w:rFonts"), {})
-            rpr.append(fonts)
-        fonts.set(qn("w:eastAsia"), EAST_ASIA_FONT)
-    doc.styles["Normal"].font.size = Pt(11)
+        heading = name.startswith(("Heading", "Title"))
+        _set_run_fonts(style.element.get_or_add_rPr(), HEADING_FONT if heading else BODY_FONT, LATIN_HEADING_FONT if heading else LATIN_BODY_FONT)
+        style.font.size = Pt(size)
+        if heading:
+            style.font.color.rgb = RGBColor(0, 0, 0)
+            style.font.bold = name != "Title"
+            style.font.italic = False
+    normal = doc.styles["Normal"].paragraph_format
+    normal.line_spacing = 1.3
+    normal.space_after = Pt(4)
+
+
+def _page_setup(doc) -> None:
+    """A4 portrait with the margins of official documents, on every section."""
+    from docx.shared import Mm  # noqa: PLC0415
+
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+        section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+        section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+        section.footer_distance = Mm(20)
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) in ``paragraph``; Word fills in the number when it lays out the page."""
+    from docx.oxml import OxmlElement  # noqa: PLC0415
+    from docx.oxml.ns import qn  # noqa: PLC0415
+
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instruction} "
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    shown = OxmlElement("w:t")
+    shown.text = "1"
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, text, separate, shown, end):
+        run._r.append(element)
+
+
+def _page_numbers(doc) -> None:
+    """“第 X 页 共 Y 页” centred in the footer of every page."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
+
+    for section in doc.sections:
+        p = section.footer.paragraphs[0] if section.footer.paragraphs else section.footer.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.add_run("第 ")
+        _field(p, "PAGE")
+        p.add_run(" 页  共 ")
+        _field(p, "NUMPAGES")
+        p.add_run(" 页")
 
 
 def _entry_docx(doc, e: Entry) -> None:
@@ -141,32 +229,82 @@ def _entry_docx(doc, e: Entry) -> None:
     else:
         p.add_run("• ")
     if e.lead:
-        p.add_run(e.lead + (" " if e.quote or e.context else ""))
+        lines = e.lead.split("\n")
+        for i, line in enumerate(lines):
+            run = p.add_run(line)
+            if i < len(lines) - 1:
+                run.add_break()
+        if e.quote or e.context:
+            p.add_run(" ")
     if e.context:
         run = p.add_run(f"（{e.context}）")
-        run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+        run.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
     if e.quote:
         p.add_run(f"“{e.quote}”")
     if e.cite:
         run = p.add_run(f"——{e.cite}")
         run.bold = True
     if e.extra:
-        run = p.add_run(f"  {e.extra}")
-        run.font.size = Pt(9)
-        run.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
+        run = p.add_run(f"（{e.extra}）")
+        run.font.size = Pt(10.5)
+        run.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+
+
+def _cover(doc, report: Report) -> None:
+    """Title page: title, subtitle, facts, date, sources; the content starts on the next page."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
+    from docx.shared import Pt  # noqa: PLC0415
+
+    for _ in range(3):
+        doc.add_paragraph()
+    title = doc.add_paragraph(report.title, style="Title")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if report.subtitle:
+        sub = doc.add_paragraph(report.subtitle)
+        sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph()
+    for name, value in report.facts:
+        p = doc.add_paragraph()
+        p.add_run(f"{name}：").bold = True
+        p.add_run(value)
+    p = doc.add_paragraph()
+    p.add_run("生成日期：").bold = True
+    p.add_run(report.date)
+    if report.sources:
+        doc.add_paragraph()
+        head = doc.add_paragraph()
+        run = head.add_run("资料来源")
+        run.bold = True
+        run.font.size = Pt(14)
+        for s in report.sources:
+            doc.add_paragraph("• " + s.line())
+    doc.add_page_break()
 
 
 def docx_bytes(report: Report) -> bytes:
-    """The report as a Word document (title, date, blocks, page breaks, source list)."""
+    """The report as a Word document: A4, Chinese fonts, page numbers, cover page or title block, blocks, sources."""
     from docx import Document  # noqa: PLC0415
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
 
     doc = Document()
-    _set_fonts(doc)
+    _set_styles(doc)
+    _page_setup(doc)
+    _page_numbers(doc)
     doc.core_properties.title = report.title
-    doc.add_heading(report.title, 0)
-    if report.subtitle:
-        doc.add_paragraph(report.subtitle)
-    doc.add_paragraph(f"生成日期：{report.date}")
+    doc.core_properties.language = "zh-CN"
+    if report.cover:
+        _cover(doc, report)
+    else:
+        title = doc.add_paragraph(report.title, style="Title")
+        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if report.subtitle:
+            sub = doc.add_paragraph(report.subtitle)
+            sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for name, value in report.facts:
+            p = doc.add_paragraph()
+            p.add_run(f"{name}：").bold = True
+            p.add_run(value)
+        doc.add_paragraph(f"生成日期：{report.date}")
     for block in report.blocks:
         if isinstance(block, Heading):
             doc.add_heading(block.text, min(block.level, 3))
@@ -178,7 +316,7 @@ def docx_bytes(report: Report) -> bytes:
             _entry_docx(doc, block)
         elif isinstance(block, PageBreak):
             doc.add_page_break()
-    if report.sources:
+    if report.sources and not report.cover:
         doc.add_heading("资料来源", 1)
         for s in report.sources:
             doc.add_paragraph("• " + s.line())
@@ -232,6 +370,8 @@ def to_html(report: Report) -> str:
     if report.subtitle:
         out.append(f"<p>{esc(report.subtitle)}</p>")
     out.append(f'<p class="rq-report-date">生成日期：{esc(report.date)}</p>')
+    if report.facts:
+        out.append('<ul class="rq-report-facts">' + "".join(f"<li><b>{esc(k)}：</b>{esc(v)}</li>" for k, v in report.facts) + "</ul>")
     in_list = False
     for block in report.blocks:
         if isinstance(block, Entry):
@@ -240,10 +380,10 @@ def to_html(report: Report) -> str:
                 in_list = True
             num = f"{block.number}. " if block.number is not None else "• "
             lead = esc(block.lead).replace("\n", "<br>")
-            ctx = f'<span class="rq-report-context" style="color:#666">（{esc(block.context)}）</span>' if block.context else ""
+            ctx = f'<span class="rq-report-context" style="color:#444">（{esc(block.context)}）</span>' if block.context else ""
             quote = f'<span class="rq-report-quote">“{esc(block.quote)}”</span>'.replace("\n", "<br>") if block.quote else ""
             cite = f'<span class="rq-report-cite"><b>——{esc(block.cite)}</b></span>' if block.cite else ""
-            extra = f' <small class="rq-report-extra" style="color:#888">{esc(block.extra)}</small>' if block.extra else ""
+            extra = f' <small class="rq-report-extra" style="color:#475569">{esc(block.extra)}</small>' if block.extra else ""
             out.append(f'<li class="rq-report-entry">{num}{lead}{" " if lead and (ctx or quote) else ""}{ctx}{quote}{cite}{extra}</li>')
             continue
         if in_list:

@@ -47,6 +47,16 @@ TERM_SETS: tuple[tuple[str, ...], ...] = (
     ("应当", "可以", "不得"),  # duty / permission / prohibition: the weakest blanks, used last
 )
 MODAL_SET = len(TERM_SETS) - 1
+MODALS = frozenset(TERM_SETS[MODAL_SET])
+# Key concepts of the responsibility system: a sentence that states one of them makes a good
+# fill-in ("坚持____、一岗双责、齐抓共管、失职追责"), the others are its wrong options.
+CONCEPTS: tuple[str, ...] = (
+    "党政同责", "一岗双责", "齐抓共管", "失职追责",
+    "管行业必须管安全", "管业务必须管安全", "管生产经营必须管安全",
+    "安全第一", "预防为主", "综合治理", "人民至上", "生命至上",
+    "第一责任人", "属地管理", "红线意识", "安全发展", "源头防范", "系统治理",
+)
+CONCEPT = "concept"
 # A term must not be read inside a longer sibling (重大事故 inside 特别重大事故).
 # 重大事故隐患 is its own concept: an accident grade is not blanked inside it.
 TERM_GUARD = {"特别重大事故": r"特别重大事故(?!隐患)", "重大事故": r"(?<!特别)重大事故(?!隐患)", "较大事故": r"较大事故(?!隐患)", "一般事故": r"一般事故(?!隐患)", "记过": r"(?<!记大)记过", "应当": r"(?<![不相])应当", "可以": r"(?<!不)可以(?!是)", "国务院": r"(?<![、])国务院(?=或者|和|批准|制定|决定|。|，|；)"}
@@ -125,6 +135,16 @@ def term_tokens(text: str) -> list[Token]:
     return sorted(out, key=lambda t: t.start)
 
 
+def concept_tokens(text: str) -> list[Token]:
+    """Key concepts (党政同责, 第一责任人 …) standing in the text; a shorter one inside a longer one is not read."""
+    out: list[Token] = []
+    for term in sorted(CONCEPTS, key=len, reverse=True):
+        for m in re.finditer(re.escape(term), text):
+            if not any(t.start <= m.start() < t.end for t in out):
+                out.append(Token(m.start(), m.end(), term, CONCEPT, None, "term"))
+    return sorted(out, key=lambda t: t.start)
+
+
 def format_value(value: float, token: Token) -> str:
     """A value written the way ``token`` writes its own (Arabic / Chinese / 百分之)."""
     n = int(value) if float(value).is_integer() else value
@@ -139,6 +159,8 @@ def format_value(value: float, token: Token) -> str:
 
 def occurrences(text: str, token: Token) -> int:
     """How often the token's words stand in ``text`` as a token of their own."""
+    if token.measure == CONCEPT:
+        return text.count(token.text)
     if token.script == "term":
         return len(re.findall(TERM_GUARD.get(token.text, re.escape(token.text)), text))
     return sum(1 for t in quantity_tokens(text) if t.text == token.text)
@@ -174,6 +196,7 @@ class Blank:
 
 
 def blank_rank(b: Blank) -> int:
+    """Numbers first, then sibling terms and key concepts, modal verbs last."""
     if b.token.script != "term":
         return 0
     return 2 if b.token.measure == f"term:{MODAL_SET}" else 1
@@ -182,6 +205,8 @@ def blank_rank(b: Blank) -> int:
 def _candidate_values(token: Token, pools: list[list[Token]]) -> list[str]:
     """Sibling values in order of preference: each pool (same unit, pack, document, corpus), then the ladder."""
     seen: list[str] = []
+    if token.measure == CONCEPT:  # the other concepts, those of a similar length first
+        return sorted((c for c in CONCEPTS if c != token.text), key=lambda c: (abs(len(c) - len(token.text)), CONCEPTS.index(c)))
     if token.script == "term":
         i = int(token.measure.split(":")[1])
         if token.text in MODAL_ORDER and i == MODAL_SET:
@@ -229,7 +254,7 @@ def unit_blanks(unit: Unit, pack_tokens: list[Token], corpus: CorpusText, doc_to
         if len(seg.text) > MAX_SENTENCE or len(seg.text) < 8 or SKIP_SENTENCE.search(seg.text) or seg.text.endswith(("：", ":")) or NEEDS_LIST.search(seg.text):
             continue  # too long, too short, a commencement clause, or a list's lead line
         context = seg.lead if seg.item is not None else ""
-        for token in quantity_tokens(seg.text) + term_tokens(seg.text):
+        for token in quantity_tokens(seg.text) + term_tokens(seg.text) + concept_tokens(seg.text):
             if occurrences(seg.text, token) != 1 or (context and token.text in context):
                 continue
             cands = _candidate_values(token, [unit_tokens, pack_tokens, doc_tokens, corpus_tokens])
@@ -365,7 +390,7 @@ def _with_context(seg: Segment, text: str) -> str:
 
 
 def single_from_blank(library, blank: Blank, rng: random.Random) -> Question | None:
-    if len(blank.distractors) < 2:  # three or four options
+    if len(blank.distractors) < 3:  # every choice question has four options
         return None
     seg, tok = blank.seg, blank.token
     options = [tok.text, *blank.distractors[:3]]
@@ -375,8 +400,15 @@ def single_from_blank(library, blank: Blank, rng: random.Random) -> Question | N
     return Question(SINGLE, stem, tuple(options), letter, tok.text, seg.text, seg.unit.unit_id, seg.label, (tok.start, tok.end), tuple(blank.distractors[:3]), seg.lead)
 
 
-def fill_from_blank(library, blank: Blank) -> Question | None:
-    if blank.token.text == "应当" or blank.ambiguous:  # 必须 would be as right; or another article fills the same words differently
+def fill_from_blank(library, blank: Blank, used_answers: set[str] | frozenset[str] = frozenset()) -> Question | None:
+    """A fill-in, unless its answer would be arguable or repeat another fill-in's answer.
+
+    应当 is never a fill-in (必须 would be as right); a sentence another article completes differently
+    is not one either; and no two fill-ins share an answer, so a quiz never asks for 不得 three times.
+    """
+    if blank.token.text == "应当" or blank.ambiguous or blank.token.text in used_answers:
+        return None
+    if blank.token.text in MODALS and used_answers & MODALS:  # at most one modal verb among the fill-ins
         return None
     seg, tok = blank.seg, blank.token
     stem = f"根据《{_short(library, seg.unit)}》，{_with_context(seg, substitute(seg.text, tok, BLANK))}"
@@ -413,7 +445,10 @@ class QuizPlan:
 
 
 def make_quiz(library, units: list[Unit], n: int, seed: int) -> QuizPlan:
-    """``n`` questions over ``units`` (about 40% single-choice, 30% true/false, 30% fill-in), reproducible by ``seed``."""
+    """``n`` questions over ``units`` (about 40% single-choice, 30% true/false, 30% fill-in), reproducible by ``seed``.
+
+    Every single-choice question has four options; fill-ins have different answers.
+    """
     rng = random.Random(seed)
     corpus = CorpusText(library.units)
     pack_tokens = [t for u in units for t in quantity_tokens(u.text)]
@@ -473,12 +508,16 @@ def make_quiz(library, units: list[Unit], n: int, seed: int) -> QuizPlan:
             key = ("", b.seg.text)  # the same sentence in two articles is one question
             if key in used or not room(b.seg.unit.unit_id, capped):
                 continue
+            if kind != TRUEFALSE and any(p.kind == kind and p.answer_text == b.token.text for p in picked):
+                continue  # no two choice (or fill-in) questions with the same answer: no quiz asks for 不得 three times
             if kind == SINGLE:
                 q = single_from_blank(library, b, rng)
             elif kind == TRUEFALSE:
+                if b.token.measure == CONCEPT:  # "强化一岗双责" is no false statement just because the text says 党政同责
+                    continue
                 q = truefalse_from_blank(library, b, rng.random() < 0.5)
             else:
-                q = fill_from_blank(library, b)
+                q = fill_from_blank(library, b, {p.answer for p in picked if p.kind == FILL})
             if q:
                 used.add(key)
                 keep(q)

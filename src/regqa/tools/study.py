@@ -220,6 +220,25 @@ def key_points(unit: Unit, limit: int = KEY_POINTS_PER_UNIT) -> list[KeyPoint]:
 # ---------------------------------------------------------------- the pack
 
 
+TOPIC_TOP_K = 8  # the searches the chat's abstention is calibrated on look at this many units
+
+
+def topic_judgement(services: Services, topic: str):
+    """The chat's evidence test for a topic: ``abstainer.judge(searcher.search(topic, top_k=8))``."""
+    try:
+        return services.abstainer.judge(services.searcher.search(topic, top_k=TOPIC_TOP_K))
+    except QuestionError as exc:
+        raise StudyError(str(exc)) from exc
+
+
+def off_topic_message(topic: str) -> str:
+    return (
+        f"知识库中没有与“{topic}”相关的条文（与问答页拒答时用的是同一检验），因此没有生成讲义和练习题。"
+        "本知识库收录的是安全生产方面的法律法规和文件，请换一个与安全生产职责、事故报告与调查、应急救援、问责与处分有关的主题，"
+        "或直接选择一个章节。"
+    )
+
+
 def build_pack(
     services: Services,
     topic: str = "",
@@ -229,15 +248,21 @@ def build_pack(
     size: int | None = None,
     date: str | None = None,
 ) -> StudyPack:
-    """A study pack for a topic (retrieval) or a chapter; the same input and seed give the same pack."""
+    """A study pack for a topic (retrieval) or a chapter; the same input and seed give the same pack.
+
+    A topic the corpus does not cover (the chat's abstention test says so) raises ``StudyError``
+    instead of teaching ten unrelated articles; a topic it covers only weakly gets a warning note.
+    """
     topic, chapter = (topic or "").strip(), (chapter or "").strip()
     if not topic and not chapter:
         raise StudyError("请填写学习主题（例如“事故报告与调查”），或指定章节（例如“事故条例 第二章”）。")
-    if not isinstance(questions, int) or questions < 0 or questions > MAX_QUESTIONS:
+    if isinstance(questions, bool) or not isinstance(questions, int) or questions < 0 or questions > MAX_QUESTIONS:
         raise StudyError(f"题目数量应在 0 到 {MAX_QUESTIONS} 之间。")
-    if size is not None and (size < 1 or size > MAX_UNITS):
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1 or size > MAX_UNITS):
         raise StudyError(f"条文数量应在 1 到 {MAX_UNITS} 之间。")
     library = services.library
+    notes: list[str] = []
+    chapter_name = ""
     if chapter:
         units, chapter_name = chapter_units(library, chapter)
         if topic:  # a topic narrows a chapter: its best-matching units first, up to the size
@@ -248,6 +273,11 @@ def build_pack(
             units = units[:size]
         title = f"学习备课：{chapter_name}" + (f"（{topic}）" if topic else "")
     else:
+        judgement = topic_judgement(services, topic)
+        if judgement.abstain:
+            raise StudyError(off_topic_message(topic))
+        if judgement.unsure:
+            notes.append(f"“{topic}”与知识库条文的匹配较弱（把握不大），下列条文未必都切题，使用前请逐条核对。")
         units = topic_units(services, topic, size or DEFAULT_UNITS)
         title = f"学习备课：{topic}"
     units = teaching_order(library, units)
@@ -255,13 +285,17 @@ def build_pack(
         raise StudyError("没有找到与该主题相关的条文。")
     kps = [kp for u in units for kp in key_points(u)]
     plan = make_quiz(library, units, questions, seed)
-    notes = [f"本地收录的《{doc.info.short}》不完整（{cov.summary}），本讲义只依据现有文字。" for doc, cov in library.incomplete_sources(units)]
+    notes += [f"本地收录的《{doc.info.short}》不完整（{cov.summary}），本讲义只依据现有文字。" for doc, cov in library.incomplete_sources(units)]
     if len(plan.questions) < questions:
         notes.append(f"所选条文中可以出题的要点有限，只生成了 {len(plan.questions)} 道题（要求 {questions} 道）；可增加条文数量或换一个主题。")
-    return StudyPack(title, topic, chapter, seed, date or today(), units, outline(library, units), kps, plan.questions, notes, sources_for(library, {u.doc_id for u in units}))
+    return StudyPack(title, topic, chapter_name, seed, date or today(), units, outline(library, units), kps, plan.questions, notes, sources_for(library, {u.doc_id for u in units}))
 
 
 # ---------------------------------------------------------------- report
+
+TEACHER, STUDENT = "teacher", "student"
+VERSIONS = {TEACHER: "教师版", STUDENT: "学员版"}
+SEED_NAME = "题目组合编号"  # the quiz's random seed, in words a trainer understands
 
 
 def _question_text(n: int, q: Question) -> str:
@@ -283,15 +317,31 @@ def _answer_text(q: Question) -> str:
     return q.answer
 
 
-def pack_report(pack: StudyPack):
-    """The pack as an export ``Report``: outline, key points, questions (new page), answer key (new page)."""
+def pack_facts(pack: StudyPack, version: str) -> list[tuple[str, str]]:
+    facts = []
+    if pack.topic:
+        facts.append(("主题", pack.topic))
+    if pack.chapter:
+        facts.append(("章节", pack.chapter))
+    facts.append(("内容", f"条文 {len(pack.units)} 条，练习题 {len(pack.questions)} 道"))
+    if version == TEACHER:
+        facts.append((SEED_NAME, f"{pack.seed}（用同一编号可重新生成同一套题，换一个编号得到另一套题）"))
+    facts.append(("版本", VERSIONS[version] + ("（含参考答案和条文出处）" if version == TEACHER else "（不含答案，供学员使用）")))
+    return facts
+
+
+def pack_report(pack: StudyPack, version: str = TEACHER):
+    """The pack as an export ``Report``.
+
+    教师版 (``teacher``): outline, key points, questions (new page), answer key with citations (new page).
+    学员版 (``student``): the same outline, key points and questions, without the answer key.
+    Both open with a cover page (title, date, facts, sources).
+    """
     from regqa.tools.export import Entry, Heading, PageBreak, Para, Report  # noqa: PLC0415
 
+    if version not in VERSIONS:
+        raise ValueError(f"unknown version {version!r}")
     blocks: list = []
-    desc = f"主题：{pack.topic}" if pack.topic else ""
-    if pack.chapter:
-        desc += ("；" if desc else "") + f"章节：{pack.chapter}"
-    blocks.append(Para(f"{desc}；条文 {len(pack.units)} 条；练习题 {len(pack.questions)} 道；随机种子 {pack.seed}。"))
     for note in pack.notes:
         blocks.append(Para(note, note=True))
     blocks.append(Heading("一、学习提纲", 1))
@@ -307,6 +357,8 @@ def pack_report(pack: StudyPack):
         blocks.append(Entry(lead=f"【{kp.kind}】", quote=kp.quote.text, cite=kp.quote.label, number=n))
     blocks.append(PageBreak())
     blocks.append(Heading("三、练习题", 1))
+    if version == STUDENT and pack.questions:
+        blocks.append(Para("单项选择题在括号内填写正确选项的字母；判断题填写“√”或“×”；填空题在横线上填写原文用语。", note=True))
     n = 0
     for kind in ("single", "truefalse", "fill"):
         qs = [q for q in pack.questions if q.kind == kind]
@@ -318,11 +370,13 @@ def pack_report(pack: StudyPack):
             blocks.append(Entry(lead=_question_text(n, q), number=n))
     if not pack.questions:
         blocks.append(Para("（未生成练习题）", note=True))
-    blocks.append(PageBreak())
-    blocks.append(Heading("四、参考答案", 1))
-    n = 0
-    for kind in ("single", "truefalse", "fill"):
-        for q in (q for q in pack.questions if q.kind == kind):
-            n += 1
-            blocks.append(Entry(lead=f"{_answer_text(q)}。依据", quote=q.source, cite=q.label, context=q.context, number=n))
-    return Report(pack.title, pack.date, blocks, pack.sources, subtitle="依据本地收录的安全生产法规文件生成，所有要点与答案均注明条文出处")
+    if version == TEACHER:
+        blocks.append(PageBreak())
+        blocks.append(Heading("四、参考答案", 1))
+        n = 0
+        for kind in ("single", "truefalse", "fill"):
+            for q in (q for q in pack.questions if q.kind == kind):
+                n += 1
+                blocks.append(Entry(lead=f"{_answer_text(q)}。依据", quote=q.source, cite=q.label, context=q.context, number=n))
+    subtitle = f"{VERSIONS[version]} · 依据本地收录的安全生产法规文件生成，要点{'与答案' if version == TEACHER else ''}均注明条文出处"
+    return Report(pack.title, pack.date, blocks, pack.sources, subtitle=subtitle, facts=pack_facts(pack, version), cover=True)

@@ -19,6 +19,7 @@ Paragraphs (款) are counted as in the question bank: the article's lines that a
 （一）-style items.  (Only one article of the 30 documents has sub-items written "1.": the 2015
 interpretation, article 8; the labels cite that article whole.)
 """
+
 import argparse
 import json
 import re
@@ -31,19 +32,37 @@ ROOT = Path(__file__).resolve().parent.parent
 SECTION_DOCS = {"jilin_rules_interpretation", "reform_opinions_2016"}
 KNOWN_DOCS = {
     # the 11 documents of corpus/
-    "work_safety_law_2021", "accident_reporting_regulation_2007", "emergency_regulation_2019",
-    "public_official_sanctions_law_2020", "emergency_response_law", "jilin_rules_interpretation",
-    "jilin_implementing_rules", "national_responsibility_regulation",
-    "accountability_regulation_2019", "jilin_work_safety_regulation", "reform_opinions_2016",
+    "work_safety_law_2021",
+    "accident_reporting_regulation_2007",
+    "emergency_regulation_2019",
+    "public_official_sanctions_law_2020",
+    "emergency_response_law",
+    "jilin_rules_interpretation",
+    "jilin_implementing_rules",
+    "national_responsibility_regulation",
+    "accountability_regulation_2019",
+    "jilin_work_safety_regulation",
+    "reform_opinions_2016",
     # the 19 being added
-    "special_equipment_safety_law_2013", "mine_safety_law_2009", "occupational_disease_law_2018",
-    "fire_protection_law_2021", "administrative_penalty_law_2021", "civil_servant_law_2018",
-    "hazardous_chemicals_regulation_2013", "work_safety_license_regulation_2014",
-    "construction_safety_regulation_2003", "work_injury_insurance_regulation_2010",
-    "major_accident_accountability_regulation_2001", "coal_mine_safety_regulation_2024",
-    "fireworks_safety_regulation_2016", "civil_explosives_regulation_2014",
-    "large_event_safety_regulation_2007", "power_accident_regulation_2011", "criminal_law",
-    "work_safety_crime_interpretation_2015", "work_safety_crime_interpretation_2022",
+    "special_equipment_safety_law_2013",
+    "mine_safety_law_2009",
+    "occupational_disease_law_2018",
+    "fire_protection_law_2021",
+    "administrative_penalty_law_2021",
+    "civil_servant_law_2018",
+    "hazardous_chemicals_regulation_2013",
+    "work_safety_license_regulation_2014",
+    "construction_safety_regulation_2003",
+    "work_injury_insurance_regulation_2010",
+    "major_accident_accountability_regulation_2001",
+    "coal_mine_safety_regulation_2024",
+    "fireworks_safety_regulation_2016",
+    "civil_explosives_regulation_2014",
+    "large_event_safety_regulation_2007",
+    "power_accident_regulation_2011",
+    "criminal_law",
+    "work_safety_crime_interpretation_2015",
+    "work_safety_crime_interpretation_2022",
 }
 SELECTORS = [
     "党委主要负责人（书记）",
@@ -57,17 +76,32 @@ SELECTORS = [
     "培训教师",
 ]
 REQUIRED_ACTORS = [
-    "party_secretary", "government_head", "deputy_in_charge", "other_leaders", "local_government",
-    "township", "supervising_department", "emergency_department", "development_zone", "enterprise",
-    "enterprise_head", "safety_manager", "worker", "investigation_team", "party_committee",
+    "party_secretary",
+    "government_head",
+    "deputy_in_charge",
+    "other_leaders",
+    "local_government",
+    "township",
+    "supervising_department",
+    "emergency_department",
+    "development_zone",
+    "enterprise",
+    "enterprise_head",
+    "safety_manager",
+    "worker",
+    "investigation_team",
+    "party_committee",
 ]
 # bare first-person questions: with the selector set, they are about the asker's own actor
-GENERIC_FIRST_PERSON = {"我要干什么？", "出了事故我该怎么办？", "我在安全生产上负什么责任？",
-                        "我在安全生产上有哪些职责？"}
+GENERIC_FIRST_PERSON = {
+    "我要干什么？",
+    "出了事故我该怎么办？",
+    "我在安全生产上负什么责任？",
+    "我在安全生产上有哪些职责？",
+}
 MINIMUMS = {"roles": 150, "multipart": 60, "followups": 40, "gaps": 30, "out_of_corpus_near": 60}
 
-CN = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-      "八": 8, "九": 9}
+CN = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 NUM = "〇零一二三四五六七八九十百千"
 ARTICLE_RE = re.compile(rf"^第([{NUM}]+)条(?:之([{NUM}]+))?[ \u3000]")
@@ -477,7 +511,11 @@ class Checker:
         for r in rows:
             w = f"followups {r.get('id')}"
             h = r.get("history")
-            if not isinstance(h, list) or not h or any(t.get("role") not in ("user", "assistant") or not t.get("content") for t in h):
+            if (
+                not isinstance(h, list)
+                or not h
+                or any(t.get("role") not in ("user", "assistant") or not t.get("content") for t in h)
+            ):
                 self.err(w, "history must be a non-empty list of {role, content}")
             if not r.get("resolved"):
                 self.err(w, "resolved missing")
@@ -552,7 +590,9 @@ class Checker:
                 if j < len(differs):
                     self.verbatim(f"{w} differs[{j}]", differs[j], t, fmt_unit(u))
             gov = rel.get("governs", "")
-            keys = [f"{u.get('doc_id')}:{u.get('article')}" + (f"-{u['suffix']}" if u.get("suffix") else "") for u in units]
+            keys = [
+                f"{u.get('doc_id')}:{u.get('article')}" + (f"-{u['suffix']}" if u.get("suffix") else "") for u in units
+            ]
             if gov not in keys:
                 self.err(w, f"governs {gov!r} names none of the units {keys}")
             for k in ("matter", "why"):

@@ -42,6 +42,7 @@ Usage::
 
 Exit status 0 when all checks pass, 1 otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,8 +70,7 @@ REQUIRED_FIELDS = {"id", "question", "category", "gold", "answer_must_contain"}
 OPTIONAL_FIELDS = {"related"}
 MIN_QUESTIONS = 130
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-           "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM = "零〇一二两三四五六七八九十百千"
 ARTICLE_RE = re.compile(rf"^第([{_NUM}]+)条(?:之([{_NUM}]+))?(?:[ \u3000]|$)")
@@ -221,25 +221,46 @@ BANK_OPTIONAL = {"pair", "options", "answer"}
 BANK_ID_RE = re.compile(r"^[a-z]+-\d{4}$")
 # The 30 documents of the corpus (11 present + 19 being imported, specs/new_documents.md).
 KNOWN_DOCS = {
-    "work_safety_law_2021", "accident_reporting_regulation_2007", "emergency_regulation_2019",
-    "public_official_sanctions_law_2020", "emergency_response_law", "jilin_rules_interpretation",
-    "jilin_implementing_rules", "national_responsibility_regulation", "accountability_regulation_2019",
-    "jilin_work_safety_regulation", "reform_opinions_2016",
-    "special_equipment_safety_law_2013", "mine_safety_law_2009", "occupational_disease_law_2018",
-    "fire_protection_law_2021", "administrative_penalty_law_2021", "civil_servant_law_2018",
-    "hazardous_chemicals_regulation_2013", "work_safety_license_regulation_2014",
-    "construction_safety_regulation_2003", "work_injury_insurance_regulation_2010",
-    "major_accident_accountability_regulation_2001", "coal_mine_safety_regulation_2024",
-    "fireworks_safety_regulation_2016", "civil_explosives_regulation_2014",
-    "large_event_safety_regulation_2007", "power_accident_regulation_2011", "criminal_law",
-    "work_safety_crime_interpretation_2015", "work_safety_crime_interpretation_2022",
+    "work_safety_law_2021",
+    "accident_reporting_regulation_2007",
+    "emergency_regulation_2019",
+    "public_official_sanctions_law_2020",
+    "emergency_response_law",
+    "jilin_rules_interpretation",
+    "jilin_implementing_rules",
+    "national_responsibility_regulation",
+    "accountability_regulation_2019",
+    "jilin_work_safety_regulation",
+    "reform_opinions_2016",
+    "special_equipment_safety_law_2013",
+    "mine_safety_law_2009",
+    "occupational_disease_law_2018",
+    "fire_protection_law_2021",
+    "administrative_penalty_law_2021",
+    "civil_servant_law_2018",
+    "hazardous_chemicals_regulation_2013",
+    "work_safety_license_regulation_2014",
+    "construction_safety_regulation_2003",
+    "work_injury_insurance_regulation_2010",
+    "major_accident_accountability_regulation_2001",
+    "coal_mine_safety_regulation_2024",
+    "fireworks_safety_regulation_2016",
+    "civil_explosives_regulation_2014",
+    "large_event_safety_regulation_2007",
+    "power_accident_regulation_2011",
+    "criminal_law",
+    "work_safety_crime_interpretation_2015",
+    "work_safety_crime_interpretation_2022",
 }
 # Split rule (frozen): every question on these documents is a test question; on the others a
 # question is a test question when sha1(id) % 4 == 0.
 TEST_DOCS = (
-    "fire_protection_law_2021", "work_injury_insurance_regulation_2010",
-    "large_event_safety_regulation_2007", "mine_safety_law_2009",
-    "work_safety_crime_interpretation_2022", "emergency_regulation_2019",
+    "fire_protection_law_2021",
+    "work_injury_insurance_regulation_2010",
+    "large_event_safety_regulation_2007",
+    "mine_safety_law_2009",
+    "work_safety_crime_interpretation_2022",
+    "emergency_regulation_2019",
 )
 
 
@@ -319,9 +340,9 @@ def _check_exam(q: dict, style: str, where: str, errors: list[str], warnings: li
 def check_bank(bank_dir: Path, corpus: Corpus, allow_missing: bool) -> tuple[list[str], list[str], dict]:
     errors: list[str] = []
     warnings: list[str] = []
-    questions: dict[str, dict] = {}   # id -> question (+ '_doc', '_where')
+    questions: dict[str, dict] = {}  # id -> question (+ '_doc', '_where')
     seen_text: dict[str, str] = {}
-    prefixes: dict[str, str] = {}     # prefix -> file doc_id
+    prefixes: dict[str, str] = {}  # prefix -> file doc_id
     missing_docs: set[str] = set()
     files = sorted(bank_dir.glob("*.jsonl"))
     if not files:
@@ -449,12 +470,17 @@ def check_bank(bank_dir: Path, corpus: Corpus, allow_missing: bool) -> tuple[lis
         if twin.get("pair") != qid:
             errors.append(f"{where}: pair {pair!r} does not point back (it has {twin.get('pair')!r})")
         if {style, twin["style"]} != TWIN_STYLES:
-            errors.append(f"{where}: twins must be one named_full and one named_short "
-                          f"(got {style}/{twin['style']})")
+            errors.append(f"{where}: twins must be one named_full and one named_short (got {style}/{twin['style']})")
         g1, g2 = q.get("gold"), twin.get("gold")
-        if (isinstance(g1, list) and isinstance(g2, list) and g1 and g2
-                and isinstance(g1[0], dict) and isinstance(g2[0], dict)
-                and _unit_key(g1[0]) != _unit_key(g2[0])):
+        if (
+            isinstance(g1, list)
+            and isinstance(g2, list)
+            and g1
+            and g2
+            and isinstance(g1[0], dict)
+            and isinstance(g2[0], dict)
+            and _unit_key(g1[0]) != _unit_key(g2[0])
+        ):
             errors.append(f"{where}: twin {pair} has a different first gold unit")
 
     for doc_id in sorted(missing_docs):
@@ -475,10 +501,20 @@ def print_bank_summary(stats: dict) -> None:
         sp = bank_split(qid, doc)
         split[sp] += 1
         split_style[sp][q["style"]] += 1
-    abbrev = {"colloquial": "coll", "formal": "form", "exam_single": "exS", "exam_multi": "exM",
-              "true_false": "t/f", "fill_blank": "fill", "named_full": "nFul", "named_short": "nSho",
-              "named_article": "nArt", "multi_part": "mult", "role_framed": "role",
-              "trainer_request": "trn"}
+    abbrev = {
+        "colloquial": "coll",
+        "formal": "form",
+        "exam_single": "exS",
+        "exam_multi": "exM",
+        "true_false": "t/f",
+        "fill_blank": "fill",
+        "named_full": "nFul",
+        "named_short": "nSho",
+        "named_article": "nArt",
+        "multi_part": "mult",
+        "role_framed": "role",
+        "trainer_request": "trn",
+    }
     header = f"{'document':40s}" + "".join(f"{abbrev[s]:>5s}" for s in STYLES) + f"{'total':>6s}  split"
     print(header)
     totals: Counter = Counter()
@@ -492,10 +528,14 @@ def print_bank_summary(stats: dict) -> None:
     if n:
         print(f"{'share %':40s}" + "".join(f"{100 * totals[s] / n:5.0f}" for s in STYLES))
     n_test_docs = sum(1 for qid, q in questions.items() if q["_doc"] in TEST_DOCS)
-    print(f"splits: train/dev {split['train']}, test {split['test']} "
-          f"(test documents {n_test_docs}, hashed test questions {split['test'] - n_test_docs})")
-    print("per style (train/test): " + ", ".join(
-        f"{s} {split_style['train'][s]}/{split_style['test'][s]}" for s in STYLES))
+    print(
+        f"splits: train/dev {split['train']}, test {split['test']} "
+        f"(test documents {n_test_docs}, hashed test questions {split['test'] - n_test_docs})"
+    )
+    print(
+        "per style (train/test): "
+        + ", ".join(f"{s} {split_style['train'][s]}/{split_style['test'][s]}" for s in STYLES)
+    )
 
 
 def default_corpus_dir() -> Path:
@@ -506,7 +546,9 @@ def default_corpus_dir() -> Path:
     return Path("/work/shared/corpus")
 
 
-def check(questions_path: Path, corpus: Corpus, require_every_document: bool = False) -> tuple[list[str], Counter, dict]:
+def check(
+    questions_path: Path, corpus: Corpus, require_every_document: bool = False
+) -> tuple[list[str], Counter, dict]:
     errors: list[str] = []
     cats: Counter = Counter()
     seen_ids: set[str] = set()
@@ -632,12 +674,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=Path, default=here / "questions.jsonl")
     ap.add_argument("--corpus", type=Path, default=None)
     ap.add_argument("--min-questions", type=int, default=None)
-    ap.add_argument("--bank", type=Path, default=None,
-                    help="validate every DIR/*.jsonl of the question bank instead of --questions")
-    ap.add_argument("--allow-missing-docs", action="store_true",
-                    help="bank mode: documents absent from the corpus directory are warnings, not errors")
-    ap.add_argument("--require-every-document", action="store_true",
-                    help="fail when a corpus document is never used as a gold unit")
+    ap.add_argument(
+        "--bank", type=Path, default=None, help="validate every DIR/*.jsonl of the question bank instead of --questions"
+    )
+    ap.add_argument(
+        "--allow-missing-docs",
+        action="store_true",
+        help="bank mode: documents absent from the corpus directory are warnings, not errors",
+    )
+    ap.add_argument(
+        "--require-every-document", action="store_true", help="fail when a corpus document is never used as a gold unit"
+    )
     args = ap.parse_args(argv)
     if args.min_questions is not None:
         globals()["MIN_QUESTIONS"] = args.min_questions
@@ -653,10 +700,15 @@ def main(argv: list[str] | None = None) -> int:
     n = stats["n"]
     print(f"corpus: {corpus_dir} ({len(corpus.docs)} documents)")
     for doc_id in sorted(corpus.docs):
-        size = (f"{len(corpus.sections[doc_id])} sections" if doc_id in SECTION_DOCS
-                else f"{len(corpus.articles[doc_id])} articles")
-        print(f"  {doc_id:40s} {size:>13s}  gold uses: {stats['gold_docs'][doc_id]:3d}"
-              f"  (first gold: {stats['first_gold_docs'][doc_id]})")
+        size = (
+            f"{len(corpus.sections[doc_id])} sections"
+            if doc_id in SECTION_DOCS
+            else f"{len(corpus.articles[doc_id])} articles"
+        )
+        print(
+            f"  {doc_id:40s} {size:>13s}  gold uses: {stats['gold_docs'][doc_id]:3d}"
+            f"  (first gold: {stats['first_gold_docs'][doc_id]})"
+        )
     print(f"questions: {n}")
     for cat in CATEGORIES:
         print(f"  {cat:26s} {cats[cat]:3d}")

@@ -76,7 +76,13 @@ def start_app(port: int, log_path: Path, timeout: float = 300.0) -> subprocess.P
     env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
     env.pop("REGQA_HOST", None)
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -167,8 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--users", type=int, default=50)
     p.add_argument("--questions", type=int, default=10, help="questions per user, asked one after another")
     p.add_argument("--url", default=None, help="a running app; default: start app.py on a free port")
-    p.add_argument("--endpoint", choices=("/chat", "/ask"), default="/chat", help="/chat is what the page calls; /ask returns JSON")
-    p.add_argument("--oversized", action="store_true", help="keep one request with a 200,000-character earlier turn in flight throughout")
+    p.add_argument(
+        "--endpoint", choices=("/chat", "/ask"), default="/chat", help="/chat is what the page calls; /ask returns JSON"
+    )
+    p.add_argument(
+        "--oversized",
+        action="store_true",
+        help="keep one request with a 200,000-character earlier turn in flight throughout",
+    )
     args = p.parse_args(argv)
     proc = None
     url = args.url

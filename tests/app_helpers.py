@@ -27,14 +27,28 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
-def start_app(port: int, index_dir: Path, log_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+def start_app(
+    port: int, index_dir: Path, log_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """``python app.py --port PORT`` with ``REGQA_INDEX`` pointing at ``index_dir``; output to ``log_path``."""
-    full_env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", REGQA_INDEX=str(index_dir), PYTHONUNBUFFERED="1")
+    full_env = dict(
+        os.environ,
+        GRADIO_ANALYTICS_ENABLED="False",
+        HF_HUB_OFFLINE="1",
+        REGQA_INDEX=str(index_dir),
+        PYTHONUNBUFFERED="1",
+    )
     for key in ("REGQA_HOST", "REGQA_PORT", "REGQA_AUTH"):
         full_env.pop(key, None)
     full_env.update(env or {})
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - the child owns it
-    return subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), *args], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port), *args],
+        cwd=ROOT,
+        env=full_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def wait_ready(proc: subprocess.Popen, port: int, log_path: Path, timeout: float = 300.0) -> list[str]:
@@ -79,4 +93,12 @@ def save_screenshot(page, path: Path) -> None:
 
 # Debian's Chromium, headless and quiet on a closed network (playwright cannot download a browser here).
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]

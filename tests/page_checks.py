@@ -11,13 +11,59 @@ import re
 # Strings Gradio's components and page template produce in English (and the raw i18n keys it shows
 # when a translation is missing). None may reach a user of this Chinese app, on screen or read aloud.
 GRADIO_DEFAULTS = (
-    "More tabs", "Textbox", "chatbot conversation", "'s message", "Scroll down", "Copy", "Copied", "Clear", "Close",
-    "Empty value", "No value", "Loading", "Warning", "Error", "Gradio", "Click to try out", "Built with", "Use via API",
-    "Settings", "Submit", "Dropdown", "Number", "minimum value", "maximum value", "Download", "Upload", "Remove",
-    "Retry", "Undo", "Like", "Dislike", "Share", "Flag", "Examples", "Reload", "Stop", "Logout", "Login",
-    "common.", "chatbot.", "errors.", "upload_text.", "Value ", "Select", "Search", "Submit",
+    "More tabs",
+    "Textbox",
+    "chatbot conversation",
+    "'s message",
+    "Scroll down",
+    "Copy",
+    "Copied",
+    "Clear",
+    "Close",
+    "Empty value",
+    "No value",
+    "Loading",
+    "Warning",
+    "Error",
+    "Gradio",
+    "Click to try out",
+    "Built with",
+    "Use via API",
+    "Settings",
+    "Submit",
+    "Dropdown",
+    "Number",
+    "minimum value",
+    "maximum value",
+    "Download",
+    "Upload",
+    "Remove",
+    "Retry",
+    "Undo",
+    "Like",
+    "Dislike",
+    "Share",
+    "Flag",
+    "Examples",
+    "Reload",
+    "Stop",
+    "Logout",
+    "Login",
+    "common.",
+    "chatbot.",
+    "errors.",
+    "upload_text.",
+    "Value ",
+    "Select",
+    "Search",
+    "Submit",
 )
-ENGLISH_RE = re.compile("|".join(rf"(?<![A-Za-z]){re.escape(w.strip())}(?![A-Za-z])" if w[-1].isalpha() else re.escape(w) for w in GRADIO_DEFAULTS))
+ENGLISH_RE = re.compile(
+    "|".join(
+        rf"(?<![A-Za-z]){re.escape(w.strip())}(?![A-Za-z])" if w[-1].isalpha() else re.escape(w)
+        for w in GRADIO_DEFAULTS
+    )
+)
 
 USER_STRINGS_JS = r"""() => {
   const out = [];
@@ -42,12 +88,18 @@ USER_STRINGS_JS = r"""() => {
 
 def english_strings(page) -> list[tuple[str, str]]:
     """(where, text) of every user-facing string that contains a known Gradio default in English."""
-    return [(kind, text[:120]) for kind, text in page.evaluate(USER_STRINGS_JS) if ENGLISH_RE.search(text) and not kind.startswith("meta viewport")]
+    return [
+        (kind, text[:120])
+        for kind, text in page.evaluate(USER_STRINGS_JS)
+        if ENGLISH_RE.search(text) and not kind.startswith("meta viewport")
+    ]
 
 
 def overflow(page) -> dict:
     """Document and body scroll widths against the viewport width."""
-    return page.evaluate("() => ({doc: document.documentElement.scrollWidth, body: document.body.scrollWidth, viewport: window.innerWidth})")
+    return page.evaluate(
+        "() => ({doc: document.documentElement.scrollWidth, body: document.body.scrollWidth, viewport: window.innerWidth})"
+    )
 
 
 def has_horizontal_overflow(page) -> bool:

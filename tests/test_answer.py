@@ -30,7 +30,10 @@ def test_deadline_answer_names_source_and_quotes_the_number(services):
     a = ask(services, "单位负责人接到事故报告后，应当在多长时间内向有关部门报告？")
     assert not a.abstained
     first = a.citations[0]
-    assert first.label == "《事故条例》第九条" and first.quote in services.library.units[services.library.unit_pos[first.unit_id]].text
+    assert (
+        first.label == "《事故条例》第九条"
+        and first.quote in services.library.units[services.library.unit_pos[first.unit_id]].text
+    )
     assert md(a).startswith("**依据《事故条例》第九条**")
     assert "1小时" in answer_plain(a)
 
@@ -48,9 +51,17 @@ def test_list_question_on_a_section_lists_its_parts(services):
     """《解读》四 only announces "4个方面亮点"; its four parts are units of their own and are listed, each cited."""
     a = ask(services, "解读中说吉林实施细则有哪4个方面的亮点？")
     labels = [c.label for c in a.citations]
-    assert labels == ["《解读》四", "《解读》四（一是）", "《解读》四（二是）", "《解读》四（三是）", "《解读》四（四是）"]
+    assert labels == [
+        "《解读》四",
+        "《解读》四（一是）",
+        "《解读》四（二是）",
+        "《解读》四（三是）",
+        "《解读》四（四是）",
+    ]
     for c in a.citations[1:]:
-        assert services.library.units[services.library.unit_pos[c.unit_id]].text.startswith(c.quote)  # the part's first sentence, verbatim
+        assert services.library.units[services.library.unit_pos[c.unit_id]].text.startswith(
+            c.quote
+        )  # the part's first sentence, verbatim
     text = answer_plain(a)
     assert "强化党政同责" in text and "严肃责任追究" in text and "其中分为以下 4 点" in text
 
@@ -61,8 +72,11 @@ def test_how_many_years_quotes_the_paragraph_with_the_period(services):
     assert "五年内不得担任" in answer_plain(a)
 
 
-@pytest.mark.xfail(strict=True, reason="known ranking regression on the 30-document corpus: 《刑法》第五十三条 (罚金的缴纳期限) "
-                   "edges out 《安全生产法》第九十四条 (14.73 vs 14.55) for this colloquial wording; see the closing note of issue 12")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known ranking regression on the 30-document corpus: 《刑法》第五十三条 (罚金的缴纳期限) "
+    "edges out 《安全生产法》第九十四条 (14.73 vs 14.55) for this colloquial wording; see the closing note of issue 12",
+)
 def test_how_many_years_colloquial_without_the_law_named(services):
     a = ask(services, "老板出过事被撤了职，多少年不能再当老板？")
     assert a.citations[0].label == "《安全生产法》第九十四条第三款"
@@ -106,7 +120,12 @@ def test_trainer_requests_are_pointed_to_the_study_pack(services):
 
 def test_weak_evidence_answers_carry_a_caveat(services):
     """Between abstaining and a confident answer: answered, with a plain warning that the corpus may not say."""
-    questions = ["危险化学品仓库离居民区要多远？", "安全帽的国家标准编号是多少？", "道路交通事故认定书要在多少天内作出？", "单位负责人接到事故报告后，应当在多长时间内向有关部门报告？"]
+    questions = [
+        "危险化学品仓库离居民区要多远？",
+        "安全帽的国家标准编号是多少？",
+        "道路交通事故认定书要在多少天内作出？",
+        "单位负责人接到事故报告后，应当在多长时间内向有关部门报告？",
+    ]
     answered = [a for a in (ask(services, q) for q in questions) if not a.abstained]
     unsure = [a for a in answered if a.confidence < UNSURE_BELOW]
     assert unsure and len(unsure) < len(answered)
@@ -148,7 +167,9 @@ def test_html_and_markdown_in_questions_stay_inert(services):
 def test_verified_refuses_units_that_do_not_exist_or_misquote(services):
     lib = services.library
     real = lib.unit("work_safety_law_2021", 9)
-    assert verified(lib, real, real.label, real.text[:30]) == Citation(real.doc_id, real.unit_id, 9, real.label, real.text[:30])
+    assert verified(lib, real, real.label, real.text[:30]) == Citation(
+        real.doc_id, real.unit_id, 9, real.label, real.text[:30]
+    )
     forged_unit = type(real)(real.doc_id, "work_safety_law_2021:125", 125, "《安全生产法》第一百二十五条", "", "本法")
     assert verified(lib, forged_unit, forged_unit.label, "本法") is None
     assert verified(lib, real, real.label, "不在条文中的句子") is None
@@ -174,7 +195,14 @@ def test_a_forged_quote_never_becomes_a_block(services, monkeypatch):
 
 def test_no_emitted_citation_names_a_nonexistent_unit(services):
     questions = [q.question for q in load_questions(ROOT / "eval" / "questions.jsonl")]
-    questions += ["安全生产法第二百条", "事故条例第四十七条第二款", "规定第十五条", "问责条例第七条", "第五百条", "应急条例第三十六条"]
+    questions += [
+        "安全生产法第二百条",
+        "事故条例第四十七条第二款",
+        "规定第十五条",
+        "问责条例第七条",
+        "第五百条",
+        "应急条例第三十六条",
+    ]
     for q in questions:
         for c in ask(services, q).citations:
             unit = services.library.units[services.library.unit_pos[c.unit_id]]

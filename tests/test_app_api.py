@@ -25,7 +25,13 @@ def served(tmp_path_factory):
     proc = start_app(port, index_dir, log_path)
     try:
         lines = wait_ready(proc, port, log_path)
-        yield {"url": f"http://127.0.0.1:{port}/", "log": lines, "log_path": log_path, "index_dir": index_dir, "proc": proc}
+        yield {
+            "url": f"http://127.0.0.1:{port}/",
+            "log": lines,
+            "log_path": log_path,
+            "index_dir": index_dir,
+            "proc": proc,
+        }
     finally:
         stop(proc)
 
@@ -122,7 +128,11 @@ def test_chat_endpoint_renders_expandable_citation_with_full_text_and_sources(cl
         unit = next(u for u in services.library.units if u.label == html.unescape(label))
         block = reply.split(f'<span class="rq-label">{label}</span>', 1)[1].split("</details>", 1)[0]
         assert "<mark>" in block
-        shown = html.unescape(re.sub(r"<br>", "\n", re.sub(r"</?mark>", "", block.split('<div class="rq-unit">', 1)[1].split("</div>", 1)[0])))
+        shown = html.unescape(
+            re.sub(
+                r"<br>", "\n", re.sub(r"</?mark>", "", block.split('<div class="rq-unit">', 1)[1].split("</div>", 1)[0])
+            )
+        )
         assert shown == unit.text  # the full text of the cited unit, not just the quote
         assert label in sources
     assert "本次回答的依据" in sources
@@ -150,7 +160,9 @@ def test_follow_up_uses_the_conversation(client, services):
     assert not any("结合上一问" in n for n in alone["notes"])
     followed = ask(client, "那乡镇呢？", [{"role": "user", "content": first}, {"role": "assistant", "content": "……"}])
     assert_real_citations(services, followed)
-    assert any("乡镇" in services.library.units[services.library.unit_pos[c["unit_id"]]].text for c in followed["citations"])
+    assert any(
+        "乡镇" in services.library.units[services.library.unit_pos[c["unit_id"]]].text for c in followed["citations"]
+    )
 
 
 def test_role_and_document_filter_reach_the_answerer(client, services):
@@ -229,7 +241,12 @@ def test_settings_from_flags_environment_and_auth_file(tmp_path):
     auth.write_text("# 账号\nzhang:123456\n\nli:abc:def\n", encoding="utf-8")
     assert parse_settings(["--auth-file", str(auth)], env={}).auth == (("zhang", "123456"), ("li", "abc:def"))
     auth.write_text("no-colon-here\n", encoding="utf-8")
-    for argv, env in ((["--auth-file", str(auth)], {}), ([], {"REGQA_AUTH": "nopassword"}), (["--port", "http"], {}), (["--port", "70000"], {})):
+    for argv, env in (
+        (["--auth-file", str(auth)], {}),
+        ([], {"REGQA_AUTH": "nopassword"}),
+        (["--port", "http"], {}),
+        (["--port", "70000"], {}),
+    ):
         with pytest.raises(ConfigError):
             parse_settings(argv, env=env)
     warning = exposure_warning("0.0.0.0", ())
@@ -325,7 +342,9 @@ def test_jump_box_understands_names_numbers_and_sections(services):
     for text, unit in cases.items():
         jump = resolve_jump(services.library, text, law)
         assert unit is not None and jump.unit == unit and not jump.note, text
-    assert resolve_jump(services.library, "实施细则 第五条", law).note == services.library.missing_note("jilin_implementing_rules", 5)
+    assert resolve_jump(services.library, "实施细则 第五条", law).note == services.library.missing_note(
+        "jilin_implementing_rules", 5
+    )
     for text in ("", "胡说八道", "解读 第三条", "安全生产法 第二百条", "x" * 500):
         jump = resolve_jump(services.library, text, law)
         assert jump.unit is None and jump.note and re.search(r"[\u4e00-\u9fff]", jump.note), text

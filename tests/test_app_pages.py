@@ -61,17 +61,33 @@ def test_the_article_panel_shows_a_unit_or_says_it_is_gone(services):
 
 
 def test_a_saved_conversation_comes_back_and_bad_storage_is_ignored(services):
-    history = [{"role": "user", "content": "县长要干什么？"}, {"role": "assistant", "content": [{"type": "text", "text": "依据……"}]}]
+    history = [
+        {"role": "user", "content": "县长要干什么？"},
+        {"role": "assistant", "content": [{"type": "text", "text": "依据……"}]},
+    ]
     answer = services.ask("县长要干什么？")
-    saved = chat.saved_state(history, Conversation().add("县长要干什么？"), render.sources_data(answer), "问：县长要干什么？")
+    saved = chat.saved_state(
+        history, Conversation().add("县长要干什么？"), render.sources_data(answer), "问：县长要干什么？"
+    )
     back, conversation, sources, copy, panel = chat.restored(services, saved)
     assert back == [{"role": "user", "content": "县长要干什么？"}, {"role": "assistant", "content": "依据……"}]
     assert conversation.questions == ("县长要干什么？",) and copy.startswith("问：")
     assert answer.citations[0].label.split("第")[0] in sources and panel == saved["sources"]
-    for bad in (None, "text", {"v": 2}, {"v": 1, "messages": "x"}, {"v": 1, "messages": [{"role": "system", "content": "x"}, 5]}):
+    for bad in (
+        None,
+        "text",
+        {"v": 2},
+        {"v": 1, "messages": "x"},
+        {"v": 1, "messages": [{"role": "system", "content": "x"}, 5]},
+    ):
         history, conversation, _, _, _ = chat.restored(services, bad)
         assert history == [] and conversation.questions == ()
-    tampered = {"v": 1, "messages": [], "questions": [], "sources": {"answered": True, "cited": [["no_such:1", ["x"]], [5, 6]], "related": ["<b>"]}}
+    tampered = {
+        "v": 1,
+        "messages": [],
+        "questions": [],
+        "sources": {"answered": True, "cited": [["no_such:1", ["x"]], [5, 6]], "related": ["<b>"]},
+    }
     assert "no_such" not in chat.restored(services, tampered)[2]
 
 
@@ -102,7 +118,9 @@ def test_document_choices_name_documents_by_title_and_short_name(services):
 
 
 def test_warnings_shown_to_everyone_do_not_reveal_server_paths():
-    text = "无法按当前语料重建索引（[Errno 13] Permission denied: '/srv/regqa/index/builds/x'），暂时使用上次构建的索引。"
+    text = (
+        "无法按当前语料重建索引（[Errno 13] Permission denied: '/srv/regqa/index/builds/x'），暂时使用上次构建的索引。"
+    )
     shown = render.hide_paths(text)
     assert "/srv/regqa" not in shown and "暂时使用上次构建的索引" in shown
     assert render.hide_paths("2026/11/29 与 1/2") == "2026/11/29 与 1/2"

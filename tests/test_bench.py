@@ -16,15 +16,15 @@ from rank_bm25 import BM25Okapi
 from regqa.bench.cli import _scales
 from regqa.bench.measure import growth_word, loglog_slope, summarize
 from regqa.bench.synthetic import make_synthetic_corpus, perturb_numbers, sentences, synthetic_document
-from regqa.retrieval.bm25 import SparseBM25
 from regqa.catalog import load_catalog
 from regqa.corpus import corpus_files, load_corpus
 from regqa.evaluation.questions import load_questions
 from regqa.library import Library
+from regqa.retrieval.bm25 import SparseBM25
 from regqa.retrieval.lexicon import load_lexicon
 from regqa.retrieval.retrievers import BM25_K1
-from regqa.services import make_tokenizer
 from regqa.segment import ARTICLE_RE, CHAPTER_RE, ITEM_RE
+from regqa.services import make_tokenizer
 
 BM25_B = 0.75
 

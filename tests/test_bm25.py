@@ -11,7 +11,11 @@ from regqa.retrieval.bm25 import SparseBM25
 def _corpus(seed: int):
     rng = random.Random(seed)
     vocab = [f"w{i}" for i in range(60)]
-    return rng, vocab, [[rng.choice(vocab[: rng.randint(3, 60)]) for _ in range(rng.randint(1, 40))] for _ in range(150)]
+    return (
+        rng,
+        vocab,
+        [[rng.choice(vocab[: rng.randint(3, 60)]) for _ in range(rng.randint(1, 40))] for _ in range(150)],
+    )
 
 
 def test_scores_equal_rank_bm25_on_random_corpora():

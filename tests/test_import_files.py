@@ -52,7 +52,7 @@ def write_docx(path: Path, lines: list[str]) -> Path:
         table = document.add_table(rows=len(meta), cols=1)
         for row, text in zip(table.rows, meta):
             row.cells[0].text = text
-    for line in body[len(meta):]:
+    for line in body[len(meta) :]:
         para = document.add_paragraph()
         if line.startswith("第") and "章" in line[:5]:
             para.style = document.styles["Heading 1"]
@@ -157,10 +157,17 @@ def check_same_units(prep, original) -> None:
 # ---------------------------------------------------------------- formats and encodings
 
 
-@pytest.mark.parametrize("encoding, label", [
-    ("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8（带 BOM）"), ("gb18030", "GB18030/GBK"), ("gbk", "GB18030/GBK"),
-    ("utf-16", "UTF-16（带 BOM）"), ("utf-16-le", "UTF-16LE（无 BOM）"),
-])
+@pytest.mark.parametrize(
+    "encoding, label",
+    [
+        ("utf-8", "UTF-8"),
+        ("utf-8-sig", "UTF-8（带 BOM）"),
+        ("gb18030", "GB18030/GBK"),
+        ("gbk", "GB18030/GBK"),
+        ("utf-16", "UTF-16（带 BOM）"),
+        ("utf-16-le", "UTF-16LE（无 BOM）"),
+    ],
+)
 def test_text_in_every_encoding_gives_the_same_units(tmp_path, original, encoding, label):
     path = write_text(tmp_path / "应急条例.txt", corpus_lines(), encoding)
     prep = prepare(path, CORPUS)
@@ -185,10 +192,16 @@ def test_pdf_gives_the_same_units_without_page_furniture(tmp_path, original):
     assert any("页码" in n for n in prep.report.notes)
 
 
-@pytest.mark.parametrize("encoding, declared", [
-    ("utf-8", "utf-8"), ("utf-8-sig", "utf-8"), ("gb18030", "gb2312"), ("utf-16", "utf-16"),
-    ("utf-8", "gb2312"),  # mislabelled page: the bytes decide, not the declaration
-])
+@pytest.mark.parametrize(
+    "encoding, declared",
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8"),
+        ("gb18030", "gb2312"),
+        ("utf-16", "utf-16"),
+        ("utf-8", "gb2312"),  # mislabelled page: the bytes decide, not the declaration
+    ],
+)
 def test_html_page_gives_the_same_units_without_navigation_footer_or_scripts(tmp_path, original, encoding, declared):
     prep = prepare(write_html(tmp_path / "page.html", corpus_lines(), encoding, declared), CORPUS)
     check_same_units(prep, original)
@@ -202,7 +215,13 @@ def test_markdown_syntax_is_removed(tmp_path):
     lines = corpus_lines("national_responsibility_regulation")
     md = [f"# {lines[0]}", ""]
     for line in lines[1:]:
-        md.append(f"## {line}" if line.startswith("第") and "章" in line[:4] else f"**{line.split(' ')[0]}** {line.partition(' ')[2]}" if line.startswith("第") and " " in line else line)
+        md.append(
+            f"## {line}"
+            if line.startswith("第") and "章" in line[:4]
+            else f"**{line.split(' ')[0]}** {line.partition(' ')[2]}"
+            if line.startswith("第") and " " in line
+            else line
+        )
         md.append("")
     prep = prepare(write_text(tmp_path / "rules.md", md, "utf-8", "\n"), CORPUS)
     orig = load_document(CORPUS / "national_responsibility_regulation.txt", load_catalog(CORPUS))
@@ -228,8 +247,15 @@ def test_hard_wrapped_text_with_run_in_items_and_table_of_contents(tmp_path):
     prep = prepare(write_text(tmp_path / "wrapped.txt", text), CORPUS)
     units = {u.article: u for u in prep.doc.units if u.article}
     assert sorted(units) == [1, 2, 3, 4]
-    assert units[1].text == "第一条 为了落实安全生产责任，根据《中华人民共和国安全生产法》等法律法规，结合本省实际，制定本规定。"
-    assert [i.text for i in units[3].paragraphs[0].items] == ["（一）加强领导；", "（二）建立协调机制；", "（三）督促检查。"]
+    assert (
+        units[1].text
+        == "第一条 为了落实安全生产责任，根据《中华人民共和国安全生产法》等法律法规，结合本省实际，制定本规定。"
+    )
+    assert [i.text for i in units[3].paragraphs[0].items] == [
+        "（一）加强领导；",
+        "（二）建立协调机制；",
+        "（三）督促检查。",
+    ]
     assert units[3].heading == "第二章 职 责"
     assert units[4].text == "第四条 乡、镇人民政府应当明确负责安全生产监督管理的工作机构。"
     assert prep.doc.metadata == ("（2020年1月1日省人民政府令第1号公布）",)
@@ -241,7 +267,12 @@ def test_hard_wrapped_text_with_run_in_items_and_table_of_contents(tmp_path):
 
 
 def test_missing_numbers_become_gap_lines_and_coverage_says_excerpt(tmp_path):
-    text = ["某某办法", "第一条 为了规范管理，制定本办法。", "第二条 本办法适用于本市。", "第五条 本办法自公布之日起施行。"]
+    text = [
+        "某某办法",
+        "第一条 为了规范管理，制定本办法。",
+        "第二条 本办法适用于本市。",
+        "第五条 本办法自公布之日起施行。",
+    ]
     prep = prepare(write_text(tmp_path / "measures.txt", text), CORPUS)
     assert prep.report.articles == [1, 2, 5]
     assert prep.report.gaps == ["第三条至第四条"]
@@ -317,19 +348,34 @@ def test_pdf_without_a_text_layer_is_refused(tmp_path):
 
 
 def test_unsupported_types_are_refused_with_a_hint(tmp_path):
-    for name, needle in (("a.doc", "另存为"), ("a.exe", "不支持的文件类型 .exe"), ("a.txt.exe", ".exe"), ("noext", "无扩展名"), ("a.ofd", "OFD")):
+    for name, needle in (
+        ("a.doc", "另存为"),
+        ("a.exe", "不支持的文件类型 .exe"),
+        ("a.txt.exe", ".exe"),
+        ("noext", "无扩展名"),
+        ("a.ofd", "OFD"),
+    ):
         (tmp_path / name).write_bytes(b"whatever")
         _fails(tmp_path / name, needle)
 
 
 def test_text_without_recognisable_structure_is_refused(tmp_path):
-    text = ["关于做好假期安全工作的通知", "各单位：", "假期将至，请各单位认真做好安全生产工作，确保平安。", "特此通知。"]
+    text = [
+        "关于做好假期安全工作的通知",
+        "各单位：",
+        "假期将至，请各单位认真做好安全生产工作，确保平安。",
+        "特此通知。",
+    ]
     _fails(write_text(tmp_path / "notice.txt", text), "没有识别出可用的结构", "第X条")
     _fails(write_text(tmp_path / "one.txt", ["只有一句话，没有任何结构。"]), "没有识别出可用的结构")
 
 
 def test_catalog_structure_must_match(tmp_path):
-    text = ["吉林省党政领导干部安全生产责任制实施细则", "一、总体要求", "各级党委和政府要落实安全生产责任制，加强组织领导。"]
+    text = [
+        "吉林省党政领导干部安全生产责任制实施细则",
+        "一、总体要求",
+        "各级党委和政府要落实安全生产责任制，加强组织领导。",
+    ]
     _fails(write_text(tmp_path / "x.txt", text), "catalog.toml", "按条编排")
 
 
@@ -349,7 +395,12 @@ def test_a_different_document_never_silently_replaces_an_existing_file(tmp_path)
 
 
 def test_only_the_title_matches_a_catalog_entry(tmp_path):
-    text = ["关于学习《安全生产法》的辅导材料", "中华人民共和国安全生产法", "一、总体要求", "各级领导干部要认真学习安全生产法，落实安全生产责任。"]
+    text = [
+        "关于学习《安全生产法》的辅导材料",
+        "中华人民共和国安全生产法",
+        "一、总体要求",
+        "各级领导干部要认真学习安全生产法，落实安全生产责任。",
+    ]
     prep = prepare(write_text(tmp_path / "study notes.txt", text), CORPUS)
     assert prep.doc.doc_id == "study_notes" and not prep.report.replaces
     assert prep.normalized.title == "关于学习《安全生产法》的辅导材料"
@@ -360,7 +411,15 @@ def test_labels_and_chapter_numbers_on_lines_of_their_own_are_joined(tmp_path):
     import docx
 
     document = docx.Document()
-    for line in ["某某条例", "第一章", "总　　则", "第一条", "为了测试，制定本条例。", "第二章　附　则", "第二条　本条例自公布之日起施行。"]:
+    for line in [
+        "某某条例",
+        "第一章",
+        "总　　则",
+        "第一条",
+        "为了测试，制定本条例。",
+        "第二章　附　则",
+        "第二条　本条例自公布之日起施行。",
+    ]:
         document.add_paragraph(line)
     document.save(tmp_path / "two_line.docx")
     prep = prepare(tmp_path / "two_line.docx", CORPUS)

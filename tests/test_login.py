@@ -47,7 +47,9 @@ def test_waits_grow_after_each_failure_and_the_name_is_locked_out():
     assert t.verdict("zhang", "10.0.0.2", clock()).locked  # from any address
     assert not t.verdict("li", "10.0.0.3", clock()).locked and t.verdict("li", "10.0.0.3", clock()).wait == 0
     clock.now += 901
-    assert t.verdict("zhang", "10.0.0.2", clock()) == t.verdict("nobody", "10.0.0.9", clock())  # the lock is over, the count starts afresh
+    assert t.verdict("zhang", "10.0.0.2", clock()) == t.verdict(
+        "nobody", "10.0.0.9", clock()
+    )  # the lock is over, the count starts afresh
     assert t.failed("zhang", "10.0.0.2", clock()).wait == 1
 
 
@@ -55,7 +57,15 @@ def test_an_address_spraying_names_is_slowed_then_locked_and_success_does_not_re
     clock = FakeClock()
     t = LoginThrottle(Policy(base_delay=1, address_free=3, address_lockout_after=8, lockout=600))
     waits = [t.failed(f"user{i}", "10.0.0.5", clock()).wait for i in range(7)]
-    assert waits == [1, 1, 1, 1, 2, 4, 8]  # each name's first failure costs a second; the address's count adds up after 3
+    assert waits == [
+        1,
+        1,
+        1,
+        1,
+        2,
+        4,
+        8,
+    ]  # each name's first failure costs a second; the address's count adds up after 3
     t.succeeded("li", "10.0.0.5", clock())  # a known account does not clear the address's count
     last = t.failed("user7", "10.0.0.5", clock())
     assert last.locked and last.key == "address"
@@ -83,7 +93,14 @@ def test_memory_stays_bounded_under_a_flood_of_names():
 
 
 def test_policy_from_the_environment():
-    p = Policy.from_env({"REGQA_LOGIN_DELAY": "0.5", "REGQA_LOGIN_LOCKOUT": "4", "REGQA_LOGIN_ADDRESS_LOCKOUT": "9", "REGQA_LOGIN_LOCKOUT_MINUTES": "2"})
+    p = Policy.from_env(
+        {
+            "REGQA_LOGIN_DELAY": "0.5",
+            "REGQA_LOGIN_LOCKOUT": "4",
+            "REGQA_LOGIN_ADDRESS_LOCKOUT": "9",
+            "REGQA_LOGIN_LOCKOUT_MINUTES": "2",
+        }
+    )
     assert (p.base_delay, p.lockout_after, p.address_lockout_after, p.lockout) == (0.5, 4, 9, 120)
     assert Policy.from_env({"REGQA_LOGIN_DELAY": "abc", "REGQA_LOGIN_LOCKOUT": "-1"}) == Policy()
 
@@ -108,7 +125,12 @@ def server(services, monkeypatch):
 
 
 def login(base: str, user: str, password: str, address: str) -> httpx.Response:
-    return httpx.post(f"{base}/login", data={"username": user, "password": password}, headers={"X-Forwarded-For": address}, timeout=120)
+    return httpx.post(
+        f"{base}/login",
+        data={"username": user, "password": password},
+        headers={"X-Forwarded-For": address},
+        timeout=120,
+    )
 
 
 def test_the_server_holds_each_retry_longer_then_locks_the_name_and_logs_each_failure(server, caplog):
@@ -139,9 +161,16 @@ def test_an_address_trying_many_names_is_locked_and_a_flood_is_refused_without_w
 
         async def flood():
             async with httpx.AsyncClient(timeout=120) as client:
-                return await asyncio.gather(*(
-                    client.post(f"{server}/login", data={"username": "li", "password": "x"}, headers={"X-Forwarded-For": "10.0.0.9"}) for _ in range(100)
-                ))
+                return await asyncio.gather(
+                    *(
+                        client.post(
+                            f"{server}/login",
+                            data={"username": "li", "password": "x"},
+                            headers={"X-Forwarded-For": "10.0.0.9"},
+                        )
+                        for _ in range(100)
+                    )
+                )
 
         flood_codes = [r.status_code for r in asyncio.run(flood())]
     assert statuses == [400] * 6

@@ -19,9 +19,18 @@ from .conftest import CORPUS
     "clause, actors",
     [
         ("生产经营单位的主要负责人对本单位安全生产工作负有下列职责：", ("enterprise_head",)),
-        ("第六十五条 应急管理部门和其他负有安全生产监督管理职责的部门依法开展安全生产行政执法工作", ("emergency_department", "supervising_department")),
-        ("乡镇人民政府和街道办事处，以及开发区、工业园区、港区、风景区等应当明确负责安全生产监督管理的有关工作机构及其职责", ("township", "development_zone")),
-        ("（一）无正当理由故意不执行各级人民政府或者负有安全生产监督管理职责的部门依法作出的上述行政决定、命令的；", ()),  # objects, not subjects
+        (
+            "第六十五条 应急管理部门和其他负有安全生产监督管理职责的部门依法开展安全生产行政执法工作",
+            ("emergency_department", "supervising_department"),
+        ),
+        (
+            "乡镇人民政府和街道办事处，以及开发区、工业园区、港区、风景区等应当明确负责安全生产监督管理的有关工作机构及其职责",
+            ("township", "development_zone"),
+        ),
+        (
+            "（一）无正当理由故意不执行各级人民政府或者负有安全生产监督管理职责的部门依法作出的上述行政决定、命令的；",
+            (),
+        ),  # objects, not subjects
         ("事故发生后，有关单位和人员应当妥善保护事故现场以及相关证据", ()),
     ],
 )
@@ -47,7 +56,9 @@ def test_a_county_head_gets_the_county_governments_duties_after_what_is_missing(
     answer = services.ask("我要干什么？", None, "政府主要负责人（县长、市长）")
     first = answer.blocks[0]
     assert isinstance(first, Caveat) and "第二章" in first.text and "节选" in first.text  # the gap comes first
-    assert any(isinstance(b, Quote) and "政府主要负责人8项职责" in b.citation.quote for b in answer.blocks)  # what the interpretation says
+    assert any(
+        isinstance(b, Quote) and "政府主要负责人8项职责" in b.citation.quote for b in answer.blocks
+    )  # what the interpretation says
     duty_list = next(b for b in answer.blocks if isinstance(b, DutyList))
     wanted = covered("government_head")
     lib = services.library
@@ -61,7 +72,9 @@ def test_a_county_head_gets_the_county_governments_duties_after_what_is_missing(
 def test_an_enterprise_principal_gets_the_seven_duties_of_the_law(services):
     answer = services.ask("企业老板要干什么？")
     labels = [c.label for c in answer.citations]
-    assert "《安全生产法》第五条" in labels and sum(label.startswith("《安全生产法》第二十一条") for label in labels) >= 5
+    assert (
+        "《安全生产法》第五条" in labels and sum(label.startswith("《安全生产法》第二十一条") for label in labels) >= 5
+    )
     assert not isinstance(answer.blocks[0], Caveat)  # nothing missing for enterprises
 
 
@@ -72,7 +85,14 @@ def test_an_accident_scenario_is_graded_and_its_investigator_worked_out(services
     ids = [c.unit_id for c in answer.citations]
     assert "accident_reporting_regulation_2007:3" in ids and "accident_reporting_regulation_2007:19" in ids
     whole = answer_plain(services.ask("厂里死了3个人，县里该怎么办？"))
-    for step in ("报告（较大事故）", "救援（较大事故）", "调查：由设区的市级人民政府负责", "期限（较大事故）", "1小时内", "60日内"):
+    for step in (
+        "报告（较大事故）",
+        "救援（较大事故）",
+        "调查：由设区的市级人民政府负责",
+        "期限（较大事故）",
+        "1小时内",
+        "60日内",
+    ):
         assert step in whole, step
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from regqa.answer import compose
-from regqa.answer.abstain import AbstainModel, Abstainer, EvidenceStats, Judgement, features
+from regqa.answer.abstain import Abstainer, AbstainModel, EvidenceStats, Judgement, features
 from regqa.answer.blocks import Caveat, Lead, Outline, Paragraph, Quote, Refusal, Related, verified
 from regqa.answer.compose import UNSURE_NOTE, Composer
 from regqa.answer.passages import Passage
@@ -50,8 +50,13 @@ NOTES = """某某条例解读
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    law = info_from_entry("law", {"title": "某某安全条例", "short": "某条例", "structure": "article", "expected_articles": 5, "priority": 1})
-    notes = info_from_entry("notes", {"title": "某某条例解读", "short": "解读", "structure": "section", "kind": "解读", "priority": 2})
+    law = info_from_entry(
+        "law",
+        {"title": "某某安全条例", "short": "某条例", "structure": "article", "expected_articles": 5, "priority": 1},
+    )
+    notes = info_from_entry(
+        "notes", {"title": "某某条例解读", "short": "解读", "structure": "section", "kind": "解读", "priority": 2}
+    )
     return Library.from_documents([parse_document("law", LAW, law), parse_document("notes", NOTES, notes)])
 
 
@@ -61,7 +66,9 @@ def analyser(library) -> QueryAnalyser:
     return QueryAnalyser(library, lexicon, make_tokenizer(lexicon, library))
 
 
-def fake_outcome(library: Library, analyser: QueryAnalyser, question: str, ranking: list[str], dense_top: float = 0.6, missing=()) -> SearchOutcome:
+def fake_outcome(
+    library: Library, analyser: QueryAnalyser, question: str, ranking: list[str], dense_top: float = 0.6, missing=()
+) -> SearchOutcome:
     """A FAKE search outcome: the units ``ranking`` names come first, in that order, with made-up scores."""
     query = analyser.analyse(question)
     n = len(library.units)
@@ -110,7 +117,9 @@ def test_a_section_list_outlines_its_parts(library, analyser):
 
 def test_a_forged_passage_is_dropped_and_counted(library, analyser, monkeypatch):
     real = compose.select_passages
-    monkeypatch.setattr(compose, "select_passages", lambda unit, *a, **k: [Passage(unit, "伪造的条文内容。"), *real(unit, *a, **k)])
+    monkeypatch.setattr(
+        compose, "select_passages", lambda unit, *a, **k: [Passage(unit, "伪造的条文内容。"), *real(unit, *a, **k)]
+    )
     outcome = fake_outcome(library, analyser, "接到事故报告后多长时间内要报告？", ["law:2"])
     a = composer(library, analyser).compose("接到事故报告后多长时间内要报告？", outcome, SURE)
     assert a.dropped == 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from regqa.retrieval.lexicon import load_lexicon
-from regqa.retrieval.intent import question_intent, unit_features
 from regqa.refs import mentioned_docs, parse_references, term_docs
+from regqa.retrieval.intent import question_intent, unit_features
+from regqa.retrieval.lexicon import load_lexicon
 from regqa.retrieval.query import QuestionError
 
 
@@ -60,7 +60,9 @@ def test_answer_kinds_are_read_from_question_and_unit(services):
     assert "deadline" in question_intent("处罚决定作出后几个工作日内公开？").kinds
     assert "list" in question_intent("解读最后提出了哪“三要”？").kinds
     assert question_intent("一般事故由哪一级政府负责调查？").kinds == ("who",)  # 哪一级 is not a list
-    assert "who" in unit_features(services.library.unit("accident_reporting_regulation_2007", 19))  # ……由……人民政府负责调查
+    assert "who" in unit_features(
+        services.library.unit("accident_reporting_regulation_2007", 19)
+    )  # ……由……人民政府负责调查
     assert services.searcher.search("重大事故归谁调查？", top_k=1).hits[0].unit.label == "《事故条例》第十九条"
     sections = {u.label: unit_features(u) for u in services.library.units if u.doc_id == "jilin_rules_interpretation"}
     assert "list" in sections["《解读》五（第四）"]  # enumerates 一是……二是……三是……
@@ -126,7 +128,14 @@ def test_empty_or_non_text_questions_are_refused_in_chinese(services, bad):
 
 
 def test_odd_input_never_crashes(services):
-    for q in ["<script>alert(1)</script>安全生产", "🔥🔥 事故 🔥", "安全生產法第九條", "a" * 20000, "第零条", "第一千条"]:
+    for q in [
+        "<script>alert(1)</script>安全生产",
+        "🔥🔥 事故 🔥",
+        "安全生產法第九條",
+        "a" * 20000,
+        "第零条",
+        "第一千条",
+    ]:
         result = services.searcher.search(q, top_k=3)
         assert isinstance(result.hits, tuple)
     traditional = services.searcher.search("安全生產法第九條", top_k=1)

@@ -20,13 +20,32 @@ from .test_import import encoder, small_corpus, snapshot  # noqa: F401 - fixture
 from .test_import_files import write_text
 
 TRAVERSALS = [
-    "../escape", "../../etc/passwd", "..", ".", "a/b", "/etc/passwd", "..\\..\\windows", "a\\b", "x.txt", "a\x00b",
-    "jilin_implementing_rules/../../escape", "~root", "$(rm -rf /)", "中文编号", "ＡＢＣ", "a" * 65, "", " ",
+    "../escape",
+    "../../etc/passwd",
+    "..",
+    ".",
+    "a/b",
+    "/etc/passwd",
+    "..\\..\\windows",
+    "a\\b",
+    "x.txt",
+    "a\x00b",
+    "jilin_implementing_rules/../../escape",
+    "~root",
+    "$(rm -rf /)",
+    "中文编号",
+    "ＡＢＣ",
+    "a" * 65,
+    "",
+    " ",
 ]
 
 
 def rules_file(folder: Path, name: str = "rules.txt") -> Path:
-    return write_text(folder / name, ["某某市安全管理办法", "第一条 为了规范管理，制定本办法。", "第二条 本办法适用于本市各级人民政府。"])
+    return write_text(
+        folder / name,
+        ["某某市安全管理办法", "第一条 为了规范管理，制定本办法。", "第二条 本办法适用于本市各级人民政府。"],
+    )
 
 
 # ---------------------------------------------------------------- document ids
@@ -38,7 +57,9 @@ def test_unsafe_doc_ids_are_refused(bad):
         check_doc_id(bad)
 
 
-@pytest.mark.parametrize("given, safe", [("Jilin-Rules", "jilin_rules"), ("city rules 2024", "city_rules_2024"), ("abc_123", "abc_123")])
+@pytest.mark.parametrize(
+    "given, safe", [("Jilin-Rules", "jilin_rules"), ("city rules 2024", "city_rules_2024"), ("abc_123", "abc_123")]
+)
 def test_harmless_doc_ids_are_folded_to_the_safe_form(given, safe):
     assert check_doc_id(given) == safe
 
@@ -72,10 +93,22 @@ def test_file_names_become_safe_doc_ids(small_corpus, tmp_path):
 # ---------------------------------------------------------------- uploads
 
 
-@pytest.mark.parametrize("original", [
-    "../../evil.txt", "..\\..\\evil.txt", "/etc/cron.d/evil.txt", "a\x00b.txt", "<script>alert(1)</script>.txt",
-    "...txt", "CON.txt", "x" * 300 + ".txt", "条例 (最终版).DOCX", "..", "~/.bashrc.md",
-])
+@pytest.mark.parametrize(
+    "original",
+    [
+        "../../evil.txt",
+        "..\\..\\evil.txt",
+        "/etc/cron.d/evil.txt",
+        "a\x00b.txt",
+        "<script>alert(1)</script>.txt",
+        "...txt",
+        "CON.txt",
+        "x" * 300 + ".txt",
+        "条例 (最终版).DOCX",
+        "..",
+        "~/.bashrc.md",
+    ],
+)
 def test_uploads_are_stored_inside_the_import_folder_under_a_safe_name(tmp_path, original):
     folder = tmp_path / "imports"
     source = rules_file(tmp_path)
@@ -92,7 +125,9 @@ def test_uploads_are_stored_inside_the_import_folder_under_a_safe_name(tmp_path,
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted([source.name, stored.name])
 
 
-@pytest.mark.parametrize("name", ["evil.exe", "page.svg", "script.js", "rules.txt.exe", "archive.zip", "rules", "report.doc"])
+@pytest.mark.parametrize(
+    "name", ["evil.exe", "page.svg", "script.js", "rules.txt.exe", "archive.zip", "rules", "report.doc"]
+)
 def test_uploads_of_other_types_are_refused(tmp_path, name):
     source = rules_file(tmp_path)
     with pytest.raises(ImportFailed, match="不支持|另存为"):
@@ -200,7 +235,9 @@ def test_uploads_need_a_login_and_an_oversized_one_is_refused_before_it_is_read(
     files = b'--x\r\nContent-Disposition: form-data; name="files"; filename="rules.txt"\r\nContent-Type: text/plain\r\n\r\n\xe7\xac\xac\xe4\xb8\x80\xe6\x9d\xa1\r\n--x--\r\n'
 
     def upload(opener) -> int:
-        request = urllib.request.Request(f"{base}/gradio_api/upload", data=files, headers={"Content-Type": "multipart/form-data; boundary=x"})
+        request = urllib.request.Request(
+            f"{base}/gradio_api/upload", data=files, headers={"Content-Type": "multipart/form-data; boundary=x"}
+        )
         try:
             return opener.open(request, timeout=30).status
         except urllib.error.HTTPError as exc:
@@ -209,7 +246,12 @@ def test_uploads_need_a_login_and_an_oversized_one_is_refused_before_it_is_read(
     assert upload(anonymous) == 401  # with a login configured, Gradio asks for it
     opener = _login(base, SECRET)
     assert upload(opener) == 200  # a logged-in user may upload (the 导入文件 tab)
-    cookie = "; ".join(f"{c.name}={c.value}" for h in opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor) for c in h.cookiejar)
+    cookie = "; ".join(
+        f"{c.name}={c.value}"
+        for h in opener.handlers
+        if isinstance(h, urllib.request.HTTPCookieProcessor)
+        for c in h.cookiejar
+    )
     status, body = _raw_post_headers_only(base, "/gradio_api/upload", MAX_FILE_BYTES + 2 * 1024 * 1024, cookie)
     assert status == 413 and "请求过大" in body  # refused on the declared size: nothing was read or stored
     assert "拒绝请求 POST /gradio_api/upload" in log.read_text(encoding="utf-8")

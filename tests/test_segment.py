@@ -94,9 +94,24 @@ def test_every_body_line_lands_in_exactly_one_unit(docs):
         text = (CORPUS / f"{doc.doc_id}.txt").read_text(encoding="utf-8")
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()][1:]
         unit_lines = [ln for u in doc.units for ln in u.text.split("\n")]
-        structural = [ln for ln in lines if ln not in doc.metadata and (ln == "附则" or ln.startswith(("第", "【缺失")) and (
-            "章" in ln[:6] or "节" in ln[:6] or "编" in ln[:6] or ln.startswith("【缺失")))]  # 附件 lines belong to their annex unit
-        body = [ln for ln in lines if ln not in structural and ln not in doc.metadata and ln != doc.info.title and ln != text.splitlines()[0].strip()]
+        structural = [
+            ln
+            for ln in lines
+            if ln not in doc.metadata
+            and (
+                ln == "附则"
+                or ln.startswith(("第", "【缺失"))
+                and ("章" in ln[:6] or "节" in ln[:6] or "编" in ln[:6] or ln.startswith("【缺失"))
+            )
+        ]  # 附件 lines belong to their annex unit
+        body = [
+            ln
+            for ln in lines
+            if ln not in structural
+            and ln not in doc.metadata
+            and ln != doc.info.title
+            and ln != text.splitlines()[0].strip()
+        ]
         assert sorted(body) == sorted(unit_lines), doc.doc_id
 
 
@@ -129,7 +144,9 @@ def test_duplicate_and_out_of_order_articles_are_reported_and_kept_increasing():
 
 
 def test_document_without_catalog_entry_gets_title_from_line_one():
-    doc = parse_document("new_doc", "某某省安全生产监督管理办法\n第一条 为了……制定本办法。\n第二条 本办法自公布之日起施行。\n")
+    doc = parse_document(
+        "new_doc", "某某省安全生产监督管理办法\n第一条 为了……制定本办法。\n第二条 本办法自公布之日起施行。\n"
+    )
     assert doc.info.title == "某某省安全生产监督管理办法"
     assert doc.units[0].label == "《某某省安全生产监督管理办法》第一条"
     assert not doc.info.in_catalog

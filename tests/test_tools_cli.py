@@ -18,10 +18,23 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def run(services, index_dir):
     """``python -m regqa --encoder usem3 ARGS`` against the session's index (built by ``services``)."""
-    env = dict(os.environ, REGQA_INDEX=str(index_dir), REGQA_CORPUS=str(ROOT / "corpus"), GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
+    env = dict(
+        os.environ,
+        REGQA_INDEX=str(index_dir),
+        REGQA_CORPUS=str(ROOT / "corpus"),
+        GRADIO_ANALYTICS_ENABLED="False",
+        HF_HUB_OFFLINE="1",
+    )
 
     def _run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "regqa", "--encoder", "usem3", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "regqa", "--encoder", "usem3", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     return _run
 
@@ -42,7 +55,11 @@ def test_duties_limited_to_one_document(run):
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     units = [i["unit_id"] for items in data["themes"].values() for i in items]
-    assert units and all(u.startswith("accident_reporting_regulation_2007:") for u in units) and data["documents"] == ["《事故条例》"]
+    assert (
+        units
+        and all(u.startswith("accident_reporting_regulation_2007:") for u in units)
+        and data["documents"] == ["《事故条例》"]
+    )
     r = run("duties", "--role", "县长", "--doc", "不存在的文件")
     assert r.returncode == 2 and "找不到文件" in r.stderr
 
@@ -53,7 +70,19 @@ def test_study_pack_to_word_and_markdown(run, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "四、参考答案" in docx_text(out)
     student = tmp_path / "student.docx"
-    r = run("study", "--topic", "事故报告与调查", "--questions", "6", "--seed", "5", "--version", "student", "--out", str(student))
+    r = run(
+        "study",
+        "--topic",
+        "事故报告与调查",
+        "--questions",
+        "6",
+        "--seed",
+        "5",
+        "--version",
+        "student",
+        "--out",
+        str(student),
+    )
     assert r.returncode == 0 and "学员版" in docx_text(student) and "参考答案" not in docx_text(student)
     r = run("study", "--topic", "个人所得税")
     assert r.returncode == 2 and "知识库中没有与“个人所得税”相关的条文" in r.stderr
@@ -64,7 +93,12 @@ def test_study_pack_to_word_and_markdown(run, tmp_path):
 def test_compare_two_articles_and_align(run):
     r = run("compare", "安全生产法:83", "事故条例:9")
     assert r.returncode == 0, r.stderr
-    assert "《安全生产法》第八十三条" in r.stdout and "《事故条例》第九条" in r.stdout and "{+" in r.stdout and "[-" in r.stdout
+    assert (
+        "《安全生产法》第八十三条" in r.stdout
+        and "《事故条例》第九条" in r.stdout
+        and "{+" in r.stdout
+        and "[-" in r.stdout
+    )
     r = run("compare", "--align", "规定", "实施细则", "--top", "1")
     assert r.returncode == 0 and "《实施细则》第二条" in r.stdout
 

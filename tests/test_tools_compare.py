@@ -7,7 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regqa.tools.compare import CompareError, align, alignment_html, compare_units, diff_texts, inline_text, resolve_unit, side_by_side_html, unit_vectors
+from regqa.tools.compare import (
+    CompareError,
+    align,
+    alignment_html,
+    compare_units,
+    diff_texts,
+    inline_text,
+    resolve_unit,
+    side_by_side_html,
+    unit_vectors,
+)
 
 CJK = st.text(alphabet="安全生产法第一二三条应当可以不得报告1小时县级人民政府，。", max_size=40)
 
@@ -50,7 +60,13 @@ def test_each_side_rebuilds_its_own_text(a, b):
 
 def test_references_in_several_forms(services):
     want = services.library.unit("work_safety_law_2021", 83)
-    for ref in ("安全生产法:83", "安全生产法：第八十三条", "安全生产法 第八十三条", "《安全生产法》第八十三条", want.unit_id):
+    for ref in (
+        "安全生产法:83",
+        "安全生产法：第八十三条",
+        "安全生产法 第八十三条",
+        "《安全生产法》第八十三条",
+        want.unit_id,
+    ):
         assert resolve_unit(services.library, ref) is want, ref
     assert resolve_unit(services.library, "解读:五（第二）").label == "《解读》五（第二）"
     with pytest.raises(CompareError, match="节选"):

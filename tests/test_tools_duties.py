@@ -7,13 +7,23 @@ import re
 import pytest
 
 from regqa.corpus import coverage
+from regqa.roles import ROLES, RoleError, resolve_role
 from regqa.themes import THEME_NAMES, classify
-from regqa.tools.duties import CITY, COUNTY, NATIONAL, PROVINCE, build_checklist, checklist_report, item_levels, levels_of, subject_match
+from regqa.tools.duties import (
+    CITY,
+    COUNTY,
+    NATIONAL,
+    PROVINCE,
+    build_checklist,
+    checklist_report,
+    item_levels,
+    levels_of,
+    subject_match,
+)
 from regqa.tools.export import docx_text, to_html, to_markdown, write
 from tests.docx_checks import assert_handout_format
 
 INTERNAL_TAGS = ("条文主语", "所列事项", "检索所得", "关键词：", "归类规则", "via", "keywords")
-from regqa.roles import ROLES, RoleError, resolve_role
 
 LEADER_ROLES = [r for r in ROLES if ROLES[r].leader]
 
@@ -60,7 +70,10 @@ def test_items_of_a_listed_duty_are_all_there(services, checklists):
 def test_leader_checklists_do_not_list_enterprise_duties(checklists):
     for role in LEADER_ROLES:
         for item in checklists[role].items:
-            assert not item.quote.text.startswith(("生产经营单位应当", "生产经营单位必须", "从业人员")), (role, item.quote.label)
+            assert not item.quote.text.startswith(("生产经营单位应当", "生产经营单位必须", "从业人员")), (
+                role,
+                item.quote.label,
+            )
 
 
 def test_township_items_name_the_township_or_all_local_governments(checklists):
@@ -96,10 +109,14 @@ def test_a_document_filter_keeps_only_that_documents_items(services, checklists)
     full = checklists["政府主要负责人"]
     law = build_checklist(services, "政府主要负责人", date="2024-01-01", doc_ids=["work_safety_law_2021"])
     assert law.items and all(i.quote.unit_id.startswith("work_safety_law_2021:") for i in law.items)
-    assert [i.quote for i in law.items] == [i.quote for i in full.items if i.quote.unit_id.startswith("work_safety_law_2021:")]
+    assert [i.quote for i in law.items] == [
+        i.quote for i in full.items if i.quote.unit_id.startswith("work_safety_law_2021:")
+    ]
     assert not law.interpretation and [s.doc_id for s in law.sources] == ["work_safety_law_2021"]
     assert law.documents == ["《安全生产法》"] and "只列出《安全生产法》中的条文" in to_markdown(checklist_report(law))
-    assert build_checklist(services, "政府主要负责人", date="2024-01-01", doc_ids=["no_such_doc"]).items == full.items  # unknown ids: no filter
+    assert (
+        build_checklist(services, "政府主要负责人", date="2024-01-01", doc_ids=["no_such_doc"]).items == full.items
+    )  # unknown ids: no filter
 
 
 def test_subject_detection_on_constructed_sentences():
@@ -169,12 +186,20 @@ def test_reports_show_no_internal_tags(checklists, role):
 
 
 def test_levels_read_from_the_subject_of_the_sentence():
-    assert levels_of("县级以上地方各级人民政府应当组织有关部门制定本行政区域内生产安全事故应急救援预案。") == {PROVINCE, CITY, COUNTY}
+    assert levels_of("县级以上地方各级人民政府应当组织有关部门制定本行政区域内生产安全事故应急救援预案。") == {
+        PROVINCE,
+        CITY,
+        COUNTY,
+    }
     assert levels_of("省、自治区、直辖市人民政府可以根据本地区实际情况制定并公布具体目录。") == {PROVINCE}
     assert levels_of("国务院和省、自治区、直辖市人民政府可以按照有关法律规定采取相应措施。") == {NATIONAL, PROVINCE}
-    assert levels_of("重大事故、较大事故、一般事故分别由事故发生地省级人民政府、设区的市级人民政府、县级人民政府负责调查。") == {PROVINCE, CITY, COUNTY}
+    assert levels_of(
+        "重大事故、较大事故、一般事故分别由事故发生地省级人民政府、设区的市级人民政府、县级人民政府负责调查。"
+    ) == {PROVINCE, CITY, COUNTY}
     assert COUNTY in levels_of("有关地方人民政府应当及时向上级人民政府报告。")  # whichever level is concerned
-    assert levels_of("国务院安全生产监督管理部门和省级人民政府接到报告后，应当立即报告国务院。") == {PROVINCE}  # a ministry is not the State Council
+    assert levels_of("国务院安全生产监督管理部门和省级人民政府接到报告后，应当立即报告国务院。") == {
+        PROVINCE
+    }  # a ministry is not the State Council
 
 
 def test_a_county_head_sees_no_duties_of_the_province_or_the_state_council(services, checklists):
@@ -185,11 +210,16 @@ def test_a_county_head_sees_no_duties_of_the_province_or_the_state_council(servi
     kept = {i.quote.label for i in county.items}
     dropped = [i for i in full.items if i.quote.label not in kept or i not in county.items]
     assert dropped and all(COUNTY not in item_levels(i) for i in dropped)
-    for label in ("《安全生产法》第三十八条第二款", "《事故条例》第十条第二款"):  # 省、自治区、直辖市 / 省级人民政府 only
+    for label in (
+        "《安全生产法》第三十八条第二款",
+        "《事故条例》第十条第二款",
+    ):  # 省、自治区、直辖市 / 省级人民政府 only
         assert any(i.quote.label == label for i in full.items) and label not in kept
     for label in ("《安全生产法》第八十条第一款", "《事故条例》第十九条第三款"):  # 县级以上 / 县级人民政府
         assert label in kept
     assert "《事故条例》第十九条第三款" not in {i.quote.label for i in province.items}  # 县级人民政府 only
     assert "只列出适用于县级的条文" in to_markdown(checklist_report(county))
     township = build_checklist(services, "乡镇人民政府/街道办事处", date="2024-01-01", level="县级")
-    assert township.level == "全部" and township.items == checklists["乡镇人民政府/街道办事处"].items  # no levels of its own
+    assert (
+        township.level == "全部" and township.items == checklists["乡镇人民政府/街道办事处"].items
+    )  # no levels of its own

@@ -8,7 +8,17 @@ from regqa.numerals import int_to_cn
 from regqa.records import Paragraph, Unit
 from regqa.tools.common import Segment
 from regqa.tools.export import docx_bytes, docx_text, to_markdown, write
-from regqa.tools.quiz import MODALS, CorpusText, Token, concept_tokens, quantity_tokens, stated_in_unit, term_tokens, verified_distractors, wrong_options_ok
+from regqa.tools.quiz import (
+    MODALS,
+    CorpusText,
+    Token,
+    concept_tokens,
+    quantity_tokens,
+    stated_in_unit,
+    term_tokens,
+    verified_distractors,
+    wrong_options_ok,
+)
 from regqa.tools.study import STUDENT, TEACHER, StudyError, _answer_text, build_pack, chapter_title, pack_report
 from regqa.tools.ui import parse_count
 from tests.docx_checks import assert_handout_format
@@ -96,7 +106,10 @@ def test_the_pack_mixes_question_kinds_and_cites_key_points(services, packs):
 
 def test_outline_follows_document_priority_then_article_order(services, packs):
     for pack in packs:
-        keys = [(services.library.documents[u.doc_id].info.priority, u.doc_id, services.library.unit_pos[u.unit_id]) for u in pack.units]
+        keys = [
+            (services.library.documents[u.doc_id].info.priority, u.doc_id, services.library.unit_pos[u.unit_id])
+            for u in pack.units
+        ]
         assert keys == sorted(keys)
     chapter = packs[3]
     assert {u.doc_id for u in chapter.units} == {"accident_reporting_regulation_2007"}
@@ -104,11 +117,13 @@ def test_outline_follows_document_priority_then_article_order(services, packs):
 
 
 def test_a_topic_that_names_a_chapter_draws_on_that_chapter(services, packs):
-    """"事故报告与调查": 事故报告 and 事故调查 are chapter titles of 《事故条例》, so their core articles are taught
+    """ "事故报告与调查": 事故报告 and 事故调查 are chapter titles of 《事故条例》, so their core articles are taught
     (the 1-hour reporting rule of 第九条 among them), alongside what retrieval finds in the law."""
     labels = {u.label for u in packs[0].units}
     assert "《事故条例》第九条" in labels
-    assert any(u.heading.startswith("第三章") and u.doc_id == "accident_reporting_regulation_2007" for u in packs[0].units)
+    assert any(
+        u.heading.startswith("第三章") and u.doc_id == "accident_reporting_regulation_2007" for u in packs[0].units
+    )
     assert any(u.doc_id == "work_safety_law_2021" for u in packs[0].units)
 
 
@@ -179,7 +194,9 @@ def test_teacher_and_student_versions_in_word(services, packs, tmp_path):
     assert "生成日期：2024-01-01" in cover and "资料来源" in cover and "教师版" in cover
     for source in pack.sources:
         assert source.title in cover
-    assert "一、学习提纲" in outline and "二、要点" in outline and "三、练习题" in questions and "四、参考答案" in answers
+    assert (
+        "一、学习提纲" in outline and "二、要点" in outline and "三、练习题" in questions and "四、参考答案" in answers
+    )
     for kp in pack.key_points:
         assert kp.quote.label in outline
     for q in pack.questions:
@@ -194,7 +211,7 @@ def test_teacher_and_student_versions_in_word(services, packs, tmp_path):
         assert q.stem.split("\n")[0][:30] in s_pages[2]
         assert f"{_answer_text(q)}。依据" not in student  # no answer line of the teacher's key
     md = write(pack_report(pack), tmp_path / "pack.md").read_text(encoding="utf-8")
-    assert md.count('page-break-after') == 2 and md.index("三、练习题") < md.index("四、参考答案")
+    assert md.count("page-break-after") == 2 and md.index("三、练习题") < md.index("四、参考答案")
 
 
 def test_counts_typed_by_a_user_are_read_or_refused_in_chinese():
@@ -202,7 +219,12 @@ def test_counts_typed_by_a_user_are_read_or_refused_in_chinese():
     assert parse_count("１２", "练习题数量", 0, 50) == 12  # full-width digits from a Chinese keyboard
     assert parse_count(" ", "练习题数量", 0, 50, default=10) == 10
     assert parse_count("", "条文数量", 1, 40) is None
-    for bad, message in (("abc", "应填写 0 到 50 之间的整数，您填写的是“abc”"), ("-1", "应在 0 到 50 之间，您填写的是 -1"), ("51", "应在 0 到 50 之间"), ("3.5", "整数")):
+    for bad, message in (
+        ("abc", "应填写 0 到 50 之间的整数，您填写的是“abc”"),
+        ("-1", "应在 0 到 50 之间，您填写的是 -1"),
+        ("51", "应在 0 到 50 之间"),
+        ("3.5", "整数"),
+    ):
         with pytest.raises(StudyError, match=message):
             parse_count(bad, "练习题数量", 0, 50)
 
@@ -212,11 +234,18 @@ def test_counts_typed_by_a_user_are_read_or_refused_in_chinese():
 
 def _unit_of(doc_id: str, article: int, body: str) -> Unit:
     text = f"第{int_to_cn(article)}条 {body}"
-    return Unit(doc_id, f"{doc_id}:{article}", article, f"《测试》第{int_to_cn(article)}条", "", text, (Paragraph(1, text),))
+    return Unit(
+        doc_id, f"{doc_id}:{article}", article, f"《测试》第{int_to_cn(article)}条", "", text, (Paragraph(1, text),)
+    )
 
 
 def test_quantities_are_found_and_dates_are_not():
-    toks = [t.text for t in quantity_tokens("本条例自2007年6月1日起施行，应当于1小时内报告，处上一年年收入百分之四十的罚款，三十日内补报")]
+    toks = [
+        t.text
+        for t in quantity_tokens(
+            "本条例自2007年6月1日起施行，应当于1小时内报告，处上一年年收入百分之四十的罚款，三十日内补报"
+        )
+    ]
     assert toks == ["1小时", "百分之四十", "三十日"]
     assert [t.text for t in term_tokens("特别重大事故、较大事故")] == ["特别重大事故", "较大事故"]
 

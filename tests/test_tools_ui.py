@@ -105,7 +105,9 @@ def test_duties_tab_level_filter_for_a_county_head(services, page):
     assert "《安全生产法》第三十八条第二款" not in text and "《安全生产法》第八十条第一款" in text
     _pick(page, "#rq-duties-level", "全部")
     page.click("#rq-duties-run")
-    page.wait_for_function("document.querySelector('#rq-duties-out').innerText.includes('《安全生产法》第三十八条第二款')", timeout=TIMEOUT)
+    page.wait_for_function(
+        "document.querySelector('#rq-duties-out').innerText.includes('《安全生产法》第三十八条第二款')", timeout=TIMEOUT
+    )
     names = list(_downloads(page, "#rq-duties-files", 2))
     assert any(n.startswith("职责清单-政府主要负责人") and n.endswith(".docx") for n in names), names
 
@@ -116,7 +118,9 @@ def test_duties_tab_document_filter(services, page):
     _pick(page, "#rq-duties-docs", "《生产安全事故报告和调查处理条例》（事故条例）")
     page.click("#rq-duties-run")
     page.wait_for_selector("#rq-duties-out .rq-report-entry", timeout=TIMEOUT)
-    page.wait_for_function("document.querySelector('#rq-duties-out').innerText.includes('只列出《事故条例》中的条文')", timeout=TIMEOUT)
+    page.wait_for_function(
+        "document.querySelector('#rq-duties-out').innerText.includes('只列出《事故条例》中的条文')", timeout=TIMEOUT
+    )
     cites = page.locator("#rq-duties-out .rq-report-cite").all_inner_texts()
     assert cites and all("《事故条例》" in c for c in cites), cites
 
@@ -130,7 +134,9 @@ def test_study_tab(services, page):
     headings = page.locator("#rq-study-out h4").all_inner_texts()
     assert headings[:4] == ["一、学习提纲", "二、要点", "三、练习题", "四、参考答案"]
     assert page.locator("#rq-study-out hr.rq-report-break").count() == 2
-    answers = page.locator("#rq-study-out ul").nth(-2 if page.locator("#rq-study-out h4", has_text="资料来源").count() else -1)
+    answers = page.locator("#rq-study-out ul").nth(
+        -2 if page.locator("#rq-study-out h4", has_text="资料来源").count() else -1
+    )
     assert answers.locator(".rq-report-cite").count() == 6
     assert _quotes_are_verbatim(services, page, "#rq-study-out") >= 6
     files = _downloads(page, "#rq-study-files", 3)
@@ -148,7 +154,9 @@ def test_study_tab_chapter_mode_never_shows_internal_ids(services, page):
     page.click("#rq-study-run")
     page.wait_for_selector("#rq-study-out .rq-report-entry", timeout=TIMEOUT)
     files = _downloads(page, "#rq-study-files", 3)
-    texts = [page.locator("#rq-study-out").inner_text(), *files] + [docx_text(b) if n.endswith(".docx") else b.decode("utf-8") for n, b in files.items()]
+    texts = [page.locator("#rq-study-out").inner_text(), *files] + [
+        docx_text(b) if n.endswith(".docx") else b.decode("utf-8") for n, b in files.items()
+    ]
     assert "学习备课：《事故条例》第二章 事故报告" in texts[0]
     for doc_id in services.library.documents:
         assert all(doc_id not in t for t in texts), doc_id
@@ -160,13 +168,21 @@ def test_study_tab_refuses_an_unrelated_topic_and_bad_counts(page):
     page.click("#rq-study-run")
     page.wait_for_selector("#rq-study-out .rq-notice", timeout=TIMEOUT)
     assert "知识库中没有与“个人所得税”相关的条文" in page.locator("#rq-study-out").inner_text()
-    assert page.locator("#rq-study-out .rq-report-entry").count() == 0 and page.locator("#rq-study-files a").count() == 0
+    assert (
+        page.locator("#rq-study-out .rq-report-entry").count() == 0 and page.locator("#rq-study-files a").count() == 0
+    )
     page.fill("#rq-study-topic textarea", "事故报告与调查")
-    for field, value, message in (("#rq-study-questions input", "abc", "练习题数量应填写 0 到 50 之间的整数，您填写的是“abc”"), ("#rq-study-questions input", "-1", "练习题数量应在 0 到 50 之间"), ("#rq-study-seed input", "x1", "题目组合编号应填写")):
+    for field, value, message in (
+        ("#rq-study-questions input", "abc", "练习题数量应填写 0 到 50 之间的整数，您填写的是“abc”"),
+        ("#rq-study-questions input", "-1", "练习题数量应在 0 到 50 之间"),
+        ("#rq-study-seed input", "x1", "题目组合编号应填写"),
+    ):
         page.fill("#rq-study-questions input", "6")
         page.fill(field, value)
         page.click("#rq-study-run")
-        page.wait_for_function("(t) => document.querySelector('#rq-study-out').innerText.includes(t)", arg=message, timeout=TIMEOUT)
+        page.wait_for_function(
+            "(t) => document.querySelector('#rq-study-out').innerText.includes(t)", arg=message, timeout=TIMEOUT
+        )
 
 
 def test_study_tab_says_what_is_wrong(page):

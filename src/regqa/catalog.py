@@ -49,7 +49,7 @@ def info_from_entry(doc_id: str, entry: dict) -> DocInfo:
 
 
 def _source(entry: dict) -> str:
-    """"<repo>@<commit>:<path>" from the catalog's source fields (empty when the text was not imported from a library)."""
+    """ "<repo>@<commit>:<path>" from the catalog's source fields (empty when the text was not imported from a library)."""
     path = str(entry.get("source_path", ""))
     if not path:
         return ""
@@ -63,5 +63,5 @@ def default_info(doc_id: str, title: str) -> DocInfo:
     short = title.strip("《》")
     for prefix in ("中华人民共和国",):
         if short.startswith(prefix) and len(short) > len(prefix) + 2:
-            short = short[len(prefix):]
+            short = short[len(prefix) :]
     return DocInfo(doc_id=doc_id, title=title, short=short, aliases=tuple(dict.fromkeys([short, title])))

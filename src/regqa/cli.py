@@ -65,7 +65,10 @@ def _lines(stream):
             try:
                 text = line.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield line[:200].decode("utf-8", "replace").rstrip("\r\n"), f"这一行不是有效的 UTF-8 文字（第 {exc.start + 1} 个字节处），未处理。"
+                yield (
+                    line[:200].decode("utf-8", "replace").rstrip("\r\n"),
+                    f"这一行不是有效的 UTF-8 文字（第 {exc.start + 1} 个字节处），未处理。",
+                )
                 continue
         else:
             text = line
@@ -102,11 +105,22 @@ def cmd_docs(args) -> int:
     if args.json:
         for d in library.documents.values():
             cov = library.coverage(d.doc_id)
-            _print_json({
-                "doc_id": d.doc_id, "title": d.info.title, "short": d.info.short, "kind": d.info.kind, "units": len(d.units),
-                "articles": len(d.articles), "suffixed_articles": len(d.suffixed), "complete": cov.complete, "coverage": cov.summary,
-                "gaps": list(cov.gaps), "version": d.info.version, "version_date": d.info.version_date or d.info.date,
-            })
+            _print_json(
+                {
+                    "doc_id": d.doc_id,
+                    "title": d.info.title,
+                    "short": d.info.short,
+                    "kind": d.info.kind,
+                    "units": len(d.units),
+                    "articles": len(d.articles),
+                    "suffixed_articles": len(d.suffixed),
+                    "complete": cov.complete,
+                    "coverage": cov.summary,
+                    "gaps": list(cov.gaps),
+                    "version": d.info.version,
+                    "version_date": d.info.version_date or d.info.date,
+                }
+            )
         return 0
     for d in library.documents.values():
         cov = library.coverage(d.doc_id)
@@ -125,7 +139,9 @@ def corpus_table(library) -> str:
     rows = ["| 文件 | 简称 | 类别 | 版本日期 | 本地副本 |", "|---|---|---|---|---|"]
     for d in library.documents.values():
         info = d.info
-        rows.append(f"| {d.doc_id} | {info.short} | {info.kind or '未分类'} | {info.version_date or info.date or '—'} | {library.coverage(d.doc_id).summary} |")
+        rows.append(
+            f"| {d.doc_id} | {info.short} | {info.kind or '未分类'} | {info.version_date or info.date or '—'} | {library.coverage(d.doc_id).summary} |"
+        )
     return "\n".join(rows)
 
 
@@ -165,7 +181,7 @@ def cmd_search(args) -> int:
                 _print_json(search_error_json(line[:200], INTERNAL_LINE_ERROR))
         return 0
     if not args.question:
-        print("请提供问题，例如：python -m regqa search \"事故发生后多长时间内要报告？\"", file=sys.stderr)
+        print('请提供问题，例如：python -m regqa search "事故发生后多长时间内要报告？"', file=sys.stderr)
         return 2
     try:
         outcome = searcher.search(" ".join(args.question), top_k=args.top_k, doc_ids=doc_ids, method=args.method)
@@ -265,7 +281,9 @@ def cmd_ask(args) -> int:
             try:
                 req = parse_ask_line(line, services.library)
                 read = read_history(req.history)
-                out = answer_json(services.ask(req.question, read.conversation, req.role or default_role, req.doc_ids or default_docs))
+                out = answer_json(
+                    services.ask(req.question, read.conversation, req.role or default_role, req.doc_ids or default_docs)
+                )
                 out["notes"] = [*cut_notes(req.question), *read.notes, *out["notes"]]
                 _print_json(out)
             except (RequestError, QuestionError) as exc:
@@ -275,7 +293,7 @@ def cmd_ask(args) -> int:
                 _print_json(error_json(line[:200], INTERNAL_LINE_ERROR))
         return 0
     if not args.question:
-        print("请提供问题，例如：python -m regqa ask \"出了死3个人的事故算什么级别？\"", file=sys.stderr)
+        print('请提供问题，例如：python -m regqa ask "出了死3个人的事故算什么级别？"', file=sys.stderr)
         return 2
     try:
         read = read_history(history)
@@ -300,7 +318,9 @@ def cmd_relations(args) -> int:
     for r in relations:
         a, b = (library.unit_by_id(uid) for uid in r.unit_ids)
         governs = library.unit_by_id(r.governs)
-        print(f"{r.matter}\n  {a.label if a else r.unit_ids[0]}：“{r.differs[0]}”\n  {b.label if b else r.unit_ids[1]}：“{r.differs[1]}”")
+        print(
+            f"{r.matter}\n  {a.label if a else r.unit_ids[0]}：“{r.differs[0]}”\n  {b.label if b else r.unit_ids[1]}：“{r.differs[1]}”"
+        )
         print(f"  适用：{governs.label if governs else r.governs}（{r.why}）")
     for p in problems:
         print(f"问题：{p}", file=sys.stderr)
@@ -308,7 +328,9 @@ def cmd_relations(args) -> int:
         from regqa.retrieval.retrievers import DENSE  # noqa: PLC0415
 
         services = _services(args)
-        pairs = candidates(services.library, services.searcher.retrievers[DENSE].unit_vectors(), relations, top=args.candidates)
+        pairs = candidates(
+            services.library, services.searcher.retrievers[DENSE].unit_vectors(), relations, top=args.candidates
+        )
         print(f"\n待人工审核的候选（同一主题、数字不同，按相似度排序，前 {len(pairs)} 对）：")
         for sim, a, b in pairs:
             print(f"  {sim:.2f}  {a.label} ↔ {b.label}")
@@ -349,7 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("ask", help="提问，得到引用条文的回答")
     s.add_argument("question", nargs="*")
-    s.add_argument("--jsonl", action="store_true", help="从标准输入逐行读问题（或 {\"question\", \"history\"} 对象），逐行输出 JSON")
+    s.add_argument(
+        "--jsonl", action="store_true", help='从标准输入逐行读问题（或 {"question", "history"} 对象），逐行输出 JSON'
+    )
     s.add_argument("--history", default=None, help="对话历史（JSON 列表），用于追问")
     s.add_argument("--role", default=None, help="提问者身份，例如“政府主要负责人（县长、市长）”")
     s.add_argument("--doc", action="append", help="只依据这些文件回答")

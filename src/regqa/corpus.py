@@ -26,7 +26,9 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(f"找不到语料目录：{corpus_dir}")
-    return sorted(p for p in corpus_dir.iterdir() if p.suffix == CORPUS_SUFFIX and p.is_file() and not p.name.startswith("."))
+    return sorted(
+        p for p in corpus_dir.iterdir() if p.suffix == CORPUS_SUFFIX and p.is_file() and not p.name.startswith(".")
+    )
 
 
 def file_sha256(path: Path) -> str:
@@ -56,7 +58,9 @@ def load_glosses(corpus_dir: Path, doc_id: str) -> dict[str, Gloss]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CorpusError(f"检索关键词文件 {path.name} 格式错误：{exc}") from exc
     return {
-        str(key): Gloss(str(v.get("topic", "")), tuple(map(str, v.get("keywords", []))), tuple(map(str, v.get("questions", []))))
+        str(key): Gloss(
+            str(v.get("topic", "")), tuple(map(str, v.get("keywords", []))), tuple(map(str, v.get("questions", [])))
+        )
         for key, v in data.items()
         if isinstance(v, dict)
     }
@@ -99,7 +103,9 @@ def load_document(path: Path, catalog: dict[str, DocInfo] | None = None) -> Docu
 def load_corpus(corpus_dir: Path) -> list[Document]:
     """Every document in the folder, in catalog priority order then by name."""
     catalog = load_catalog(corpus_dir)
-    docs = [attach_glosses(load_document(p, catalog), load_glosses(corpus_dir, p.stem)) for p in corpus_files(corpus_dir)]
+    docs = [
+        attach_glosses(load_document(p, catalog), load_glosses(corpus_dir, p.stem)) for p in corpus_files(corpus_dir)
+    ]
     if not docs:
         raise CorpusError(f"语料目录 {corpus_dir} 中没有 .txt 文档。")
     return sorted(docs, key=lambda d: (d.info.priority, d.doc_id))
@@ -136,12 +142,21 @@ class Coverage:
 def coverage(doc: Document) -> Coverage:
     articles = tuple(doc.articles)
     expected = doc.info.expected_articles
-    complete = not doc.gaps and (expected is None or (len(articles) == expected and (not articles or max(articles) == expected)))
+    complete = not doc.gaps and (
+        expected is None or (len(articles) == expected and (not articles or max(articles) == expected))
+    )
     if doc.info.structure != "section" and expected is None and doc.gaps:
         complete = False
     partial = tuple(u.ref for u in doc.units if u.partial)
     suffixed = tuple(u.ref for u in doc.suffixed)
-    return Coverage(complete=complete, articles=articles, expected=expected, partial=partial, gaps=tuple(g.text for g in doc.gaps), suffixed=suffixed)
+    return Coverage(
+        complete=complete,
+        articles=articles,
+        expected=expected,
+        partial=partial,
+        gaps=tuple(g.text for g in doc.gaps),
+        suffixed=suffixed,
+    )
 
 
 def incomplete_sources(documents: dict[str, Document], units) -> list[tuple[Document, Coverage]]:
@@ -161,4 +176,3 @@ def missing_articles(doc: Document) -> list[int]:
         return []
     have = set(cov.articles)
     return [n for n in range(1, cov.expected + 1) if n not in have]
-

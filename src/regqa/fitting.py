@@ -127,4 +127,10 @@ def calibrate(services: Services, paths: Sequence[Path]) -> tuple[AbstainModel |
     if len(questions) < 20 or y.sum() < 5 or (1 - y).sum() < 5:
         return None, {"questions": len(questions), "fitted": False}
     model = fit_with_threshold(question_features(services, questions), y)
-    return model, {"questions": len(questions), "outside": int((1 - y).sum()), "threshold": model.threshold, "fitted": True, "files": [Path(p).name for p in paths]}
+    return model, {
+        "questions": len(questions),
+        "outside": int((1 - y).sum()),
+        "threshold": model.threshold,
+        "fitted": True,
+        "files": [Path(p).name for p in paths],
+    }

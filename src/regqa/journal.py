@@ -104,7 +104,13 @@ class Journal:
         return shown + (f" 等 {len(self.files)} 个文件" if len(self.files) > 3 else "")
 
     def to_json(self) -> dict:
-        return {"version": 1, "id": self.id, "files": list(self.files), "index_dir": str(self.index_dir), "live_before": self.live_before}
+        return {
+            "version": 1,
+            "id": self.id,
+            "files": list(self.files),
+            "index_dir": str(self.index_dir),
+            "live_before": self.live_before,
+        }
 
     @classmethod
     def read(cls, corpus_dir: Path) -> Journal | None:
@@ -114,10 +120,16 @@ class Journal:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             files = tuple(
-                {"name": Path(str(f["name"])).name, "backup": (Path(str(f["backup"])).name if f.get("backup") else None), "new_sha256": str(f["new_sha256"])}
+                {
+                    "name": Path(str(f["name"])).name,
+                    "backup": (Path(str(f["backup"])).name if f.get("backup") else None),
+                    "new_sha256": str(f["new_sha256"]),
+                }
                 for f in data["files"]
             )
-            return cls(Path(corpus_dir), Path(str(data["id"])).name, files, Path(data["index_dir"]), data.get("live_before"))
+            return cls(
+                Path(corpus_dir), Path(str(data["id"])).name, files, Path(data["index_dir"]), data.get("live_before")
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -182,7 +194,9 @@ def roll_back(journal: Journal) -> list[str]:
 # ---------------------------------------------------------------- a later start
 
 
-def recover(corpus_dir: Path, index_dir: Path | None = None, log: Callable[[str], None] | None = None, locked: bool = False) -> str | None:
+def recover(
+    corpus_dir: Path, index_dir: Path | None = None, log: Callable[[str], None] | None = None, locked: bool = False
+) -> str | None:
     """Repair the corpus after an import that died (see the module docstring); the Chinese message, or None.
 
     ``locked``: the caller already holds the import lock (the next import). Does nothing when there is
@@ -205,14 +219,18 @@ def recover(corpus_dir: Path, index_dir: Path | None = None, log: Callable[[str]
     except _Busy:
         return None  # an import is running in another process: it finishes or rolls back itself
     except OSError as exc:
-        message = f"发现上次中断的导入，但无法修复（{exc.strerror or exc}）。请检查语料目录 {corpus_dir} 的权限后重新启动。"
+        message = (
+            f"发现上次中断的导入，但无法修复（{exc.strerror or exc}）。请检查语料目录 {corpus_dir} 的权限后重新启动。"
+        )
         log(message)
         return message
 
 
 def _recover(corpus_dir: Path, journal: Journal | None, log: Callable[[str], None]) -> str | None:
     if journal is None:
-        if (corpus_dir / JOURNAL).exists():  # unreadable: it was being written when the process died (nothing changed yet)
+        if (
+            corpus_dir / JOURNAL
+        ).exists():  # unreadable: it was being written when the process died (nothing changed yet)
             (corpus_dir / JOURNAL).unlink(missing_ok=True)
         shutil.rmtree(corpus_dir / REPLACED, ignore_errors=True)  # backups of an import that never started writing
         return None

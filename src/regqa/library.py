@@ -43,7 +43,9 @@ class Library:
     # ------------------------------------------------------------ construction
 
     @classmethod
-    def from_documents(cls, documents: list[Document] | tuple[Document, ...], actors: dict[str, tuple] | None = None) -> Library:
+    def from_documents(
+        cls, documents: list[Document] | tuple[Document, ...], actors: dict[str, tuple] | None = None
+    ) -> Library:
         return cls({d.doc_id: d for d in documents}, actors or {})
 
     @classmethod
@@ -103,7 +105,9 @@ class Library:
         pos = self.unit_pos.get(unit_id)
         return None if pos is None else self.units[pos]
 
-    def units_with_article(self, article: int, doc_ids: list[str] | None = None, suffix: int | None = None) -> list[Unit]:
+    def units_with_article(
+        self, article: int, doc_ids: list[str] | None = None, suffix: int | None = None
+    ) -> list[Unit]:
         """Every unit numbered ``article`` (之``suffix``) in the given documents (default: all), in catalog order."""
         return [u for d in (doc_ids or self.documents) if (u := self.unit(d, article, suffix)) is not None]
 
@@ -123,7 +127,11 @@ class Library:
     def sub_sections(self, unit: Unit) -> list[Unit]:
         """The numbered parts of a section that are units of their own (《解读》四 → 四（一是）, 四（二是） …)."""
         prefix = f"{unit.unit_id}."
-        return [u for u in self.documents[unit.doc_id].units if u.unit_id.startswith(prefix) and "." not in u.unit_id[len(prefix):]]
+        return [
+            u
+            for u in self.documents[unit.doc_id].units
+            if u.unit_id.startswith(prefix) and "." not in u.unit_id[len(prefix) :]
+        ]
 
     def missing_note(self, doc_id: str, article: int, suffix: int | None = None) -> str:
         """Why a referenced article is not served: it does not exist, or our copy lacks it."""
@@ -146,4 +154,3 @@ class Library:
             if not cov.complete:
                 out.append((self.documents[doc_id], cov))
         return out
-

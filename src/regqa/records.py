@@ -25,9 +25,13 @@ class DocInfo:
     interprets: str = ""  # doc_id of the document this one officially interprets
     terms: tuple[str, ...] = ()  # words only this document is about (政务处分): a question using them leans to it
     duty_chapter: str = ""  # where this document sets out Party and government leaders' duties (第二章), if it does
-    version: str = ""  # which revision our copy is, shown beside citations: "2013-06-29 修正版（LawRefBook 2f4c5c2）；…"
+    version: str = (
+        ""  # which revision our copy is, shown beside citations: "2013-06-29 修正版（LawRefBook 2f4c5c2）；…"
+    )
     version_date: str = ""  # the date of that revision (YYYY-MM-DD), when known
-    source: str = ""  # where the text was imported from, e.g. "LawRefBook/Laws@2f4c5c2:社会法/特种设备安全法(2013-06-29).md"
+    source: str = (
+        ""  # where the text was imported from, e.g. "LawRefBook/Laws@2f4c5c2:社会法/特种设备安全法(2013-06-29).md"
+    )
     source_path: str = ""  # the file's path inside that library (a folder import finds the doc_id by it)
 
 

@@ -118,7 +118,11 @@ def parse_references(question: str, infos: list[DocInfo]) -> list[Reference]:
         if doc_id is None and refs and re.fullmatch(r"[\s,、和与及或跟]*", between):
             doc_id = last_doc
         last_doc = doc_id
-        refs.append(Reference(raw=m.group(0), doc_id=doc_id, article=article, paragraph=paragraph, item=item, suffix=suffix or None))
+        refs.append(
+            Reference(
+                raw=m.group(0), doc_id=doc_id, article=article, paragraph=paragraph, item=item, suffix=suffix or None
+            )
+        )
     return refs
 
 

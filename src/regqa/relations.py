@@ -42,7 +42,9 @@ def parse_relations(text: str) -> list[Relation]:
         differs = tuple(map(str, entry["differs"]))
         # the data holds pairs (two units, one differing text each); not checked here, as before
         pair_ids, pair_differs = cast("tuple[str, str]", ids), cast("tuple[str, str]", differs)
-        out.append(Relation(str(entry["matter"]), pair_ids, pair_differs, str(entry["governs"]), str(entry.get("why", ""))))
+        out.append(
+            Relation(str(entry["matter"]), pair_ids, pair_differs, str(entry["governs"]), str(entry.get("why", "")))
+        )
     return out
 
 
@@ -74,14 +76,18 @@ def relations_for(relations: list[Relation], unit_ids) -> list[Relation]:
 
 # ---------------------------------------------------------------- candidates for review
 
-_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|日|天|小时|个月|年|%|人)|百分之[一二三四五六七八九十]+|[一二三四五六七八九十百千]+(?:万元|日|小时|个月|年)")
+_FIGURE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:万元|元|日|天|小时|个月|年|%|人)|百分之[一二三四五六七八九十]+|[一二三四五六七八九十百千]+(?:万元|日|小时|个月|年)"
+)
 
 
 def figures(unit: Unit) -> set[str]:
     return {m.group(0).replace(" ", "") for m in _FIGURE.finditer(unit.text)}
 
 
-def candidates(library: Library, vectors, known: list[Relation], top: int = 30, min_cos: float = 0.8) -> list[tuple[float, Unit, Unit]]:
+def candidates(
+    library: Library, vectors, known: list[Relation], top: int = 30, min_cos: float = 0.8
+) -> list[tuple[float, Unit, Unit]]:
     """Pairs of units from different documents about the same thing (cosine of their embeddings) whose
     figures differ, not yet in ``known``; the most similar first."""
     import numpy as np  # noqa: PLC0415

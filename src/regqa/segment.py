@@ -90,7 +90,6 @@ def marker_number(text: str) -> int | None:
     return n if 0 < n < 10000 else None
 
 
-
 def _paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
     """Group an article's lines into 款, attaching each （一） item line to the 款 before it."""
     paras: list[Paragraph] = []
@@ -154,7 +153,9 @@ def segment_articles(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[G
         g = gap_text(line)
         if g is not None:
             last = blocks[-1] if blocks else None
-            if last is not None and _gap_names_unit(g, _article_unit(info, last) if last["kind"] == "article" else None):
+            if last is not None and _gap_names_unit(
+                g, _article_unit(info, last) if last["kind"] == "article" else None
+            ):
                 last["partial"] = True
             gaps.append((g, len(blocks) - 1 if blocks else None))
             inside = False
@@ -163,8 +164,14 @@ def segment_articles(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[G
         a = ANNEX_RE.match(line)
         if a and blocks:
             no = marker_number(a.group(1)) if a.group(1) else None
-            annex = {"kind": "annex", "no": no or sum(b["kind"] == "annex" for b in blocks) + 1, "suffix": None,
-                     "heading": "附件", "lines": [line], "partial": False}
+            annex = {
+                "kind": "annex",
+                "no": no or sum(b["kind"] == "annex" for b in blocks) + 1,
+                "suffix": None,
+                "heading": "附件",
+                "lines": [line],
+                "partial": False,
+            }
             blocks.append(annex)
             continue
         if annex is not None:  # everything after 附件 belongs to the annex
@@ -185,11 +192,22 @@ def segment_articles(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[G
             previous = last_key()
             if key > previous:
                 heading = " ".join(p for p in (part, chapter, section) if p)
-                blocks.append({"kind": "article", "no": marker[0], "suffix": marker[1], "heading": heading, "lines": [line], "partial": False})
+                blocks.append(
+                    {
+                        "kind": "article",
+                        "no": marker[0],
+                        "suffix": marker[1],
+                        "heading": heading,
+                        "lines": [line],
+                        "partial": False,
+                    }
+                )
                 inside = True
                 continue
             kind = "重复" if key == previous else "倒序"
-            warnings.append(f"{article_label(*marker)}编号{kind}（前一条是{article_label(previous[0], previous[1] or None)}），该行已并入上一条。")
+            warnings.append(
+                f"{article_label(*marker)}编号{kind}（前一条是{article_label(previous[0], previous[1] or None)}），该行已并入上一条。"
+            )
         if not blocks:
             preamble.append(line)
             continue
@@ -197,7 +215,9 @@ def segment_articles(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[G
             warnings.append(f"发现不属于任何条文的文字，已并入{_article_unit(info, blocks[-1]).label}：{line[:20]}…")
         blocks[-1]["lines"].append(line)
     units = [_article_unit(info, b) if b["kind"] == "article" else _annex_unit(info, b) for b in blocks]
-    gap_records = [Gap(doc_id=info.doc_id, text=t, after_unit=units[i].unit_id if i is not None else None) for t, i in gaps]
+    gap_records = [
+        Gap(doc_id=info.doc_id, text=t, after_unit=units[i].unit_id if i is not None else None) for t, i in gaps
+    ]
     if preamble:
         units.insert(0, _preamble_unit(info, preamble))
     return units, gap_records, warnings
@@ -269,7 +289,14 @@ def segment_sections(info: DocInfo, body: list[str]) -> tuple[list[Unit], list[G
         sub = _sub_section(line) if top is not None else None
         if top is not None and sub is not None:
             marker, no = sub
-            blocks.append({"path": [*top["path"], no], "ref": f"{top['ref']}（{marker}）", "heading": top["heading"], "lines": [line]})
+            blocks.append(
+                {
+                    "path": [*top["path"], no],
+                    "ref": f"{top['ref']}（{marker}）",
+                    "heading": top["heading"],
+                    "lines": [line],
+                }
+            )
             continue
         if not blocks:
             blocks.append({"path": [], "ref": "前言", "heading": "", "lines": []})
@@ -316,7 +343,9 @@ def segment(info: DocInfo, text: str) -> Segmented:
     """Segment a whole document text according to its structure."""
     title, metadata, body = split_header(clean_lines(text))
     # The catalog decides; a file it does not list is a section document when it has no 第X条 but 一、 headings.
-    structure = info.structure if info.in_catalog and info.structure else ("section" if looks_sectioned(body) else "article")
+    structure = (
+        info.structure if info.in_catalog and info.structure else ("section" if looks_sectioned(body) else "article")
+    )
     if structure == "section":
         units, gaps, warnings = segment_sections(info, body)
     else:

@@ -104,18 +104,33 @@ class Services:
     def config(self) -> AnswerConfig:
         return self.composer.config
 
-    def outcome(self, question: str, conversation: Conversation | None = None, role: str | None = None, doc_ids: Sequence[str] | None = None) -> tuple[SearchOutcome, str | None]:
+    def outcome(
+        self,
+        question: str,
+        conversation: Conversation | None = None,
+        role: str | None = None,
+        doc_ids: Sequence[str] | None = None,
+    ) -> tuple[SearchOutcome, str | None]:
         """The search an answer rests on: the question read with the conversation and the asker's role."""
         conversation = conversation or Conversation()
         text, reading = resolve_followup(clean_question(question), conversation, self.config)
         previous = question_actor(conversation.previous) if conversation.previous else None
         outcome = self.searcher.search(
-            text, top_k=self.config.top_k, doc_ids=list(doc_ids or ()) or None,
-            role_actor=role_actor(role), previous_actor=previous,
+            text,
+            top_k=self.config.top_k,
+            doc_ids=list(doc_ids or ()) or None,
+            role_actor=role_actor(role),
+            previous_actor=previous,
         )
         return outcome, reading
 
-    def ask(self, question: str, conversation: Conversation | None = None, role: str | None = None, doc_ids: Sequence[str] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        conversation: Conversation | None = None,
+        role: str | None = None,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Answer:
         """Answer one question: search once, judge the evidence once, compose verified blocks.
 
         A question in several parts (…？…？) is answered part by part, one search for each; at most
@@ -173,7 +188,9 @@ def assemble(
     tokenizer = make_tokenizer(lexicon, library)
     searcher = Searcher(library, retrievers, encoder, QueryAnalyser(library, lexicon, tokenizer), ranker=ranker)
     abstainer = Abstainer(EvidenceStats.of(searcher, outside), model)
-    return Services(library, searcher, abstainer, Composer(library, tokenizer, relations=relations), manifest, path, encoder_reason)
+    return Services(
+        library, searcher, abstainer, Composer(library, tokenizer, relations=relations), manifest, path, encoder_reason
+    )
 
 
 def load_build(build_dir: Path, encoder: Encoder, lexicon: Lexicon | None = None, encoder_reason: str = "") -> Services:
@@ -184,7 +201,9 @@ def load_build(build_dir: Path, encoder: Encoder, lexicon: Lexicon | None = None
     try:
         documents = [doc_from_dict(d) for d in reader.json(DOCUMENTS_FILE)]
         stored = actors_from_json(reader.json(ACTORS_FILE))
-        library = Library.from_documents(documents, {u.unit_id: stored.get(u.unit_id, ()) for d in documents for u in d.units})
+        library = Library.from_documents(
+            documents, {u.unit_id: stored.get(u.unit_id, ()) for d in documents for u in d.units}
+        )
         n = len(library.units)
         retrievers = {spec.name: spec.load(reader.read, n) for spec in RETRIEVERS}
         outside = read_npy(reader.read(OUTSIDE_FILE))
@@ -197,7 +216,19 @@ def load_build(build_dir: Path, encoder: Encoder, lexicon: Lexicon | None = None
         raise IndexUnavailable("索引文件损坏（内容无法解析）。请运行：python -m regqa build") from exc
     if manifest.get("units") != n:
         raise IndexUnavailable("索引清单与数据不符。请运行：python -m regqa build")
-    return assemble(library, retrievers, encoder, lexicon, outside, model, manifest, Path(build_dir), encoder_reason, ranker, relations)
+    return assemble(
+        library,
+        retrievers,
+        encoder,
+        lexicon,
+        outside,
+        model,
+        manifest,
+        Path(build_dir),
+        encoder_reason,
+        ranker,
+        relations,
+    )
 
 
 def actors_to_json(library: Library) -> dict:
@@ -237,8 +268,18 @@ def file_digest(paths: Sequence[Path]) -> str:
 # actors and relations are stored, and the fitted ranker and abstention model are only valid for the
 # features (and the searches) that fitted them. How answers are composed from a search is not among them.
 BUILD_CODE = (
-    "segment.py", "corpus.py", "store.py", "actors.py", "library.py", "relations.py", "fitting.py", "retrieval", "services.py",
-    "answer/abstain.py", "answer/conversation.py", "answer/config.py",
+    "segment.py",
+    "corpus.py",
+    "store.py",
+    "actors.py",
+    "library.py",
+    "relations.py",
+    "fitting.py",
+    "retrieval",
+    "services.py",
+    "answer/abstain.py",
+    "answer/conversation.py",
+    "answer/config.py",
 )
 
 
@@ -250,7 +291,13 @@ def code_digest() -> str:
     return file_digest(files)
 
 
-def index_inputs(corpus_dir: Path, lexicon: Lexicon, encoder_id: str, calibration: Sequence[Path], training: Sequence[Path] | None = None) -> dict:
+def index_inputs(
+    corpus_dir: Path,
+    lexicon: Lexicon,
+    encoder_id: str,
+    calibration: Sequence[Path],
+    training: Sequence[Path] | None = None,
+) -> dict:
     """What a build is made from; a build serves only while these are unchanged."""
     training = cfg.training_files() if training is None else training
     return {
@@ -341,16 +388,32 @@ def build_index(
             "vectors": int(len(dense.vectors)),
             "retrievers": {name: retriever_size(r) for name, r in retrievers.items()},
         }
-        services = assemble(library, retrievers, encoder, lexicon, outside, None, manifest, Path(), encoder_reason, None, relations)
+        services = assemble(
+            library, retrievers, encoder, lexicon, outside, None, manifest, Path(), encoder_reason, None, relations
+        )
         step("训练排序模型", 0.82)
         ranker, manifest["ranker"] = train_ranker(services.searcher, training)
         if ranker is not None:
-            services = assemble(library, retrievers, encoder, lexicon, outside, None, manifest, Path(), encoder_reason, ranker, relations)
+            services = assemble(
+                library,
+                retrievers,
+                encoder,
+                lexicon,
+                outside,
+                None,
+                manifest,
+                Path(),
+                encoder_reason,
+                ranker,
+                relations,
+            )
         step("拒答模型校准", 0.88)
         model, summary = calibrate(services, calibration)
         manifest["calibration"] = summary
         files = {
-            DOCUMENTS_FILE: json.dumps([doc_to_dict(d) for d in library.documents.values()], ensure_ascii=False).encode("utf-8"),
+            DOCUMENTS_FILE: json.dumps([doc_to_dict(d) for d in library.documents.values()], ensure_ascii=False).encode(
+                "utf-8"
+            ),
             ACTORS_FILE: json.dumps(actors_to_json(library), ensure_ascii=False).encode("utf-8"),
             RELATIONS_FILE: json.dumps([asdict(r) for r in relations], ensure_ascii=False).encode("utf-8"),
         }
@@ -417,7 +480,15 @@ def open_services(
     log(f"{problem.split('请运行')[0]}正在构建索引……")
     try:
         return build_index(
-            corpus_dir, index_dir, encoder, lexicon, progress=progress, on_step=on_step, calibration=calibration, encoder_reason=reason, training=training
+            corpus_dir,
+            index_dir,
+            encoder,
+            lexicon,
+            progress=progress,
+            on_step=on_step,
+            calibration=calibration,
+            encoder_reason=reason,
+            training=training,
         )
     except (IndexUnavailable, CorpusError, OSError) as exc:
         fallback = _last_good(index_dir, encoder, lexicon, reason, str(exc))

@@ -26,7 +26,19 @@ _BOMS = (
 _SAMPLE_CHARS = 100_000
 _ALLOWED_CONTROLS = "\t\n\r\x0c"
 # charset-normalizer answers we accept (Chinese and Unicode encodings only).
-_FALLBACK_ENCODINGS = {"big5", "cp950", "big5hkscs", "gb18030", "gbk", "gb2312", "hz", "utf_16", "utf_16_le", "utf_16_be", "utf_32"}
+_FALLBACK_ENCODINGS = {
+    "big5",
+    "cp950",
+    "big5hkscs",
+    "gb18030",
+    "gbk",
+    "gb2312",
+    "hz",
+    "utf_16",
+    "utf_16_le",
+    "utf_16_be",
+    "utf_32",
+}
 _LABELS = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8（带 BOM）",
@@ -59,7 +71,9 @@ def _canonical(name: str | None) -> str | None:
 def looks_like_text(text: str) -> bool:
     """No control, private-use, unassigned or surrogate characters beyond a stray few."""
     sample = text[:_SAMPLE_CHARS]
-    bad = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs") and ch not in _ALLOWED_CONTROLS)
+    bad = sum(
+        1 for ch in sample if unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs") and ch not in _ALLOWED_CONTROLS
+    )
     return bad <= max(2, len(sample) // 500)
 
 
@@ -92,8 +106,13 @@ def _common_ratio(text: str) -> float:
     if not sample:
         return 0.0
     common = sum(
-        1 for ch in sample
-        if ch.isascii() or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or "\u2000" <= ch <= "\u206f"
+        1
+        for ch in sample
+        if ch.isascii()
+        or "\u4e00" <= ch <= "\u9fff"
+        or "\u3000" <= ch <= "\u303f"
+        or "\uff00" <= ch <= "\uffef"
+        or "\u2000" <= ch <= "\u206f"
     )
     return common / len(sample)
 

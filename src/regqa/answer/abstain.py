@@ -25,7 +25,16 @@ from regqa.retrieval.tokenizer import Tokenizer
 OUTSIDE_PATH = Path(__file__).resolve().parents[1] / "data" / "outside_examples.txt"
 MODEL_FILE = "abstain.json"
 OUTSIDE_FILE = "outside.vectors.npy"
-FEATURES = ("word_coverage", "gloss_dense_top", "dense_top", "top1_cover", "top3_cover", "names_document", "outside_sim", "outside_margin")
+FEATURES = (
+    "word_coverage",
+    "gloss_dense_top",
+    "dense_top",
+    "top1_cover",
+    "top3_cover",
+    "names_document",
+    "outside_sim",
+    "outside_margin",
+)
 UNSURE_BELOW = 0.7  # answered, but P(answerable) this low gets a caveat (about 7% of answerable eval questions)
 MAX_FALSE_ABSTAIN = 0.04  # on the fitting questions; leaves room for the rate on new questions to stay within 5%
 
@@ -54,13 +63,19 @@ class EvidenceStats:
     def of(cls, searcher, outside: np.ndarray) -> EvidenceStats:
         lexical = searcher.retrievers[LEXICAL].bm25
         gloss = searcher.retrievers.get("gloss")
-        texts = [normalize(f"{u.heading}\n{u.text}\n{u.gloss.joined if u.gloss else ''}") for u in searcher.library.units]
-        return cls(searcher.analyser.tokenizer, lexical.vocab, lexical.idf, gloss.bm25.vocab if gloss else {}, texts, outside)
+        texts = [
+            normalize(f"{u.heading}\n{u.text}\n{u.gloss.joined if u.gloss else ''}") for u in searcher.library.units
+        ]
+        return cls(
+            searcher.analyser.tokenizer, lexical.vocab, lexical.idf, gloss.bm25.vocab if gloss else {}, texts, outside
+        )
 
 
 def content_words(tokenizer: Tokenizer, text: str) -> list[str]:
     """The question's Chinese content words (jieba cut, stopwords dropped)."""
-    return [w for w in tokenizer.cut(text) if w not in tokenizer.stopwords and any("\u4e00" <= c <= "\u9fff" for c in w)]
+    return [
+        w for w in tokenizer.cut(text) if w not in tokenizer.stopwords and any("\u4e00" <= c <= "\u9fff" for c in w)
+    ]
 
 
 def top_cover(stats: EvidenceStats, words: list[str], top_units: list[int]) -> float:
@@ -95,8 +110,14 @@ def features(outcome: SearchOutcome, stats: EvidenceStats) -> np.ndarray:
     gloss_top = outcome.top("gloss_dense")
     return np.array(
         [
-            coverage, gloss_top, outcome.top("dense"), top_cover(stats, words, order[:1]), top_cover(stats, words, order),
-            float(bool(query.named_docs)), outside_sim, outside_sim - gloss_top,
+            coverage,
+            gloss_top,
+            outcome.top("dense"),
+            top_cover(stats, words, order[:1]),
+            top_cover(stats, words, order),
+            float(bool(query.named_docs)),
+            outside_sim,
+            outside_sim - gloss_top,
         ]
     )
 
@@ -129,7 +150,13 @@ class AbstainModel:
         try:
             if tuple(d.get("features", ())) != FEATURES:
                 return None
-            return cls(np.array(d["mean"], dtype=float), np.array(d["scale"], dtype=float), np.array(d["weights"], dtype=float), float(d["bias"]), float(d["threshold"]))
+            return cls(
+                np.array(d["mean"], dtype=float),
+                np.array(d["scale"], dtype=float),
+                np.array(d["weights"], dtype=float),
+                float(d["bias"]),
+                float(d["threshold"]),
+            )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
@@ -150,7 +177,9 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 5.0, iters: int = 3000, lr: fl
     return AbstainModel(mean, scale, w, float(b), 0.5)
 
 
-def choose_threshold(model: AbstainModel, x: np.ndarray, y: np.ndarray, max_false_abstain: float = MAX_FALSE_ABSTAIN) -> float:
+def choose_threshold(
+    model: AbstainModel, x: np.ndarray, y: np.ndarray, max_false_abstain: float = MAX_FALSE_ABSTAIN
+) -> float:
     """Highest threshold whose false-abstention rate on answerable questions stays within the bound."""
     probs = np.array([model.p_answerable(row) for row in x])
     answerable = probs[y == 1]

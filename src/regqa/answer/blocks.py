@@ -28,7 +28,11 @@ class Citation:
 def verified(library: Library, unit: Unit, label: str, quote: str) -> Citation | None:
     """A citation of ``quote`` from ``unit``, or None unless the library's copy of the unit contains it verbatim."""
     held = library.unit_by_id(unit.unit_id)
-    if held is None or (held.doc_id, held.article, held.article_suffix) != (unit.doc_id, unit.article, unit.article_suffix):
+    if held is None or (held.doc_id, held.article, held.article_suffix) != (
+        unit.doc_id,
+        unit.article,
+        unit.article_suffix,
+    ):
         return None
     if not quote or quote not in held.text or not label.startswith(held.label):
         return None

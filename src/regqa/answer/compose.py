@@ -48,9 +48,13 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元
 ITEM_LINE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
 FIGURE_INTENTS = frozenset({"deadline", "amount", "threshold"})
 _BOOK = re.compile(r"《([^《》]{2,40})》")
-_LAW = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:法|条例)(?![\u4e00-\u9fff]{0,1}[》])(?=[^\u4e00-\u9fff]|里|中|上|规定|对|的|要|怎|是|有|关于|$)")
+_LAW = re.compile(
+    r"[\u4e00-\u9fff]{2,12}?(?:法|条例)(?![\u4e00-\u9fff]{0,1}[》])(?=[^\u4e00-\u9fff]|里|中|上|规定|对|的|要|怎|是|有|关于|$)"
+)
 _LEAD_WORDS = re.compile(r".*(?:按照|依照|依据|根据|按|照|在|对|关于|违反|的|了|是|看|查)")
-GAP_OVERLAP = 0.5  # a named excerpt answers when its best unit tops the search and holds this share of the question's words
+GAP_OVERLAP = (
+    0.5  # a named excerpt answers when its best unit tops the search and holds this share of the question's words
+)
 
 
 def outline(parts: list[Unit]) -> list[Passage]:
@@ -61,7 +65,13 @@ def outline(parts: list[Unit]) -> list[Passage]:
 class Composer:
     """Turns one search outcome into an answer of verified blocks."""
 
-    def __init__(self, library: Library, tokenizer: Tokenizer, config: AnswerConfig | None = None, relations: list[Relation] | None = None):
+    def __init__(
+        self,
+        library: Library,
+        tokenizer: Tokenizer,
+        config: AnswerConfig | None = None,
+        relations: list[Relation] | None = None,
+    ):
         self.library = library
         self.tokenizer = tokenizer
         self.config = config or AnswerConfig()
@@ -69,7 +79,9 @@ class Composer:
 
     # ------------------------------------------------------------ entry points
 
-    def compose(self, question: str, outcome: SearchOutcome, judgement: Judgement, reading: str | None = None) -> Answer:
+    def compose(
+        self, question: str, outcome: SearchOutcome, judgement: Judgement, reading: str | None = None
+    ) -> Answer:
         """The answer to ``question`` (as the user asked it) from ``outcome``."""
         notes = ([reading] if reading else []) + list(outcome.notes)
         exact = list(outcome.exact[: self.config.max_primary])
@@ -77,11 +89,17 @@ class Composer:
             return self.missing(question, outcome, notes)
         actor = outcome.query.actor
         duties = duty_blocks(self.library, outcome, actor) if actor and not exact and is_duty_question(outcome) else []
-        if any(isinstance(b, DutyList) for b in duties):  # someone asking for their own duties is in scope by construction
+        if any(
+            isinstance(b, DutyList) for b in duties
+        ):  # someone asking for their own duties is in scope by construction
             return self._with_notes(question, outcome, duties, notes, judgement.p_answerable)
         if not exact and (judgement.abstain or not outcome.hits):
             return self.refuse(question, outcome, notes, judgement.p_answerable)
-        if not exact and is_scenario(outcome.query.text) and not {"penalty", "amount"} & set(outcome.query.intent.kinds):
+        if (
+            not exact
+            and is_scenario(outcome.query.text)
+            and not {"penalty", "amount"} & set(outcome.query.intent.kinds)
+        ):
             blocks = scenario_blocks(self.library, outcome.query.text)
             if blocks:
                 return self._with_notes(question, outcome, blocks, notes, judgement.p_answerable)
@@ -100,7 +118,8 @@ class Composer:
         out = [lib.missing_note(r.doc_id, r.article, r.suffix) for r in outcome.missing if r.doc_id]
         out += [
             f"本地收录的《{lib.short(h.unit.doc_id)}》{h.unit.ref}只有前半部分（{lib.coverage(h.unit.doc_id).summary}），后面的文字本地没有；下面是现有的部分。"
-            for h in outcome.exact if h.unit.partial
+            for h in outcome.exact
+            if h.unit.partial
         ]
         if out or outcome.exact:
             return out
@@ -110,9 +129,15 @@ class Composer:
             if cov.complete:
                 continue
             best = self._best_in(outcome, doc_id)
-            answered = best is not None and best == top and overlap(self.tokenizer, outcome.query.content_tokens, best.text) >= GAP_OVERLAP
+            answered = (
+                best is not None
+                and best == top
+                and overlap(self.tokenizer, outcome.query.content_tokens, best.text) >= GAP_OVERLAP
+            )
             if not answered:
-                out.append(f"本地收录的《{lib.short(doc_id)}》是节选（{cov.summary}），其中没有找到直接回答这个问题的条文；以下是本地其他文件中的相关内容。")
+                out.append(
+                    f"本地收录的《{lib.short(doc_id)}》是节选（{cov.summary}），其中没有找到直接回答这个问题的条文；以下是本地其他文件中的相关内容。"
+                )
         return out
 
     def _best_in(self, outcome: SearchOutcome, doc_id: str) -> Unit | None:
@@ -134,8 +159,14 @@ class Composer:
             blocks.append(Notes(tuple(n for n in notes if n != UNSURE_NOTE)))
         first = answers[0][1]
         return Answer(
-            question, tuple(blocks), all(a.abstained for _, a in answers), tuple(notes), first.hits,
-            tuple(dict.fromkeys(u for _, a in answers for u in a.related)), min(a.confidence for _, a in answers), sum(a.dropped for _, a in answers),
+            question,
+            tuple(blocks),
+            all(a.abstained for _, a in answers),
+            tuple(notes),
+            first.hits,
+            tuple(dict.fromkeys(u for _, a in answers for u in a.related)),
+            min(a.confidence for _, a in answers),
+            sum(a.dropped for _, a in answers),
         )
 
     def governs(self, blocks: list[Block]) -> list[Block]:
@@ -152,7 +183,9 @@ class Composer:
                 out.append(Governs(r.matter, first, second, governing.label, r.why))
         return out
 
-    def _with_notes(self, question: str, outcome: SearchOutcome, blocks: list[Block], notes: list[str], p: float) -> Answer:
+    def _with_notes(
+        self, question: str, outcome: SearchOutcome, blocks: list[Block], notes: list[str], p: float
+    ) -> Answer:
         blocks = [*blocks, *self.governs(blocks)]
         cited = [c.unit_id for c in citations_of(blocks)]
         units = [u for u in (self.library.unit_by_id(uid) for uid in dict.fromkeys(cited)) if u is not None]
@@ -173,7 +206,11 @@ class Composer:
         out = []
         for name in names:
             name = name.strip()
-            if name and self.library.find_doc(name) is None and not any(name in a or a in name for i in self.library.infos for a in i.aliases if len(a) >= 3):
+            if (
+                name
+                and self.library.find_doc(name) is None
+                and not any(name in a or a in name for i in self.library.infos for a in i.aliases if len(a) >= 3)
+            ):
                 out.append(name)
         return tuple(dict.fromkeys(out))
 
@@ -195,13 +232,23 @@ class Composer:
                     dropped += 1
                     continue
                 cited.add(unit_id)
-                blocks.append(Paragraph(f"本地能提供的相关内容——官方解读对《{doc.info.short}》的概述（{unit.label}）："))
+                blocks.append(
+                    Paragraph(f"本地能提供的相关内容——官方解读对《{doc.info.short}》的概述（{unit.label}）：")
+                )
                 blocks.append(Quote(citation))
         return Answer(question, tuple(blocks), not cited, tuple(notes), (), (), 1.0, dropped)
 
     # ------------------------------------------------------------ the answer proper
 
-    def _answer(self, question: str, outcome: SearchOutcome, exact: list[Hit], notes: list[str], p: float, gaps: list[str] | None = None) -> Answer:
+    def _answer(
+        self,
+        question: str,
+        outcome: SearchOutcome,
+        exact: list[Hit],
+        notes: list[str],
+        p: float,
+        gaps: list[str] | None = None,
+    ) -> Answer:
         query = outcome.query
         intent = query.intent
         tokens = query.content_tokens
@@ -230,7 +277,14 @@ class Composer:
                     dropped += 1
                 else:
                     blocks.append(lead)
-            blocks.append(Quote(citation, passage.context, highlight, see_also=previous is not None and passage.unit.unit_id != previous.unit_id))
+            blocks.append(
+                Quote(
+                    citation,
+                    passage.context,
+                    highlight,
+                    see_also=previous is not None and passage.unit.unit_id != previous.unit_id,
+                )
+            )
             previous = passage.unit
         if outline_items:
             blocks.append(Outline(tuple(outline_items)))
@@ -245,19 +299,32 @@ class Composer:
             blocks.append(Notes(shown))
         return Answer(question, tuple(blocks), False, tuple(notes), outcome.hits, related, p, dropped)
 
-    def _passages(self, outcome: SearchOutcome, exact: list[Hit], tokens: frozenset[str], intent: Intent, avoid: set[str] | None = None) -> list[Passage]:
+    def _passages(
+        self,
+        outcome: SearchOutcome,
+        exact: list[Hit],
+        tokens: frozenset[str],
+        intent: Intent,
+        avoid: set[str] | None = None,
+    ) -> list[Passage]:
         cfg = self.config
         primary_hits = exact or self._primary(outcome, avoid or set())
         passages: list[Passage] = []
         for hit in primary_hits:
             unit = hit.unit
             ref = next(
-                (r for r in outcome.query.references if (r.article, r.suffix) == (unit.article, unit.article_suffix) and r.doc_id in (None, unit.doc_id)),
+                (
+                    r
+                    for r in outcome.query.references
+                    if (r.article, r.suffix) == (unit.article, unit.article_suffix) and r.doc_id in (None, unit.doc_id)
+                ),
                 None,
             )
             if ref is not None:
                 whole = ref.paragraph is None and ref.item is None
-                passages += select_passages(unit, self.tokenizer, tokens, intent, cfg, ref.item, ref.paragraph, whole=whole)
+                passages += select_passages(
+                    unit, self.tokenizer, tokens, intent, cfg, ref.item, ref.paragraph, whole=whole
+                )
             else:
                 passages += select_passages(unit, self.tokenizer, tokens, intent, cfg)
         if not primary_hits:
@@ -300,7 +367,9 @@ class Composer:
         cfg = self.config
 
         def score(s: str) -> float:
-            bonus = cfg.sentence_intent_bonus * sum(1 for k in intent.kinds if k in UNIT_FEATURES and UNIT_FEATURES[k].search(s))
+            bonus = cfg.sentence_intent_bonus * sum(
+                1 for k in intent.kinds if k in UNIT_FEATURES and UNIT_FEATURES[k].search(s)
+            )
             if wants_number and NUMBER.search(s):  # "多久/罚多少": a sentence with the figure itself
                 bonus += cfg.sentence_number_bonus
             return overlap(self.tokenizer, tokens, s) + bonus
@@ -313,7 +382,9 @@ class Composer:
         base = overlap(self.tokenizer, tokens, primary.text)
         for hit in outcome.hits[1 : 1 + cfg.second_window]:
             unit = hit.unit
-            if unit.doc_id != primary.doc_id and overlap(self.tokenizer, tokens, unit.text) >= max(cfg.second_min_overlap, cfg.second_ratio * base):
+            if unit.doc_id != primary.doc_id and overlap(self.tokenizer, tokens, unit.text) >= max(
+                cfg.second_min_overlap, cfg.second_ratio * base
+            ):
                 return unit
         return None
 

@@ -42,7 +42,9 @@ class HistoryRead:
     """What was read from a request's history, and what was left out (for a notice to the asker)."""
 
     conversation: Conversation
-    omitted: bool = False  # earlier turns were not read (more than ``MAX_TURNS`` questions, or beyond the turns looked at)
+    omitted: bool = (
+        False  # earlier turns were not read (more than ``MAX_TURNS`` questions, or beyond the turns looked at)
+    )
     cut: int = 0  # questions read that were cut to ``MAX_QUESTION_CHARS``
 
     @property
@@ -52,7 +54,9 @@ class HistoryRead:
         if self.omitted:
             notes.append(f"对话历史较长，只参考了最近 {len(self.conversation.questions)} 个问题。")
         if self.cut:
-            notes.append(f"对话历史中有 {self.cut} 个问题超过 {MAX_QUESTION_CHARS} 字，只参考了每个问题的前 {MAX_QUESTION_CHARS} 字。")
+            notes.append(
+                f"对话历史中有 {self.cut} 个问题超过 {MAX_QUESTION_CHARS} 字，只参考了每个问题的前 {MAX_QUESTION_CHARS} 字。"
+            )
         return tuple(notes)
 
 
@@ -76,7 +80,9 @@ def read_history(history: object) -> HistoryRead:
             if len(found) == MAX_TURNS:
                 stopped_at = len(window) - 1 - i
                 break
-    omitted = len(history) > len(window) or (len(found) == MAX_TURNS and any(_user_text(t) for t in window[:stopped_at]))
+    omitted = len(history) > len(window) or (
+        len(found) == MAX_TURNS and any(_user_text(t) for t in window[:stopped_at])
+    )
     return HistoryRead(Conversation(tuple(reversed(found))), omitted, cut)
 
 
@@ -120,7 +126,9 @@ def core(question: str) -> str:
 
 # Facts a follow-up can change: the accident's grade, or its toll (死了10个人, 重伤5人).
 GRADE = re.compile(r"特别重大(?:事故)?|重大(?:事故)?|较大(?:事故)?|一般(?:事故)?")
-TOLL = re.compile(r"(?:死了?|死亡|重伤|伤了?)\s*(?:\d+|[一二两三四五六七八九十百几]+)\s*(?:个|名)?人|(?:\d+|[一二两三四五六七八九十百]+)\s*(?:个|名)?人(?:死亡|重伤)")
+TOLL = re.compile(
+    r"(?:死了?|死亡|重伤|伤了?)\s*(?:\d+|[一二两三四五六七八九十百几]+)\s*(?:个|名)?人|(?:\d+|[一二两三四五六七八九十百]+)\s*(?:个|名)?人(?:死亡|重伤)"
+)
 FACT = re.compile(f"(?:{TOLL.pattern})|(?:{GRADE.pattern})")
 
 
@@ -139,18 +147,22 @@ def substitute(previous: str, topic: str) -> str | None:
         pos, actor = new_actor[0]
         word = next(w for w in sorted(_names_of(actor), key=len, reverse=True) if topic.startswith(w, pos))
         start = old[0][0]
-        end = start + next(len(w) for w in sorted(_names_of(old[0][1]), key=len, reverse=True) if previous.startswith(w, start))
+        end = start + next(
+            len(w) for w in sorted(_names_of(old[0][1]), key=len, reverse=True) if previous.startswith(w, start)
+        )
         out, rest, changed = out[:start] + word + out[end:], rest.replace(word, "", 1), True
     fact = FACT.search(rest)
     old_fact = FACT.search(out)
     if fact and old_fact:
-        out = re.sub(r"(事故)的事故", r"\1", out[: old_fact.start()] + fact.group(0) + out[old_fact.end():])
+        out = re.sub(r"(事故)的事故", r"\1", out[: old_fact.start()] + fact.group(0) + out[old_fact.end() :])
         rest, changed = rest.replace(fact.group(0), "", 1), True
     rest = rest.strip(" ，,的")
     if 2 <= len(rest) <= 4 and rest not in out:
-        sibling = re.search(f"[\u4e00-\u9fff]{{{len(rest) - 1}}}{re.escape(rest[-1])}", out)  # 迟报 for 瞒报: same length, same last character
+        sibling = re.search(
+            f"[\u4e00-\u9fff]{{{len(rest) - 1}}}{re.escape(rest[-1])}", out
+        )  # 迟报 for 瞒报: same length, same last character
         if sibling:
-            out, changed = out[: sibling.start()] + rest + out[sibling.end():], True
+            out, changed = out[: sibling.start()] + rest + out[sibling.end() :], True
         elif changed:
             out = f"{rest} {out}"
     return out if changed else None
@@ -173,4 +185,3 @@ def resolve_followup(question: str, conversation: Conversation, config: AnswerCo
     if replaced is not None:
         return replaced, f"结合上一问“{prev[:40]}”，理解为：{replaced[:60]}"
     return f"{topic} {prev}", f"结合上一问“{prev[:40]}”，理解为：{topic}"
-

@@ -32,7 +32,9 @@ from regqa.retrieval.searcher import SearchOutcome
 from regqa.retrieval.tokenizer import split_sentences
 from regqa.themes import THEME_NAMES, classify
 
-DUTY_WORDS = re.compile(r"干什么|干啥|做什么|做啥|要做|职责|义务|该怎么办|怎么办|负什么责|负哪些责|要负|管什么|要管|抓什么|哪些工作|什么任务|怎么干|怎么做|有哪些责任|什么责任")
+DUTY_WORDS = re.compile(
+    r"干什么|干啥|做什么|做啥|要做|职责|义务|该怎么办|怎么办|负什么责|负哪些责|要负|管什么|要管|抓什么|哪些工作|什么任务|怎么干|怎么做|有哪些责任|什么责任"
+)
 MAX_ITEMS = 12
 PER_UNIT = 6
 # The interpretation's words for each leader in its sentence "规定了各级党委主要负责人7项职责、……".
@@ -47,7 +49,7 @@ BY_REFERENCE = {"township": "乡镇（街道）", "development_zone": "开发区
 
 
 def is_duty_question(outcome: SearchOutcome) -> bool:
-    """"我要干什么 / 县长有哪些职责": an actor's duties asked for as a whole (a question with a topic of its own,
+    """ "我要干什么 / 县长有哪些职责": an actor's duties asked for as a whole (a question with a topic of its own,
     such as 镇里发现隐患怎么办 or 主要负责人对本单位负有哪些职责, is answered from the articles that answer it)."""
     q = outcome.query
     return bool(q.actor) and not q.references and bool(DUTY_WORDS.search(q.text)) and is_generic(outcome)
@@ -70,11 +72,13 @@ def _part_text(unit: Unit, paragraph: int, item: int | None) -> tuple[str, str]:
 
 
 # What a duty question says besides who and 要干什么: if nothing, the question is generic (我要干什么？).
-_GENERIC = re.compile(r"我们|我|是|的|了|吗|呢|啊|要|该|应该|应当|需要|都|有|哪些|什么|干|做|怎么|办|负|责任|职责|义务|安全生产|安全|工作|在|上|方面|主要|管|抓|本地区|本级|出了事故|事故|[？?。，,！!\s]")
+_GENERIC = re.compile(
+    r"我们|我|是|的|了|吗|呢|啊|要|该|应该|应当|需要|都|有|哪些|什么|干|做|怎么|办|负|责任|职责|义务|安全生产|安全|工作|在|上|方面|主要|管|抓|本地区|本级|出了事故|事故|[？?。，,！!\s]"
+)
 
 
 def is_generic(outcome: SearchOutcome) -> bool:
-    """"我要干什么？" asks for the whole list: ranking by the question's words would be noise."""
+    """ "我要干什么？" asks for the whole list: ranking by the question's words would be noise."""
     text = outcome.query.text
     for word in actor_words():
         text = text.replace(word, "")
@@ -90,7 +94,8 @@ def _order(library: Library, outcome: SearchOutcome) -> list[int]:
     priority = {d: doc.info.priority for d, doc in library.documents.items()}
     allowed = set(outcome.doc_ids) if outcome.doc_ids else None
     return [
-        i for i, _ in sorted(enumerate(library.units), key=lambda t: (priority[t[1].doc_id], t[0]))
+        i
+        for i, _ in sorted(enumerate(library.units), key=lambda t: (priority[t[1].doc_id], t[0]))
         if allowed is None or library.units[i].doc_id in allowed
     ]
 
@@ -105,7 +110,9 @@ def duty_quotes(library: Library, outcome: SearchOutcome, actor: str, limit: int
     out: list[DutyQuote] = []
     for pos in _order(library, outcome):
         unit = library.units[pos]
-        if unit.kind not in ("article", "section") or is_boilerplate(unit, library.documents[unit.doc_id].info.structure):
+        if unit.kind not in ("article", "section") or is_boilerplate(
+            unit, library.documents[unit.doc_id].info.structure
+        ):
             continue
         if not asks_penalty and _LIABILITY.search(unit.heading):
             continue
@@ -148,7 +155,9 @@ def gap_blocks(library: Library, actor: str) -> list[Block]:
     if terms:
         lead = f"{name}本人的安全生产职责，专门规定在{where}；本地收录的这些文件是节选，缺少这些条文，无法逐条列出。"
     else:
-        lead = f"{name}的党政领导干部参照{where.replace('第二章', '')}执行，其中规定职责的{where}本地缺失，无法逐条列出。"
+        lead = (
+            f"{name}的党政领导干部参照{where.replace('第二章', '')}执行，其中规定职责的{where}本地缺失，无法逐条列出。"
+        )
     blocks: list[Block] = [Caveat(lead)]
     for citation in _evidence(library, docs, terms, reference):
         blocks.append(Quote(citation, evidence=True))
@@ -188,5 +197,9 @@ def duty_blocks(library: Library, outcome: SearchOutcome, actor: str) -> list[Bl
     carried = [BY_ID[c].name for c in BY_ID[actor].carries]
     who = f"{name}（及其所负责的{'、'.join(carried)}）" if carried else name
     blocks.append(DutyList(who, grouped(quotes)))
-    blocks.append(Paragraph("完整的职责清单（含全部条文、可导出 Word）见“职责清单”页，或命令 python -m regqa duties --role 身份。"))
+    blocks.append(
+        Paragraph(
+            "完整的职责清单（含全部条文、可导出 Word）见“职责清单”页，或命令 python -m regqa duties --role 身份。"
+        )
+    )
     return blocks

@@ -41,8 +41,14 @@ def overlap(tokenizer: Tokenizer, query_tokens: frozenset[str], text: str) -> fl
 
 
 def select_passages(
-    unit: Unit, tokenizer: Tokenizer, query_tokens: frozenset[str], intent: Intent, config: AnswerConfig,
-    item: int | None = None, paragraph: int | None = None, whole: bool = False,
+    unit: Unit,
+    tokenizer: Tokenizer,
+    query_tokens: frozenset[str],
+    intent: Intent,
+    config: AnswerConfig,
+    item: int | None = None,
+    paragraph: int | None = None,
+    whole: bool = False,
 ) -> list[Passage]:
     """The part of ``unit`` to quote: the named 款/项; the whole unit when asked for (a bare 第X条) or short;
     else the best 款 (with all its 项) and any other 款 nearly as relevant."""
@@ -61,15 +67,21 @@ def select_passages(
                 return [Passage(unit, hit.text, p.no, item, context=p.text)]
     if whole or len(unit.text) <= config.whole_unit_chars or len(paras) <= 1:
         return [Passage(unit, unit.text)]
-    scored = sorted(((paragraph_score(p, tokenizer, query_tokens, intent, config), p) for p in paras), key=lambda t: -t[0])
+    scored = sorted(
+        ((paragraph_score(p, tokenizer, query_tokens, intent, config), p) for p in paras), key=lambda t: -t[0]
+    )
     best_score = scored[0][0]
     chosen = [
-        p for score, p in scored[: config.max_paragraphs] if p is scored[0][1] or (score > 0 and score >= config.also_relevant * best_score)
+        p
+        for score, p in scored[: config.max_paragraphs]
+        if p is scored[0][1] or (score > 0 and score >= config.also_relevant * best_score)
     ]
     return [Passage(unit, p.full_text, p.no) for p in sorted(chosen, key=lambda p: p.no)]
 
 
-def paragraph_score(p: Paragraph, tokenizer: Tokenizer, query_tokens: frozenset[str], intent: Intent, config: AnswerConfig) -> float:
+def paragraph_score(
+    p: Paragraph, tokenizer: Tokenizer, query_tokens: frozenset[str], intent: Intent, config: AnswerConfig
+) -> float:
     """Query-word overlap, plus credit for carrying the kind of answer asked for (a list, a time limit, a sum …)."""
     text = p.full_text
     score = overlap(tokenizer, query_tokens, text)

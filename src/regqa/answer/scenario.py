@@ -22,14 +22,18 @@ from regqa.records import Unit
 REGULATION = "accident_reporting_regulation_2007"
 GRADES = ("特别重大事故", "重大事故", "较大事故", "一般事故")
 _NUM = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)"
-DEATHS = re.compile(rf"(?:死了?|死亡|遇难|丧生)\s*{_NUM}\s*(?:个|名|位)?人|{_NUM}\s*(?:个|名|位)?人(?:死亡|遇难|丧生|死了)")
+DEATHS = re.compile(
+    rf"(?:死了?|死亡|遇难|丧生)\s*{_NUM}\s*(?:个|名|位)?人|{_NUM}\s*(?:个|名|位)?人(?:死亡|遇难|丧生|死了)"
+)
 INJURIES = re.compile(rf"重伤\s*{_NUM}\s*(?:个|名|位)?人|{_NUM}\s*(?:个|名|位)?人重伤")
 LOSS = re.compile(rf"(?:损失|经济损失)\D{{0,6}}{_NUM}\s*(亿|万)元|{_NUM}\s*(亿|万)元\s*(?:的)?(?:直接)?(?:经济)?损失")
 ASKS = {
     "grade": re.compile(r"算什么|什么级别|哪一级|哪个级别|几级|等级|级别|什么事故|属于"),
     "report": re.compile(r"(?<!调查)(?<!事故调查)报告(?!期限)|上报|报到|几个小时|几小时|报告时限"),
     "rescue": re.compile(r"救援|抢救|赶赴|现场"),
-    "investigate": re.compile(r"谁.{0,4}调查|调查.{0,4}谁|归谁|谁来查|谁查|谁负责调查|哪.{0,6}调查|归.{0,8}调查|由.{0,10}调查|调查组(?!.{0,6}(?:报告|多长))"),
+    "investigate": re.compile(
+        r"谁.{0,4}调查|调查.{0,4}谁|归谁|谁来查|谁查|谁负责调查|哪.{0,6}调查|归.{0,8}调查|由.{0,10}调查|调查组(?!.{0,6}(?:报告|多长))"
+    ),
     "deadline": re.compile(r"调查报告|批复|多少天|几天|期限"),
 }
 WHOLE_CHAIN = re.compile(r"怎么办|该做什么|要做什么|干什么|怎么处理|如何处理|怎么做|做哪些|哪些事")
@@ -77,7 +81,7 @@ _RANGE = re.compile(r"(?:(\d+)(亿|万)?元?人?以上)?(?:(\d+)(亿|万)?元?�
 
 
 def _bounds(text: str, unit_word: str) -> tuple[float, float]:
-    """"10人以上30人以下死亡" → (10, 30); "3人以下" → (0, 3); "1亿元以上" → (10000, inf) (万元 for money)."""
+    """ "10人以上30人以下死亡" → (10, 30); "3人以下" → (0, 3); "1亿元以上" → (10000, inf) (万元 for money)."""
     low, high = 0.0, float("inf")
     for num, mult, kind in re.findall(r"(\d+)\s*(亿|万)?" + unit_word + r"(以上|以下)", text):
         value = float(num) * (10000 if mult == "亿" else 1)
@@ -126,7 +130,9 @@ def named_grade(question: str) -> str | None:
 # accidents below the most serious grade, those apply — coal mines, power grids, special equipment, fires …
 # have their own (in the corpus: 煤矿安全生产条例, 电力安全事故条例, 特种设备安全法, 消防法 …), so
 # questions about them go to ordinary retrieval, not to this chain.
-SPECIAL_FIELDS = re.compile(r"煤矿|矿山|井下|电力|电网|停电|特种设备|锅炉|电梯|起重机|压力容器|火灾|消防|烟花|爆竹|民用爆炸|民爆|危险化学品|危化品")
+SPECIAL_FIELDS = re.compile(
+    r"煤矿|矿山|井下|电力|电网|停电|特种设备|锅炉|电梯|起重机|压力容器|火灾|消防|烟花|爆竹|民用爆炸|民爆|危险化学品|危化品"
+)
 
 
 def is_scenario(question: str) -> bool:
@@ -136,7 +142,9 @@ def is_scenario(question: str) -> bool:
         return False
     if facts(question):
         return True
-    return named_grade(question) is not None and any(ASKS[k].search(question) for k in ("report", "investigate", "deadline"))
+    return named_grade(question) is not None and any(
+        ASKS[k].search(question) for k in ("report", "investigate", "deadline")
+    )
 
 
 def _quote(library: Library, unit: Unit, paragraph: int | None, item: int | None, text: str) -> Citation | None:
@@ -162,11 +170,15 @@ def scenario_blocks(library: Library, question: str) -> list[Block]:
         asked = set(ASKS)
     if not f:
         asked.discard("grade")
-    given = "、".join(x for x in (
-        f"{f.deaths:g}人死亡" if f.deaths is not None else "",
-        f"{f.injuries:g}人重伤" if f.injuries is not None else "",
-        f"直接经济损失{f.loss_wan:g}万元" if f.loss_wan is not None else "",
-    ) if x)
+    given = "、".join(
+        x
+        for x in (
+            f"{f.deaths:g}人死亡" if f.deaths is not None else "",
+            f"{f.injuries:g}人重伤" if f.injuries is not None else "",
+            f"直接经济损失{f.loss_wan:g}万元" if f.loss_wan is not None else "",
+        )
+        if x
+    )
     blocks: list[Block] = []
     if f:
         grade_item = next(i for i in art[3].paragraphs[0].items if i.no == band.item)
@@ -187,14 +199,35 @@ def scenario_blocks(library: Library, question: str) -> list[Block]:
         report.append(_quote(library, art[11], None, None, art[11].text))
         steps.append(("报告", [c for c in report if c]))
     if "rescue" in asked:
-        steps.append(("救援", [c for c in (_quote(library, art[14], None, None, art[14].text), _quote(library, art[15], None, None, art[15].text)) if c]))
+        steps.append(
+            (
+                "救援",
+                [
+                    c
+                    for c in (
+                        _quote(library, art[14], None, None, art[14].text),
+                        _quote(library, art[15], None, None, art[15].text),
+                    )
+                    if c
+                ],
+            )
+        )
     if "investigate" in asked:
         para = next((p for p in art[19].paragraphs if band.grade in p.text), None)
         cite = _quote(library, art[19], para.no, None, para.text) if para else None
         who = investigator(library, band.grade)
         steps.append((f"调查：由{who}负责" if who else "调查", [cite] if cite else []))
     if "deadline" in asked or "investigate" in asked and WHOLE_CHAIN.search(question):
-        steps.append(("期限", [c for c in (_quote(library, art[29], None, None, art[29].text), _first_sentence(library, art[32])) if c]))
+        steps.append(
+            (
+                "期限",
+                [
+                    c
+                    for c in (_quote(library, art[29], None, None, art[29].text), _first_sentence(library, art[32]))
+                    if c
+                ],
+            )
+        )
     for name, cites in steps:
         if cites:
             blocks.append(Paragraph(f"{name}（{band.grade}）："))

@@ -57,6 +57,10 @@ def build_about_tab(holder, demo: gr.Blocks) -> None:
 
     def on_load(request: gr.Request):
         current = holder.get()
-        return render.corpus_table(current.library), render.index_status(current), render.index_info(current, show_path=logged_in(request))
+        return (
+            render.corpus_table(current.library),
+            render.index_status(current),
+            render.index_info(current, show_path=logged_in(request)),
+        )
 
     demo.load(on_load, None, [table, status, info], api_visibility="undocumented", queue=False)

@@ -59,7 +59,7 @@ def preview(unit: Unit, n: int = 20) -> str:
     text = unit.text.split("\n", 1)[0]
     ref = unit.ref
     if text.startswith(ref):
-        text = text[len(ref):]
+        text = text[len(ref) :]
     text = text.strip(" 　、，,.")
     return text[:n] + ("…" if len(text) > n else "")
 
@@ -90,7 +90,9 @@ def _section_unit(doc: Document, rest: str) -> Unit | None:
 def _strip_doc_names(text: str, doc: Document) -> str:
     """``text`` without the document's names (longest first) and the brackets around them."""
     rest = normalize(text)
-    for name in sorted({normalize(a) for a in (*doc.info.aliases, doc.info.title, doc.info.short) if a}, key=len, reverse=True):
+    for name in sorted(
+        {normalize(a) for a in (*doc.info.aliases, doc.info.title, doc.info.short) if a}, key=len, reverse=True
+    ):
         rest = rest.replace(name, " ")
     return rest.replace("《", " ").replace("》", " ").strip(" ,的")
 
@@ -102,7 +104,11 @@ def _article(library, doc_id: str, number: int, suffix: int | None = None) -> Ju
         return Jump(doc_id, unit)
     doc = library.documents[doc_id]
     if doc.info.structure == "section":
-        return Jump(doc_id, None, f"《{doc.info.short}》按段落编排，没有“{article_label(number, suffix)}”。请从左侧“条文”列表中选择。")
+        return Jump(
+            doc_id,
+            None,
+            f"《{doc.info.short}》按段落编排，没有“{article_label(number, suffix)}”。请从左侧“条文”列表中选择。",
+        )
     return Jump(doc_id, None, library.missing_note(doc_id, number, suffix))
 
 
@@ -150,7 +156,9 @@ def resolve_jump(library, text: str, current_doc: str | None = None) -> Jump:
 # ---------------------------------------------------------------- keyword search
 
 MAX_HITS = 50
-SEARCH_HINT = "输入关键词（可用空格分隔多个词，同时包含才列出），在全部文件的标题和条文中查找，例如：瞒报 处分、应急预案 演练。"
+SEARCH_HINT = (
+    "输入关键词（可用空格分隔多个词，同时包含才列出），在全部文件的标题和条文中查找，例如：瞒报 处分、应急预案 演练。"
+)
 
 
 @dataclass(frozen=True)
@@ -320,7 +328,12 @@ def build_browse_tab(holder, demo: gr.Blocks) -> BrowseTab:
         with gr.Row(equal_height=False, elem_id="rq-browse-row"):
             with gr.Column(scale=4, min_width=280):
                 with gr.Group():
-                    search_box = gr.Textbox(label="关键词搜索", placeholder="例如：瞒报 处分", info="在全部文件的标题和条文中查找；多个词用空格分开。", elem_id="rq-search")
+                    search_box = gr.Textbox(
+                        label="关键词搜索",
+                        placeholder="例如：瞒报 处分",
+                        info="在全部文件的标题和条文中查找；多个词用空格分开。",
+                        elem_id="rq-search",
+                    )
                     search_btn = gr.Button("搜索", variant="primary", elem_id="rq-search-btn")
                 search_out = gr.HTML("", elem_id="rq-search-out")
                 with gr.Group():
@@ -378,17 +391,38 @@ def build_browse_tab(holder, demo: gr.Blocks) -> BrowseTab:
 
         def on_load(doc_id):  # after an import the document list may have changed
             current = lib()
-            return gr.update(choices=document_choices(current), value=doc_id if doc_id in current.documents else next(iter(current.documents)))
+            return gr.update(
+                choices=document_choices(current),
+                value=doc_id if doc_id in current.documents else next(iter(current.documents)),
+            )
 
         doc_dd.input(on_doc, [doc_dd], outputs, api_visibility="undocumented", show_progress="hidden")
         chap_dd.input(on_chapter, [doc_dd, chap_dd], outputs, api_visibility="undocumented", show_progress="hidden")
-        unit_dd.input(on_unit, [doc_dd, chap_dd, unit_dd], outputs, api_visibility="undocumented", show_progress="hidden")
+        unit_dd.input(
+            on_unit, [doc_dd, chap_dd, unit_dd], outputs, api_visibility="undocumented", show_progress="hidden"
+        )
         jump_btn.click(on_jump, [jump_box, doc_dd], outputs, api_name="show", show_progress="hidden")
         jump_box.submit(on_jump, [jump_box, doc_dd], outputs, api_visibility="undocumented", show_progress="hidden")
-        search_btn.click(on_search, [search_box], [search_out], api_name="search_articles", show_progress="hidden", queue=False)
-        search_box.submit(on_search, [search_box], [search_out], api_visibility="undocumented", show_progress="hidden", queue=False)
-        prev_btn.click(lambda d, u: on_step(d, u, -1), [doc_dd, unit_dd], outputs, api_visibility="undocumented", show_progress="hidden")
-        next_btn.click(lambda d, u: on_step(d, u, 1), [doc_dd, unit_dd], outputs, api_visibility="undocumented", show_progress="hidden")
+        search_btn.click(
+            on_search, [search_box], [search_out], api_name="search_articles", show_progress="hidden", queue=False
+        )
+        search_box.submit(
+            on_search, [search_box], [search_out], api_visibility="undocumented", show_progress="hidden", queue=False
+        )
+        prev_btn.click(
+            lambda d, u: on_step(d, u, -1),
+            [doc_dd, unit_dd],
+            outputs,
+            api_visibility="undocumented",
+            show_progress="hidden",
+        )
+        next_btn.click(
+            lambda d, u: on_step(d, u, 1),
+            [doc_dd, unit_dd],
+            outputs,
+            api_visibility="undocumented",
+            show_progress="hidden",
+        )
         demo.load(on_load, [doc_dd], [doc_dd], api_visibility="undocumented", queue=False)
     return BrowseTab(outputs, holder)
 

@@ -89,8 +89,15 @@ def log_request(endpoint: str, turn: Turn, history_items: int, read: HistoryRead
         outcome = "拒答" if turn.answer.abstained else f"引用 {len(turn.answer.citations)} 条"
     logger.info(
         "请求 %s：问题 %d 字“%s”%s；历史 %d 条%s%s；%s；%.2f 秒",
-        endpoint, turn.length, log_text(turn.question), "（已截断）" if turn.truncated else "",
-        history_items, used, cut, outcome, time.monotonic() - started,
+        endpoint,
+        turn.length,
+        log_text(turn.question),
+        "（已截断）" if turn.truncated else "",
+        history_items,
+        used,
+        cut,
+        outcome,
+        time.monotonic() - started,
     )
 
 
@@ -125,7 +132,7 @@ def bounded_history(history: object, room: int = 2) -> list[dict]:
             text = text[:MAX_MESSAGE_CHARS] + TRUNCATED_MARK
         kept.append({"role": m["role"], "content": text})
     if len(history) > len(window):
-        kept = kept[-(limit - 1):]
+        kept = kept[-(limit - 1) :]
         while kept and kept[0]["role"] != "user":  # start at a question
             kept.pop(0)
         kept = [{"role": "assistant", "content": EARLIER_HIDDEN}, *kept]
@@ -244,12 +251,22 @@ def message_text(message: object) -> str:
 
 def saved_state(history, conversation, panel, copy_text) -> dict:
     """What the browser keeps: the messages shown, the questions asked (data), the sources panel's data."""
-    messages = [{"role": m.get("role"), "content": message_text(m)} for m in (history or []) if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
+    messages = [
+        {"role": m.get("role"), "content": message_text(m)}
+        for m in (history or [])
+        if isinstance(m, dict) and m.get("role") in ("user", "assistant")
+    ]
     messages = messages[-2 * MAX_SAVED_TURNS :]
     while messages and sum(len(m["content"]) for m in messages) > MAX_SAVED_CHARS:
         messages = messages[2:]
     questions = list(conversation.questions) if isinstance(conversation, Conversation) else []
-    return {"v": 1, "messages": messages, "questions": questions, "sources": panel if isinstance(panel, dict) else None, "copy": copy_text if isinstance(copy_text, str) else ""}
+    return {
+        "v": 1,
+        "messages": messages,
+        "questions": questions,
+        "sources": panel if isinstance(panel, dict) else None,
+        "copy": copy_text if isinstance(copy_text, str) else "",
+    }
 
 
 def restored(services: Services, saved: object) -> tuple:
@@ -274,7 +291,9 @@ def restored(services: Services, saved: object) -> tuple:
         conversation = conversation.add(q)
     panel = saved.get("sources") if isinstance(saved.get("sources"), dict) else None
     copy = saved.get("copy") if isinstance(saved.get("copy"), str) else ""
-    sources = render.sources_panel_of(services.library, panel) if panel else render.sources_panel(services.library, None)
+    sources = (
+        render.sources_panel_of(services.library, panel) if panel else render.sources_panel(services.library, None)
+    )
     return history, conversation, sources, copy[:MAX_SAVED_CHARS], panel
 
 
@@ -396,10 +415,28 @@ def build_chat_tab(holder: ServiceHolder, doc_choices: list[tuple[str, str]], de
         question.submit(on_ask, inputs, outputs, api_visibility="undocumented", show_progress="minimal").then(
             saved_state, [chatbot, conversation, panel, copy_text], [saved], api_visibility="undocumented", queue=False
         )
-        clear.click(lambda: cleared(holder), None, [chatbot, conversation, sources, copy_text, question, panel, saved], api_visibility="undocumented", queue=False)
-        chatbot.clear(lambda: (Conversation(), render.sources_panel(holder.get().library, None), "", None, dict(EMPTY_SAVED)), None, [conversation, sources, copy_text, panel, saved], api_visibility="undocumented", queue=False)
+        clear.click(
+            lambda: cleared(holder),
+            None,
+            [chatbot, conversation, sources, copy_text, question, panel, saved],
+            api_visibility="undocumented",
+            queue=False,
+        )
+        chatbot.clear(
+            lambda: (Conversation(), render.sources_panel(holder.get().library, None), "", None, dict(EMPTY_SAVED)),
+            None,
+            [conversation, sources, copy_text, panel, saved],
+            api_visibility="undocumented",
+            queue=False,
+        )
         copy.click(copied, [copy_text], None, js=COPY_JS, api_visibility="undocumented", queue=False)
-        demo.load(on_load, [docs, saved], [docs, chatbot, conversation, sources, copy_text, panel], api_visibility="undocumented", queue=False)
+        demo.load(
+            on_load,
+            [docs, saved],
+            [docs, chatbot, conversation, sources, copy_text, panel],
+            api_visibility="undocumented",
+            queue=False,
+        )
 
 
 def register_api(holder: ServiceHolder) -> None:

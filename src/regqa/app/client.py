@@ -154,7 +154,9 @@ _JS = r"""
 def client_js() -> str:
     import json  # noqa: PLC0415
 
-    return _JS.replace("__WORDS__", json.dumps(ATTRIBUTE_WORDS, ensure_ascii=False)).replace("__TEXTS__", json.dumps(TEXT_WORDS, ensure_ascii=False))
+    return _JS.replace("__WORDS__", json.dumps(ATTRIBUTE_WORDS, ensure_ascii=False)).replace(
+        "__TEXTS__", json.dumps(TEXT_WORDS, ensure_ascii=False)
+    )
 
 
 CLIENT_JS = client_js()

@@ -37,6 +37,8 @@ def guard(fn: Callable) -> Callable:
         except gr.Error:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message, never a trace
-            raise gr.Error(user_message(exc, getattr(fn, "__name__", "")), title="出错了", print_exception=False) from None
+            raise gr.Error(
+                user_message(exc, getattr(fn, "__name__", "")), title="出错了", print_exception=False
+            ) from None
 
     return wrapper

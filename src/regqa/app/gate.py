@@ -109,7 +109,9 @@ class RequestGate:
         last = path.rstrip("/").rsplit("/", 1)[-1]
         content_type = (_header(scope, b"content-type") or "").lower()
         is_login = method == "POST" and last == "login"
-        is_upload = not is_login and method in ("POST", "PUT") and (last == "upload" or content_type.startswith("multipart/"))
+        is_upload = (
+            not is_login and method in ("POST", "PUT") and (last == "upload" or content_type.startswith("multipart/"))
+        )
         if is_upload and not self.login:
             await self.refuse(scope, send, 403, NO_UPLOADS)
             return
@@ -135,8 +137,17 @@ class RequestGate:
             return
         await self.app(scope, receive, send)
 
-    async def refuse(self, scope: Scope, send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        logger.warning("拒绝请求 %s %s（来自 %s）：%d %s", scope.get("method"), short(scope.get("path", ""), 80), client_address(scope), status, message)
+    async def refuse(
+        self, scope: Scope, send: Send, status: int, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        logger.warning(
+            "拒绝请求 %s %s（来自 %s）：%d %s",
+            scope.get("method"),
+            short(scope.get("path", ""), 80),
+            client_address(scope),
+            status,
+            message,
+        )
         await respond(send, status, message, headers)
 
     # ------------------------------------------------------------ login
@@ -172,7 +183,13 @@ class RequestGate:
             await respond(send, 429, LOCKED.format(who=who, minutes=minutes), {"Retry-After": str(verdict.retry_after)})
             return
         if verdict.wait > self.throttle.policy.max_delay + 1:
-            await self.refuse(scope, send, 429, TOO_FAST.format(seconds=verdict.retry_after), {"Retry-After": str(verdict.retry_after)})
+            await self.refuse(
+                scope,
+                send,
+                429,
+                TOO_FAST.format(seconds=verdict.retry_after),
+                {"Retry-After": str(verdict.retry_after)},
+            )
             return
         if verdict.wait > 0:
             await asyncio.sleep(verdict.wait)  # the growing delay: the attempt is held, then tried
@@ -209,12 +226,21 @@ class RequestGate:
             self.throttle.newly_locked(after.key, user if after.key == "user" else address)
             logger.warning(
                 "登录失败：用户名“%s”，来自 %s（该用户名连续失败 %d 次，该地址 %d 次）；%s已锁定 %d 分钟",
-                short(user), address, n_user, n_addr, who, max(1, round(after.wait / 60)),
+                short(user),
+                address,
+                n_user,
+                n_addr,
+                who,
+                max(1, round(after.wait / 60)),
             )
         else:
             logger.warning(
                 "登录失败：用户名“%s”，来自 %s（该用户名连续失败 %d 次，该地址 %d 次）；下次尝试须等待 %d 秒",
-                short(user), address, n_user, n_addr, after.retry_after if after.wait > 0 else 0,
+                short(user),
+                address,
+                n_user,
+                n_addr,
+                after.retry_after if after.wait > 0 else 0,
             )
 
     def _enter(self, key: tuple[str, str]) -> asyncio.Lock:
@@ -255,11 +281,11 @@ def _form_username(body: bytes, content_type: str) -> str:
         at = text.find(marker)
         if at < 0:
             return ""
-        rest = text[at + len(marker):]
+        rest = text[at + len(marker) :]
         start = rest.find("\r\n\r\n")
         if start < 0:
             return ""
-        value = rest[start + 4:]
+        value = rest[start + 4 :]
         end = value.find("\r\n--")
         return (value[:end] if end >= 0 else value).strip()
     values = parse_qs(text, keep_blank_values=True).get("username") or [""]

@@ -73,7 +73,18 @@ def rewrite_page(page: str) -> str:
 
 
 # Requests that never return the page: the API, its event streams, assets and files go straight through.
-NOT_PAGES = ("/gradio_api", "/config", "/assets", "/static", "/file", "/theme", "/upload", "/queue", "/heartbeat", "/info")
+NOT_PAGES = (
+    "/gradio_api",
+    "/config",
+    "/assets",
+    "/static",
+    "/file",
+    "/theme",
+    "/upload",
+    "/queue",
+    "/heartbeat",
+    "/info",
+)
 
 
 def is_page_request(scope) -> bool:

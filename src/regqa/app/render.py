@@ -128,9 +128,13 @@ def doc_card(doc: Document) -> str:
     if info.effective:
         facts.append(f"施行：{esc(info.effective)}")
     lack = missing_text(doc)
-    lack_html = f'<div class="rq-lack">本地副本{esc(lack)}。以上内容不在本知识库中，回答不会涉及。</div>' if lack else ""
+    lack_html = (
+        f'<div class="rq-lack">本地副本{esc(lack)}。以上内容不在本知识库中，回答不会涉及。</div>' if lack else ""
+    )
     meta = "".join(f"<li>{esc(m)}</li>" for m in doc.metadata)
-    meta_html = f'<details class="rq-meta-lines"><summary>通过、公布与施行</summary><ul>{meta}</ul></details>' if meta else ""
+    meta_html = (
+        f'<details class="rq-meta-lines"><summary>通过、公布与施行</summary><ul>{meta}</ul></details>' if meta else ""
+    )
     return (
         f'<div class="rq-doc">'
         f'<div class="rq-doc-title">{coverage_badge(doc)} {esc(book_title(info.title))}</div>'
@@ -143,7 +147,9 @@ def doc_card(doc: Document) -> str:
 # ---------------------------------------------------------------- units
 
 
-def unit_details(doc: Document, unit: Unit, quotes: list[str] | tuple[str, ...] = (), opened: bool = False, css: str = "rq-cite") -> str:
+def unit_details(
+    doc: Document, unit: Unit, quotes: list[str] | tuple[str, ...] = (), opened: bool = False, css: str = "rq-cite"
+) -> str:
     """One expandable unit: the label in the summary, the full text (quotes marked) inside."""
     where = unit.heading
     partial = f'<div class="rq-note">本地副本在此处中断：{esc(coverage(doc).summary)}。</div>' if unit.partial else ""
@@ -228,7 +234,13 @@ def sources_data(answer: Answer | None, message: str = "") -> dict:
     for c in answer.citations:
         cited.setdefault(c.unit_id, []).append(c.quote)
     related = [u.unit_id for u in answer.related if u.unit_id not in cited]
-    return {"cited": [[uid, quotes] for uid, quotes in cited.items()], "related": related, "abstained": bool(answer.abstained), "answered": True, "message": message}
+    return {
+        "cited": [[uid, quotes] for uid, quotes in cited.items()],
+        "related": related,
+        "abstained": bool(answer.abstained),
+        "answered": True,
+        "message": message,
+    }
 
 
 def sources_panel(library: Library, answer: Answer | None = None, message: str = "") -> str:
@@ -245,7 +257,11 @@ def sources_panel_of(library: Library, data: object) -> str:
             unit = library.unit_by_id(entry[0])
             if unit is not None:
                 cited.append((unit, [q for q in entry[1] if isinstance(q, str)] if isinstance(entry[1], list) else []))
-    related = [u for u in (library.unit_by_id(uid) for uid in data.get("related") or [] if isinstance(uid, str)) if u is not None]
+    related = [
+        u
+        for u in (library.unit_by_id(uid) for uid in data.get("related") or [] if isinstance(uid, str))
+        if u is not None
+    ]
     count = len(cited) + (0 if data.get("abstained") else len(related))
     head = f"本次回答的依据（{len(cited)} 条引用）" if cited else "本次回答的依据"
     parts = []
@@ -255,9 +271,16 @@ def sources_panel_of(library: Library, data: object) -> str:
     else:
         if cited:
             parts.append(f'<div class="rq-sec">引用条文（{len(cited)}）</div>')
-            parts += [unit_details(library.documents[u.doc_id], u, quotes, opened=i == 0, css="rq-src") for i, (u, quotes) in enumerate(cited)]
+            parts += [
+                unit_details(library.documents[u.doc_id], u, quotes, opened=i == 0, css="rq-src")
+                for i, (u, quotes) in enumerate(cited)
+            ]
         else:
-            text = "知识库中没有找到能回答这个问题的条文，因此没有引用。" if data.get("abstained") else "这次回答没有引用条文。"
+            text = (
+                "知识库中没有找到能回答这个问题的条文，因此没有引用。"
+                if data.get("abstained")
+                else "这次回答没有引用条文。"
+            )
             parts.append(f'<div class="rq-empty">{esc(text)}</div>')
         if related and not data.get("abstained"):
             parts.append(f'<div class="rq-sec">相关条文（{len(related)}）</div>')
@@ -286,7 +309,7 @@ def corpus_table(library: Library) -> str:
         )
     return (
         '<table class="rq-table rq-corpus"><thead><tr><th>文件</th><th>类别</th><th>发布机关</th><th>施行/发布日期</th>'
-        f'<th>条文单元</th><th>收录情况</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f"<th>条文单元</th><th>收录情况</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 
@@ -303,7 +326,10 @@ def index_status(services: Services) -> str:
     m = services.manifest
     docs = m.get("documents", len(services.library.documents))
     units = m.get("units", len(services.library.units))
-    return notice(f"知识库正常可用：{docs} 部文件，{units} 个条文单元；最近一次更新索引：{local_time(str(m.get('built_at', '')))}。", "info")
+    return notice(
+        f"知识库正常可用：{docs} 部文件，{units} 个条文单元；最近一次更新索引：{local_time(str(m.get('built_at', '')))}。",
+        "info",
+    )
 
 
 def index_info(services: Services, show_path: bool = False) -> str:

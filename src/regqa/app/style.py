@@ -5,7 +5,16 @@ from __future__ import annotations
 import gradio as gr
 
 # System fonts only: a Google font in the theme would make the page fetch fonts.googleapis.com.
-SANS = ["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "ui-sans-serif", "system-ui", "sans-serif"]
+SANS = [
+    "PingFang SC",
+    "Microsoft YaHei",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "ui-sans-serif",
+    "system-ui",
+    "sans-serif",
+]
 MONO = ["ui-monospace", "SFMono-Regular", "Consolas", "WenQuanYi Micro Hei Mono", "monospace"]
 
 

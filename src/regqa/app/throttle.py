@@ -143,5 +143,7 @@ class LoginThrottle:
             if rec.locked_until <= now and now - rec.last_failure > self.policy.window:
                 del self._records[k]
         if len(self._records) >= self.policy.max_keys:  # still full: forget the oldest tenth
-            for k in sorted(self._records, key=lambda k: self._records[k].last_failure)[: self.policy.max_keys // 10 + 1]:
+            for k in sorted(self._records, key=lambda k: self._records[k].last_failure)[
+                : self.policy.max_keys // 10 + 1
+            ]:
                 del self._records[k]

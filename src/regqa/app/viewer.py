@@ -95,7 +95,10 @@ def article_panel(holder: ServiceHolder, unit_id: object) -> dict:
     library = holder.get().library
     unit = library.unit_by_id(unit_id) if isinstance(unit_id, str) else None
     if unit is None:
-        return {"title": "条文", "html": render.notice("没有找到这一条文（知识库可能刚刚更新），请在“浏览条文”中查找。", "warn")}
+        return {
+            "title": "条文",
+            "html": render.notice("没有找到这一条文（知识库可能刚刚更新），请在“浏览条文”中查找。", "warn"),
+        }
     doc = library.documents[unit.doc_id]
     return {"title": unit.label, "html": render.unit_card(doc, unit)}
 

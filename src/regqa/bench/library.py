@@ -47,8 +47,12 @@ class LibraryImport:
     excluded: dict[str, int]  # top folder left out -> files in it
     found: int = 0
     skipped_source_path: list[tuple[str, str]] = field(default_factory=list)  # (library path, corpus doc_id)
-    skipped_title: list[tuple[str, str]] = field(default_factory=list)  # (library path, corpus doc_id of the same title)
-    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (library path, the identical file imported instead)
+    skipped_title: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (library path, corpus doc_id of the same title)
+    duplicates: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (library path, the identical file imported instead)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (library path, why, in Chinese)
     imported: list[tuple[str, str, int]] = field(default_factory=list)  # (library path, doc_id, units)
     shared_titles: int = 0  # imported files whose title another imported file also has (versions, 民法典 parts)
@@ -85,13 +89,19 @@ def library_files(root: Path) -> tuple[list[tuple[Path, str]], dict[str, int], d
     """
     root = Path(root)
     if not root.is_dir() or not any((root / f).is_dir() for f in NATIONAL_FOLDERS):
-        raise FileNotFoundError(f"{root} 不是 LawRefBook/Laws 法规库（没有 {'、'.join(NATIONAL_FOLDERS[:3])}… 等文件夹）")
+        raise FileNotFoundError(
+            f"{root} 不是 LawRefBook/Laws 法规库（没有 {'、'.join(NATIONAL_FOLDERS[:3])}… 等文件夹）"
+        )
     files: list[tuple[Path, str]] = []
     folders: dict[str, int] = {}
     for folder in NATIONAL_FOLDERS:
         if not (root / folder).is_dir():
             continue
-        inside = sorted(p for p in (root / folder).rglob("*.md") if p.is_file() and p.name != INDEX_PAGE and not any(s.startswith(".") for s in p.relative_to(root).parts))
+        inside = sorted(
+            p
+            for p in (root / folder).rglob("*.md")
+            if p.is_file() and p.name != INDEX_PAGE and not any(s.startswith(".") for s in p.relative_to(root).parts)
+        )
         folders[folder] = len(inside)
         files += [(p, p.relative_to(root).as_posix()) for p in inside]
     excluded = {
@@ -144,7 +154,15 @@ def import_library(root: Path, corpus_dir: Path, work: Path, progress: bool = Fa
         link.symlink_to(path.resolve())
         ids[name] = library_doc_id(name)
     t = time.perf_counter()
-    batch = import_batch([selection], corpus_dir=corpus_dir, index_dir=Path(work) / "unused-index", recursive=True, ids=ids, dry_run=True, progress=progress)
+    batch = import_batch(
+        [selection],
+        corpus_dir=corpus_dir,
+        index_dir=Path(work) / "unused-index",
+        recursive=True,
+        ids=ids,
+        dry_run=True,
+        progress=progress,
+    )
     result.check_s = time.perf_counter() - t
     t = time.perf_counter()
     good: list[tuple[str, Prepared]] = []

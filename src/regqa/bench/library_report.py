@@ -100,15 +100,33 @@ def target_rows(lib: dict) -> list[str]:
 
 def import_section(lib: dict) -> list[str]:
     imp = lib["import"]
-    kinds = {"宪法": "法律", "宪法相关法": "法律", "民法典": "法律", "民法商法": "法律", "行政法": "法律", "经济法": "法律", "社会法": "法律", "刑法": "法律", "诉讼与非诉讼程序法": "法律", "行政法规": "行政法规", "司法解释": "司法解释"}
+    kinds = {
+        "宪法": "法律",
+        "宪法相关法": "法律",
+        "民法典": "法律",
+        "民法商法": "法律",
+        "行政法": "法律",
+        "经济法": "法律",
+        "社会法": "法律",
+        "刑法": "法律",
+        "诉讼与非诉讼程序法": "法律",
+        "行政法规": "行政法规",
+        "司法解释": "司法解释",
+    }
     lines = [
         "| 文件夹 | 类别 | 文件 | 导入 | 单元 | 已在语料中 / 重复 | 被拒 |",
         "|---|---|---|---|---|---|---|",
     ]
     for folder, row in imp["by_folder"].items():
-        lines.append(f"| {folder} | {kinds.get(folder, '')} | {row['found']} | {row['imported']} | {row['units']:,} | {row['skipped']} | {row['refused']} |")
-    total = {k: sum(r[k] for r in imp["by_folder"].values()) for k in ("found", "imported", "units", "skipped", "refused")}
-    lines.append(f"| **合计** | | **{total['found']:,}** | **{total['imported']:,}** | **{total['units']:,}** | {total['skipped']} | {total['refused']} |")
+        lines.append(
+            f"| {folder} | {kinds.get(folder, '')} | {row['found']} | {row['imported']} | {row['units']:,} | {row['skipped']} | {row['refused']} |"
+        )
+    total = {
+        k: sum(r[k] for r in imp["by_folder"].values()) for k in ("found", "imported", "units", "skipped", "refused")
+    }
+    lines.append(
+        f"| **合计** | | **{total['found']:,}** | **{total['imported']:,}** | **{total['units']:,}** | {total['skipped']} | {total['refused']} |"
+    )
     excluded = "、".join(f"{k}（{v:,} 个文件）" for k, v in imp["excluded"].items())
     refused_reasons: dict[str, int] = {}
     for _name, why in imp["refused"]:
@@ -155,7 +173,9 @@ def build_section(lib: dict) -> list[str]:
         "|---|---|---|---|",
     ]
     for key, label in STAGE_NAMES.items():
-        lines.append(f"| {label} | {fmt(st0.get(key))} | {fmt(st.get(key))} | {fmt(cpu.get(key)) if key not in ('encode_s', 'tokenize_bm25_s') else '—'} |")
+        lines.append(
+            f"| {label} | {fmt(st0.get(key))} | {fmt(st.get(key))} | {fmt(cpu.get(key)) if key not in ('encode_s', 'tokenize_bm25_s') else '—'} |"
+        )
     lines += [
         f"| **合计** | {fmt(base['build_s'])} | **{fmt(b['build_s'])}**（{fmt(b['build_s'] / 60)} 分钟） | {fmt(b.get('build_cpu_s'))} |",
         "",
@@ -168,7 +188,10 @@ def build_section(lib: dict) -> list[str]:
         "",
         "| 文件 | MB |",
         "|---|---|",
-        *[f"| `{name}` | {fmt(mb)} |" for name, mb in sorted(b.get("index_files_mb", {}).items(), key=lambda kv: -kv[1])[:10]],
+        *[
+            f"| `{name}` | {fmt(mb)} |"
+            for name, mb in sorted(b.get("index_files_mb", {}).items(), key=lambda kv: -kv[1])[:10]
+        ],
     ]
     return lines
 
@@ -196,7 +219,12 @@ def quality_section(lib: dict) -> list[str]:
 
 def latency_section(lib: dict) -> list[str]:
     s, s0 = lib["serve"], lib["base"]["serve"]
-    names = {"hybrid": "search（混合检索）", "ask": "ask（检索 + 拒答判断 + 组织回答）", "bm25": "仅 BM25（plain）", "dense": "仅向量（plain）"}
+    names = {
+        "hybrid": "search（混合检索）",
+        "ask": "ask（检索 + 拒答判断 + 组织回答）",
+        "bm25": "仅 BM25（plain）",
+        "dense": "仅向量（plain）",
+    }
     lines = [
         f"`eval/questions.jsonl` 与 `eval/heldout.jsonl` 全部 {s['questions']} 题，每题一次（先预热 3 题），模型只加载一次。测量时 1 分钟负载 {' → '.join(fmt(x, 1) for x in s.get('load_avg', []))}。",
         "",
@@ -210,7 +238,9 @@ def latency_section(lib: dict) -> list[str]:
         c = s.get("latency_cpu", {}).get(name)
         cpu = f"{fmt(c['p50'])} / {fmt(c['p95'])}" if c else "—"
         conc = s.get("concurrent_qps", {}).get(name)
-        lines.append(f"| {label} | {fmt(a['p50'])} / {fmt(a['p95'])} | {fmt(b['p50'])} / {fmt(b['p95'])} / {fmt(b['p99'])} | {cpu} | {fmt(b['qps'])} | {fmt(conc)} |")
+        lines.append(
+            f"| {label} | {fmt(a['p50'])} / {fmt(a['p95'])} | {fmt(b['p50'])} / {fmt(b['p95'])} / {fmt(b['p99'])} | {cpu} | {fmt(b['qps'])} | {fmt(conc)} |"
+        )
     ph, ph0 = s["phases"], s0["phases"]
     cold = lib.get("cold", {})
     cold_text = ""
@@ -257,9 +287,16 @@ def profile_section(lib: dict) -> list[str]:
         ]
     if not prof:
         return lines
-    lines += ["cProfile 下 search 自身耗时最多的函数（剖析本身使 Python 部分偏大）：", "", "| 函数 | 每问调用次数 | 自身 (ms/问) | 累计 (ms/问) |", "|---|---|---|---|"]
+    lines += [
+        "cProfile 下 search 自身耗时最多的函数（剖析本身使 Python 部分偏大）：",
+        "",
+        "| 函数 | 每问调用次数 | 自身 (ms/问) | 累计 (ms/问) |",
+        "|---|---|---|---|",
+    ]
     for h in prof["hybrid"]["hot"][:10]:
-        lines.append(f"| `{h['function']}` | {fmt(h['calls_per_query'], 1)} | {fmt(h['self_ms'], 2)} | {fmt(h['cum_ms'], 2)} |")
+        lines.append(
+            f"| `{h['function']}` | {fmt(h['calls_per_query'], 1)} | {fmt(h['self_ms'], 2)} | {fmt(h['cum_ms'], 2)} |"
+        )
     return lines
 
 
@@ -312,7 +349,11 @@ def breakpoints(lib: dict) -> dict[str, float]:
     for name, key in (("search_p95", "hybrid"), ("ask_p95", "ask")):
         slope = per(s["latency"][key]["p95"], s0["latency"][key]["p95"])
         out[name + "_per_10k"] = slope * 10_000
-        out[name + "_units"] = s0["units"] + crossing(s0["latency"][key]["p95"], slope, BUDGET["search" if key == "hybrid" else "ask"]) if math.isfinite(slope) else math.nan
+        out[name + "_units"] = (
+            s0["units"] + crossing(s0["latency"][key]["p95"], slope, BUDGET["search" if key == "hybrid" else "ask"])
+            if math.isfinite(slope)
+            else math.nan
+        )
     mem = per(serve_peak(s), serve_peak(s0))
     out["memory_per_10k"] = mem * 10_000
     out["memory_units"] = s0["units"] + crossing(serve_peak(s0), mem, BUDGET["memory_mb"])
@@ -381,7 +422,11 @@ def library_section(lib: dict) -> list[str]:
     imp, b = lib["import"], lib["build"]
     m = lib["machine"]
     commit = lib.get("commit") or ""
-    source = f"[LawRefBook/Laws](https://github.com/LawRefBook/Laws)@`{commit[:7]}`" if commit else "LawRefBook/Laws（提交号未记录）"
+    source = (
+        f"[LawRefBook/Laws](https://github.com/LawRefBook/Laws)@`{commit[:7]}`"
+        if commit
+        else "LawRefBook/Laws（提交号未记录）"
+    )
     return [
         "## 真实法规库：LawRefBook/Laws 的全部国家级文件",
         "",
@@ -442,13 +487,28 @@ def chart_points(lib: dict) -> dict[str, float]:
 def draw_scan(ax, lib: dict) -> None:
     """The linear steps at k× the library, with the search budget."""
     series = scan_series(lib)
-    for side, label, style in (("lexical", "lexical retrievers (6 BM25)", "o-"), ("dense", "dense retrievers (matrix product)", "s-"), ("all", "all retrievers", "^--")):
+    for side, label, style in (
+        ("lexical", "lexical retrievers (6 BM25)", "o-"),
+        ("dense", "dense retrievers (matrix product)", "s-"),
+        ("all", "all retrievers", "^--"),
+    ):
         pts = series[side]
         if pts:
             ax.plot([u for u, _ in pts], [ms for _, ms in pts], style, label=label)
     ax.axhline(BUDGET["search"], color="grey", lw=0.8, ls=":")
-    ax.annotate("search p95 budget (whole search)", (series["all"][0][0] if series["all"] else 1, BUDGET["search"]), xytext=(2, 2), textcoords="offset points", fontsize=7, color="grey")
-    ax.set(xlabel="units (library index copied k times)", ylabel="ms per query (mean)", title="Linear steps: retriever scans at k x the library")
+    ax.annotate(
+        "search p95 budget (whole search)",
+        (series["all"][0][0] if series["all"] else 1, BUDGET["search"]),
+        xytext=(2, 2),
+        textcoords="offset points",
+        fontsize=7,
+        color="grey",
+    )
+    ax.set(
+        xlabel="units (library index copied k times)",
+        ylabel="ms per query (mean)",
+        title="Linear steps: retriever scans at k x the library",
+    )
     ax.legend(fontsize=7)
 
 

@@ -40,10 +40,20 @@ def summarize(seconds: Sequence[float]) -> Latency:
     ms = np.asarray(seconds, dtype=np.float64) * 1000.0
     p50, p95, p99 = np.percentile(ms, [50, 95, 99])
     total = float(ms.sum()) / 1000.0
-    return Latency(len(ms), float(ms.mean()), float(p50), float(p95), float(p99), float(ms.max()), len(ms) / total if total else math.nan)
+    return Latency(
+        len(ms),
+        float(ms.mean()),
+        float(p50),
+        float(p95),
+        float(p99),
+        float(ms.max()),
+        len(ms) / total if total else math.nan,
+    )
 
 
-def time_calls(fn: Callable[[T], object], inputs: Sequence[T], warmup: int = 3, cpu: list[float] | None = None) -> list[float]:
+def time_calls(
+    fn: Callable[[T], object], inputs: Sequence[T], warmup: int = 3, cpu: list[float] | None = None
+) -> list[float]:
     """Seconds per call of ``fn`` over ``inputs`` (after ``warmup`` untimed calls).
 
     ``cpu``, when given, receives each call's CPU seconds (all threads of this process): what the call
@@ -119,7 +129,12 @@ class ChildRun:
 
 
 def run_child(
-    cmd: list[str], env: dict[str, str] | None = None, stdin: str = "", cwd: str | None = None, timeout: float = 900.0, show_stderr: bool = False
+    cmd: list[str],
+    env: dict[str, str] | None = None,
+    stdin: str = "",
+    cwd: str | None = None,
+    timeout: float = 900.0,
+    show_stderr: bool = False,
 ) -> ChildRun:
     """Run ``cmd``, timing its first line of stdout and its exit; peak RSS from ``wait4``.
 
@@ -127,7 +142,14 @@ def run_child(
     """
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None if show_stderr else subprocess.PIPE, env=env, cwd=cwd, text=True, encoding="utf-8"
+        cmd,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=None if show_stderr else subprocess.PIPE,
+        env=env,
+        cwd=cwd,
+        text=True,
+        encoding="utf-8",
     )
     import threading  # noqa: PLC0415
 

@@ -61,7 +61,12 @@ class Profile:
     stages: list[tuple[str, float]]  # (stage name in Chinese, cumulative ms per query)
 
     def to_json(self) -> dict:
-        return {"queries": self.queries, "total_ms": self.total_ms, "hot": [h.to_json() for h in self.hot], "stages": self.stages}
+        return {
+            "queries": self.queries,
+            "total_ms": self.total_ms,
+            "hot": [h.to_json() for h in self.hot],
+            "stages": self.stages,
+        }
 
 
 def _short(filename: str) -> str:
@@ -87,7 +92,12 @@ def profile_calls(fn: Callable[[str], object], inputs: Sequence[str], top: int =
         rows.append(((filename, line, name), ncalls, tottime, cumtime))
     rows.sort(key=lambda r: -r[2])
     hot = [
-        HotSpot(f"{_short(f)}:{line}({name})" if line else name, round(nc / n, 1), round(tt * 1000 / n, 3), round(ct * 1000 / n, 3))
+        HotSpot(
+            f"{_short(f)}:{line}({name})" if line else name,
+            round(nc / n, 1),
+            round(tt * 1000 / n, 3),
+            round(ct * 1000 / n, 3),
+        )
         for (f, line, name), nc, tt, ct in rows[:top]
     ]
     cumulative = {key: ct for key, _nc, _tt, ct in rows}

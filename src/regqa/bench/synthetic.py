@@ -36,7 +36,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from regqa.textio import decode_bytes
 from regqa.catalog import CATALOG_FILE, load_catalog
 from regqa.corpus import corpus_files
 from regqa.segment import (
@@ -53,6 +52,7 @@ from regqa.segment import (
     clean_lines,
     split_header,
 )
+from regqa.textio import decode_bytes
 
 HEADINGS = (CHAPTER_RE, SECTION_RE, PART_RE, SUPPLEMENTARY_RE, ANNEX_RE)  # copied verbatim
 
@@ -223,7 +223,9 @@ def catalog_entry(doc_id: str, title: str, short: str, structure: str, kind: str
     return f"\n[{doc_id}]\n{body}\n"
 
 
-def make_synthetic_corpus(src: Path, dest: Path, scale: int, seed: int = 0, cfg: Perturbation = Perturbation()) -> SyntheticCorpus:
+def make_synthetic_corpus(
+    src: Path, dest: Path, scale: int, seed: int = 0, cfg: Perturbation = Perturbation()
+) -> SyntheticCorpus:
     """Write the real corpus plus ``scale - 1`` perturbed copies of every document into ``dest``.
 
     Copies are named ``syn<NNN>_<doc_id>.txt``. ``dest`` should be empty or absent.
@@ -244,7 +246,15 @@ def make_synthetic_corpus(src: Path, dest: Path, scale: int, seed: int = 0, cfg:
             doc_id = f"syn{k:03d}_{path.stem}"
             (dest / f"{doc_id}.txt").write_text(copy, encoding="utf-8")
             if info is not None:
-                entries.append(catalog_entry(doc_id, f"{info.title}（合成样本{k:03d}）", f"{info.short}（合成样本{k:03d}）", info.structure, info.kind))
+                entries.append(
+                    catalog_entry(
+                        doc_id,
+                        f"{info.title}（合成样本{k:03d}）",
+                        f"{info.short}（合成样本{k:03d}）",
+                        info.structure,
+                        info.kind,
+                    )
+                )
             written += 1
     if entries:
         with open(dest / CATALOG_FILE, "a", encoding="utf-8") as fh:

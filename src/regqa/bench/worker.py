@@ -87,7 +87,9 @@ def cpu_stages(cpu_marks: dict[str, float], cpu_end: float) -> dict[str, float]:
     return build_stages(cpu_marks, {}, cpu_end, encode=False)
 
 
-def build_stages(marks: dict[str, float], encode_marks: dict[str, tuple[float, int]], t_end: float, encode: bool = True) -> dict[str, float]:
+def build_stages(
+    marks: dict[str, float], encode_marks: dict[str, tuple[float, int]], t_end: float, encode: bool = True
+) -> dict[str, float]:
     """Seconds per build stage from the time each step was announced (and the encoder's clock at that moment).
 
     ``retrievers_s`` is split into ``encode_s`` (the encoder's own time while the retrievers were built,
@@ -103,7 +105,10 @@ def build_stages(marks: dict[str, float], encode_marks: dict[str, tuple[float, i
         stages[key] = max(0.0, end - start) if start is not None else 0.0
     if not encode:
         return stages
-    enc_start, enc_end = encode_marks.get("分词与 BM25", (0.0, 0)), encode_marks.get("训练排序模型", encode_marks.get("完成", (0.0, 0)))
+    enc_start, enc_end = (
+        encode_marks.get("分词与 BM25", (0.0, 0)),
+        encode_marks.get("训练排序模型", encode_marks.get("完成", (0.0, 0))),
+    )
     stages["encode_s"] = max(0.0, enc_end[0] - enc_start[0])
     stages["encoded_texts"] = max(0, enc_end[1] - enc_start[1])
     stages["tokenize_bm25_s"] = max(0.0, stages.get("retrievers_s", 0.0) - stages["encode_s"])
@@ -131,7 +136,9 @@ def cmd_build(args) -> dict:
                 log(f"{time.strftime('%H:%M:%S')} +{marks[message] - t0:6.0f} s  {message}")
 
     load0 = load_average()
-    data = build_index(Path(args.corpus), Path(args.index), timed, load_lexicon(), progress=args.progress, on_step=on_step)
+    data = build_index(
+        Path(args.corpus), Path(args.index), timed, load_lexicon(), progress=args.progress, on_step=on_step
+    )
     t_end, cpu_end = time.perf_counter(), time.process_time()
     total = t_end - t0
     m = data.manifest
@@ -206,7 +213,9 @@ def _hit_rates(results: dict[str, list], questions) -> dict:
 
     def family_rank(units, gold) -> int | None:
         for rank, u in enumerate(units, start=1):
-            if any(g.doc_id == _source_doc(u.doc_id) and g.article is not None and g.article == u.article for g in gold):
+            if any(
+                g.doc_id == _source_doc(u.doc_id) and g.article is not None and g.article == u.article for g in gold
+            ):
                 return rank
         return first_gold_rank(units, gold)
 
@@ -215,7 +224,13 @@ def _hit_rates(results: dict[str, list], questions) -> dict:
     family = [family_rank(results[q.question], q.gold) for q in asked]
     n = len(ranks)
     rate = lambda rs, k: sum(r is not None and r <= k for r in rs) / n if n else None  # noqa: E731
-    return {"n": n, "hit1": rate(ranks, 1), "hit5": rate(ranks, 5), "family_hit1": rate(family, 1), "family_hit5": rate(family, 5)}
+    return {
+        "n": n,
+        "hit1": rate(ranks, 1),
+        "hit5": rate(ranks, 5),
+        "family_hit1": rate(family, 1),
+        "family_hit5": rate(family, 5),
+    }
 
 
 def _quality(searcher, sets: dict[str, list], recorded: dict[str, list]) -> dict[str, dict]:
@@ -288,7 +303,15 @@ def cmd_serve(args) -> dict:
         "bm25": lambda q: searcher.search(q, top_k=5, method="bm25", plain=True),
         "dense": lambda q: searcher.search(q, top_k=5, method="dense", plain=True),
     }
-    out: dict = {"questions": len(texts), "phases": phases, "rss_loaded_mb": rss_loaded, "latency": {}, "latency_cpu": {}, "concurrent_qps": {}, "load_avg": [load_average()]}
+    out: dict = {
+        "questions": len(texts),
+        "phases": phases,
+        "rss_loaded_mb": rss_loaded,
+        "latency": {},
+        "latency_cpu": {},
+        "concurrent_qps": {},
+        "load_avg": [load_average()],
+    }
     chunk_index = None
     if "chunks" in args.systems:
         from regqa.evaluation.chunks import build_chunk_index, chunk_search  # noqa: PLC0415
@@ -318,10 +341,16 @@ def cmd_serve(args) -> dict:
         from regqa.bench.profile import profile_calls  # noqa: PLC0415
 
         sample = texts[: args.profile]
-        out["profile"] = {name: profile_calls(systems[name], sample).to_json() for name in ("hybrid", "ask") if name in systems}
+        out["profile"] = {
+            name: profile_calls(systems[name], sample).to_json() for name in ("hybrid", "ask") if name in systems
+        }
         from regqa.bench.profile import stage_times  # noqa: PLC0415
 
-        out["stages"] = {name: stage_times(systems[name], texts[: max(args.profile, 60)]) for name in ("hybrid", "ask") if name in systems}
+        out["stages"] = {
+            name: stage_times(systems[name], texts[: max(args.profile, 60)])
+            for name in ("hybrid", "ask")
+            if name in systems
+        }
     out["peak_rss_mb"] = peak_rss_mb()
     out["load_avg"].append(load_average())
     out["units"] = len(services.library.units)
@@ -357,8 +386,14 @@ def tiled_retriever(retriever, k: int):
             doc_ids[at] = bm25.doc_ids + c * docs
             tfs[at] = bm25.tfs
         del term, within
-        tiled = SparseBM25(bm25.vocab, bm25.idf, bm25.indptr * k, doc_ids, tfs, np.tile(bm25.doc_len, k), bm25.k1, bm25.b, bm25.epsilon)
-        owners = None if retriever.owners is None else np.concatenate([retriever.owners + c * n for c in range(k)]).astype(np.int32)
+        tiled = SparseBM25(
+            bm25.vocab, bm25.idf, bm25.indptr * k, doc_ids, tfs, np.tile(bm25.doc_len, k), bm25.k1, bm25.b, bm25.epsilon
+        )
+        owners = (
+            None
+            if retriever.owners is None
+            else np.concatenate([retriever.owners + c * n for c in range(k)]).astype(np.int32)
+        )
         return replace(retriever, bm25=tiled, owners=owners, n_units=n * k)
     vectors = np.tile(retriever.vectors, (k, 1))
     owners = np.concatenate([retriever.owners + c * n for c in range(k)]).astype(np.int32)
@@ -390,8 +425,15 @@ def cmd_scan(args) -> dict:
             entries = int(len(size)) if size is not None else int(len(tiled.bm25.doc_ids))
             nbytes = size.nbytes if size is not None else tiled.bm25.doc_ids.nbytes + tiled.bm25.tfs.nbytes
             cpu: list[float] = []
-            lat = summarize(time_calls(partial(_score_at, tiled, queries, vectors), list(range(len(queries))), warmup=2, cpu=cpu))
-            row["retrievers"][name] = {"entries": entries, "mb": nbytes / 2**20, **lat.to_json(), "cpu": summarize(cpu).to_json()}
+            lat = summarize(
+                time_calls(partial(_score_at, tiled, queries, vectors), list(range(len(queries))), warmup=2, cpu=cpu)
+            )
+            row["retrievers"][name] = {
+                "entries": entries,
+                "mb": nbytes / 2**20,
+                **lat.to_json(),
+                "cpu": summarize(cpu).to_json(),
+            }
             del tiled
             gc.collect()
         row["total_p50"] = sum(r["p50"] for r in row["retrievers"].values())

@@ -37,7 +37,10 @@ def score_answer(library, q: Question, answer) -> AnswerRow:
 
 
 def answer_rows(services, questions: list[Question]) -> list[AnswerRow]:
-    return [score_answer(services.library, q, services.ask(q.question, Conversation.from_history(list(q.history)))) for q in questions]
+    return [
+        score_answer(services.library, q, services.ask(q.question, Conversation.from_history(list(q.history))))
+        for q in questions
+    ]
 
 
 def _mean(values) -> float | None:
@@ -73,7 +76,10 @@ def _f(x: float | None) -> str:
 
 
 def answer_table(groups: dict[str, AnswerScores]) -> list[str]:
-    lines = ["| 范围 | 题数 | 引用准确率 | 引用精确率 | 要点召回率 | 语料外拒答率 | 误拒答率 |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| 范围 | 题数 | 引用准确率 | 引用精确率 | 要点召回率 | 语料外拒答率 | 误拒答率 |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, s in groups.items():
         lines.append(
             f"| {name} | {s.n} | {_f(s.citation_accuracy)} | {_f(s.citation_precision)} | {_f(s.key_phrase_recall)} | {_f(s.abstention)} | {_f(s.false_abstention)} |"
@@ -89,9 +95,14 @@ def answer_report(services, questions: list[Question]) -> list[str]:
         by_cat[r.question.category].append(r)
     for cat in sorted(by_cat):
         groups[f"{CATEGORY_NAMES.get(cat, cat)}（{cat}）"] = summarise(by_cat[cat])
-    wrong = [r for r in rows if (r.question.answerable and not r.first_ok) or (not r.question.answerable and not r.abstained)]
+    wrong = [
+        r for r in rows if (r.question.answerable and not r.first_ok) or (not r.question.answerable and not r.abstained)
+    ]
     lines = ["### 回答", "", *answer_table(groups), ""]
-    lines += ["引用准确率：首条引用是金标单元；引用精确率：引用中属于金标或相关单元的比例；要点召回率：答案中出现的关键短语比例。", ""]
+    lines += [
+        "引用准确率：首条引用是金标单元；引用精确率：引用中属于金标或相关单元的比例；要点召回率：答案中出现的关键短语比例。",
+        "",
+    ]
     if wrong:
         lines += ["回答有误的问题：" + "、".join(r.question.id for r in wrong), ""]
     return lines

@@ -32,9 +32,18 @@ from regqa.retrieval.searcher import Searcher
 TOP_K = 5
 SPLITS = {"train": "训练", "test": "测试（同文件）", "test_doc": "测试（整份文件留出）"}
 STYLE_NAMES = {
-    "colloquial": "口语", "formal": "法条用语", "exam_single": "单选题", "exam_multi": "多选题", "true_false": "判断题",
-    "fill_blank": "填空题", "named_full": "点全称", "named_short": "点简称", "named_article": "点条号", "multi_part": "多问",
-    "role_framed": "带身份", "trainer_request": "备课需求",
+    "colloquial": "口语",
+    "formal": "法条用语",
+    "exam_single": "单选题",
+    "exam_multi": "多选题",
+    "true_false": "判断题",
+    "fill_blank": "填空题",
+    "named_full": "点全称",
+    "named_short": "点简称",
+    "named_article": "点条号",
+    "multi_part": "多问",
+    "role_framed": "带身份",
+    "trainer_request": "备课需求",
 }
 SYSTEMS = {
     "learned": "本系统（学习排序）",
@@ -89,7 +98,9 @@ def run_bank(searcher: Searcher, questions: Sequence[Question], no_gloss: Search
             ranks[method].append(first_gold_rank([h.unit for h in plain.hits], q.gold))
         ranks["jieba"].append(first_gold_rank(jieba.top(q.question), q.gold))
         if no_gloss is not None:
-            ranks["no_gloss"].append(first_gold_rank([h.unit for h in no_gloss.search(q.question, top_k=TOP_K).hits], q.gold))
+            ranks["no_gloss"].append(
+                first_gold_rank([h.unit for h in no_gloss.search(q.question, top_k=TOP_K).hits], q.gold)
+            )
     return BankRun(qs, dict(ranks))
 
 
@@ -127,8 +138,12 @@ def split_table(run: BankRun) -> list[str]:
 
 def style_table(run: BankRun, loso: dict[str, RetrievalScores] | None = None) -> list[str]:
     """Test questions (both test splits) by style: learned vs its lexical component and the baselines."""
-    lines = ["| 题型 | 题数 | 本系统 Hit@1 | 留出该题型重训 Hit@1 | 手调融合 | 仅 BM25 | jieba+rank-bm25 | 本系统 − BM25 |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| 题型 | 题数 | 本系统 Hit@1 | 留出该题型重训 Hit@1 | 手调融合 | 仅 BM25 | jieba+rank-bm25 | 本系统 − BM25 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for style in STYLES:
+
         def keep(q, st=style):
             return q.split != "train" and q.style == st
 
@@ -190,7 +205,9 @@ def _rank_of(ranker, f: Feats) -> int | None:
     return int(pos[0]) + 1 if len(pos) and pos[0] < TOP_K else None
 
 
-def refit(feats: list[Feats], train: Callable[[Question], bool], test: Callable[[Question], bool], c: float = 1.0) -> RetrievalScores:
+def refit(
+    feats: list[Feats], train: Callable[[Question], bool], test: Callable[[Question], bool], c: float = 1.0
+) -> RetrievalScores:
     examples = [Example(f.x, f.gold) for f in feats if train(f.question)]
     ranker = fit(examples, c)
     return retrieval_scores([_rank_of(ranker, f) for f in feats if test(f.question)])

@@ -18,7 +18,9 @@ class ChunkIndex:
     vectors: np.ndarray
 
 
-def make_chunks(documents: list[Document], units: list[Unit], size: int = CHUNK_CHARS, overlap: int = OVERLAP) -> tuple[list[str], list[list[int]]]:
+def make_chunks(
+    documents: list[Document], units: list[Unit], size: int = CHUNK_CHARS, overlap: int = OVERLAP
+) -> tuple[list[str], list[list[int]]]:
     """Split each document's body into fixed windows, ignoring structure, as generic RAG stacks do."""
     pos = {u.unit_id: i for i, u in enumerate(units)}
     texts, owners = [], []
@@ -31,7 +33,9 @@ def make_chunks(documents: list[Document], units: list[Unit], size: int = CHUNK_
         step = max(1, size - overlap)
         for start in range(0, max(1, len(body) - overlap), step):
             end = min(len(body), start + size)
-            cover = sorted(((min(e, end) - max(s, start), i) for s, e, i in spans if s < end and e > start), reverse=True)
+            cover = sorted(
+                ((min(e, end) - max(s, start), i) for s, e, i in spans if s < end and e > start), reverse=True
+            )
             texts.append(body[start:end])
             owners.append([i for _, i in cover])
     return texts, owners

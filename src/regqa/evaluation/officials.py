@@ -20,7 +20,11 @@ from regqa.evaluation.questions import GoldRef
 from regqa.render.plain import answer_plain
 
 # The app's 我的身份 labels and the actor each asks about (the eval data names actors by these ids too).
-CARRIES = {"government_head": ("local_government",), "deputy_in_charge": ("local_government",), "party_secretary": ("party_committee",)}
+CARRIES = {
+    "government_head": ("local_government",),
+    "deputy_in_charge": ("local_government",),
+    "party_secretary": ("party_committee",),
+}
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,9 @@ def gap_first(answer: Answer, doc_short: str | None = None) -> bool:
     for block in answer.blocks:
         if isinstance(block, Caveat | Paragraph):
             text = block.text
-            if ("节选" in text or "缺" in text or "没有" in text or "不含" in text) and (doc_short is None or doc_short in text):
+            if ("节选" in text or "缺" in text or "没有" in text or "不含" in text) and (
+                doc_short is None or doc_short in text
+            ):
                 return True
         elif isinstance(block, Quote):
             return False
@@ -84,7 +90,11 @@ def score_roles(services, rows: list[dict], duties: dict[str, list[UnitRef]]) ->
         answer = services.ask(r["question"], None, r.get("role"))
         unit = first_cited(lib, answer)
         actor = r["actor"]
-        mine = duties.get(actor, []) + [ref for c in CARRIES.get(actor, ()) for ref in duties.get(c, [])] + [_unit_ref(g) for g in r["gold"]]
+        mine = (
+            duties.get(actor, [])
+            + [ref for c in CARRIES.get(actor, ()) for ref in duties.get(c, [])]
+            + [_unit_ref(g) for g in r["gold"]]
+        )
         is_own = unit is not None and any(ref.matches(unit) for ref in mine)
         others = [ref for a, refs in duties.items() if a != actor and a not in CARRIES.get(actor, ()) for ref in refs]
         is_other = unit is not None and not is_own and any(ref.matches(unit) for ref in others)
@@ -96,7 +106,9 @@ def score_roles(services, rows: list[dict], duties: dict[str, list[UnitRef]]) ->
         if not is_own:
             failures.append(r["id"])
     n = len(rows)
-    return RoleScores(n, own / n if n else 0.0, other / n if n else 0.0, gap_ok / gap_n if gap_n else 1.0, gap_n, failures)
+    return RoleScores(
+        n, own / n if n else 0.0, other / n if n else 0.0, gap_ok / gap_n if gap_n else 1.0, gap_n, failures
+    )
 
 
 def _cites(answer: Answer, refs: Sequence[dict], library) -> bool:
@@ -112,7 +124,10 @@ def score_multipart(services, rows: list[dict]) -> tuple[float, float, list[str]
     for r in rows:
         answer = services.ask(r["question"])
         text = answer_plain(answer)
-        ok = [(_cites(answer, p["gold"], lib) and all(k in text for k in p.get("answer_must_contain", []))) for p in r["parts"]]
+        ok = [
+            (_cites(answer, p["gold"], lib) and all(k in text for k in p.get("answer_must_contain", [])))
+            for p in r["parts"]
+        ]
         parts_ok += sum(ok)
         parts_n += len(ok)
         whole += all(ok)
@@ -179,7 +194,10 @@ def split_rows(rows: list[dict]) -> tuple[list[dict], list[dict]]:
 def officials_section(services, eval_dir: Path) -> list[str]:
     """The report section: roles, multi-part, follow-ups, gaps, relations (``python -m regqa eval``); each set is
     reported on its development part and, apart, on its frozen test quarter."""
-    lines = ["## 面向提问者的回答（`eval/roles.jsonl` 等，手工核对的标注；开发部分 / 冻结的测试部分（按题号哈希取四分之一））", ""]
+    lines = [
+        "## 面向提问者的回答（`eval/roles.jsonl` 等，手工核对的标注；开发部分 / 冻结的测试部分（按题号哈希取四分之一））",
+        "",
+    ]
     if (eval_dir / "roles.jsonl").exists() and (eval_dir / "actors.toml").exists():
         duties = load_actor_duties(eval_dir / "actors.toml")
         dev, test = (score_roles(services, part, duties) for part in split_rows(_jsonl(eval_dir / "roles.jsonl")))
@@ -190,14 +208,27 @@ def officials_section(services, eval_dir: Path) -> list[str]:
             f"  开发部分未达标：{'、'.join(dev.failures[:50]) or '无'}",
         ]
     if (eval_dir / "multipart.jsonl").exists():
-        (dw, dp, df), (tw, tp, _) = (score_multipart(services, part) for part in split_rows(_jsonl(eval_dir / "multipart.jsonl")))
-        lines += [f"- 多问/情景题：每一问都有正确引用（且含要点）的题 **{dw:.3f} / {tw:.3f}**（目标 ≥ 0.85），按问计 {dp:.3f} / {tp:.3f}。开发部分未达标：{'、'.join(df[:40]) or '无'}"]
+        (dw, dp, df), (tw, tp, _) = (
+            score_multipart(services, part) for part in split_rows(_jsonl(eval_dir / "multipart.jsonl"))
+        )
+        lines += [
+            f"- 多问/情景题：每一问都有正确引用（且含要点）的题 **{dw:.3f} / {tw:.3f}**（目标 ≥ 0.85），按问计 {dp:.3f} / {tp:.3f}。开发部分未达标：{'、'.join(df[:40]) or '无'}"
+        ]
     if (eval_dir / "followups.jsonl").exists():
-        (ds, df), (ts, _) = (score_followups(services, part) for part in split_rows(_jsonl(eval_dir / "followups.jsonl")))
-        lines += [f"- 追问（两轮对话）：正确 **{ds:.3f} / {ts:.3f}**（目标 ≥ 0.90）。开发部分未达标：{'、'.join(df[:40]) or '无'}"]
+        (ds, df), (ts, _) = (
+            score_followups(services, part) for part in split_rows(_jsonl(eval_dir / "followups.jsonl"))
+        )
+        lines += [
+            f"- 追问（两轮对话）：正确 **{ds:.3f} / {ts:.3f}**（目标 ≥ 0.90）。开发部分未达标：{'、'.join(df[:40]) or '无'}"
+        ]
     if (eval_dir / "gaps.jsonl").exists():
         (ds, df), (ts, _) = (score_gaps(services, part) for part in split_rows(_jsonl(eval_dir / "gaps.jsonl")))
-        lines += [f"- 问到本地缺失的条文或内容：先说明缺失的 **{ds:.3f} / {ts:.3f}**（目标 1.00）。开发部分未达标：{'、'.join(df[:40]) or '无'}"]
+        lines += [
+            f"- 问到本地缺失的条文或内容：先说明缺失的 **{ds:.3f} / {ts:.3f}**（目标 1.00）。开发部分未达标：{'、'.join(df[:40]) or '无'}"
+        ]
     shown, asked, failures = score_relations(services)
-    lines += [f"- 规定不同的条文（`corpus/relations.toml`，{len(services.composer.relations)} 组）：引用其中任一条时说明适用哪一条的 **{shown}/{asked}**。未达标：{'、'.join(failures) or '无'}", ""]
+    lines += [
+        f"- 规定不同的条文（`corpus/relations.toml`，{len(services.composer.relations)} 组）：引用其中任一条时说明适用哪一条的 **{shown}/{asked}**。未达标：{'、'.join(failures) or '无'}",
+        "",
+    ]
     return lines

@@ -77,8 +77,18 @@ TEST_DOCUMENTS = frozenset(
     }
 )
 STYLES = (
-    "colloquial", "formal", "exam_single", "exam_multi", "true_false", "fill_blank",
-    "named_full", "named_short", "named_article", "multi_part", "role_framed", "trainer_request",
+    "colloquial",
+    "formal",
+    "exam_single",
+    "exam_multi",
+    "true_false",
+    "fill_blank",
+    "named_full",
+    "named_short",
+    "named_article",
+    "multi_part",
+    "role_framed",
+    "trainer_request",
 )
 
 

@@ -55,7 +55,14 @@ def tune_grid() -> list[FusionConfig]:
     ):
         weights = {**base.weights, "gloss": gloss, "gloss_dense": gdense, "sent": sent}
         grid.append(
-            replace(base, weights=weights, intent_bonus=intent, authority_bonus=authority, preamble_penalty=preamble, liability_penalty=liability)
+            replace(
+                base,
+                weights=weights,
+                intent_bonus=intent,
+                authority_bonus=authority,
+                preamble_penalty=preamble,
+                liability_penalty=liability,
+            )
         )
     for k in (10, 60):
         grid.append(replace(base, method="rrf", k=k))
@@ -78,7 +85,9 @@ def tune(services, questions: list[Question]) -> list[tuple[FusionConfig, Retrie
     rows = []
     for fc in tune_grid():
         variant = searcher.with_ranking(fusion=fc)
-        ranks = [first_gold_rank([h.unit for h in variant.rerank(outcome, TOP_K).hits], q.gold) for q, outcome in prepared]
+        ranks = [
+            first_gold_rank([h.unit for h in variant.rerank(outcome, TOP_K).hits], q.gold) for q, outcome in prepared
+        ]
         rows.append((fc, retrieval_scores(ranks)))
     rows.sort(key=lambda r: (-r[1].mrr, -r[1].hit1))
     return rows
@@ -91,7 +100,9 @@ def fmt(x: float) -> str:
 def retrieval_table(results: dict[str, RetrievalScores]) -> list[str]:
     lines = ["| 系统 | 题数 | Hit@1 | Hit@3 | Hit@5 | MRR |", "|---|---|---|---|---|---|"]
     for name, s in results.items():
-        lines.append(f"| {SYSTEM_NAMES.get(name, name)} | {s.n} | {fmt(s.hit1)} | {fmt(s.hit3)} | {fmt(s.hit5)} | {fmt(s.mrr)} |")
+        lines.append(
+            f"| {SYSTEM_NAMES.get(name, name)} | {s.n} | {fmt(s.hit1)} | {fmt(s.hit3)} | {fmt(s.hit5)} | {fmt(s.mrr)} |"
+        )
     return lines
 
 
@@ -158,7 +169,10 @@ def run_eval(args) -> int:
     eval_dir = root / "eval"
     out_dir = Path(args.out or eval_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sets = [(key, Path(args.questions) if args.questions and key == "main" else eval_dir / fname, title) for key, fname, title in QUESTION_SETS]
+    sets = [
+        (key, Path(args.questions) if args.questions and key == "main" else eval_dir / fname, title)
+        for key, fname, title in QUESTION_SETS
+    ]
     sets = [(k, p, t) for k, p, t in sets if p.exists()]
     t0 = time.perf_counter()
     services = open_services(encoder_spec=getattr(args, "encoder", None))
@@ -183,7 +197,13 @@ def run_eval(args) -> int:
         questions = load_questions(path)
         if not any(q.answerable for q in questions):  # an abstention-only set: answers, no retrieval
             answer_lines = answer_report(services, questions)
-            lines += [f"## {title}：`{path.relative_to(root) if path.is_relative_to(root) else path}`", "", f"{len(questions)} 题，全部在语料外。", "", *answer_lines]
+            lines += [
+                f"## {title}：`{path.relative_to(root) if path.is_relative_to(root) else path}`",
+                "",
+                f"{len(questions)} 题，全部在语料外。",
+                "",
+                *answer_lines,
+            ]
             summary += [f"## {title}", *answer_lines[:5]]
             continue
         results, per_cat, misses = evaluate_set(services, questions, chunk_index)
@@ -208,7 +228,12 @@ def run_eval(args) -> int:
         summary += answer_lines[:14]
         if args.tune and key == "main":
             rows = tune(services, [q for q in questions if q.answerable])
-            lines += ["### 融合参数比较（主集，按 MRR 排序，前 15）", "", "| 融合 | Hit@1 | Hit@5 | MRR |", "|---|---|---|---|"]
+            lines += [
+                "### 融合参数比较（主集，按 MRR 排序，前 15）",
+                "",
+                "| 融合 | Hit@1 | Hit@5 | MRR |",
+                "|---|---|---|---|",
+            ]
             lines += [f"| {describe(fc)} | {fmt(s.hit1)} | {fmt(s.hit5)} | {fmt(s.mrr)} |" for fc, s in rows[:15]]
             lines.append("")
         lines += ["### 混合检索未排第一的问题", "", "| id | 类别 | 问题 | 金标排名 |", "|---|---|---|---|"]

@@ -14,7 +14,22 @@ from .safety import check_doc_id, imports_dir, store_upload
 from .service import ImportResult, Prepared, import_file, prepare
 
 __all__ = [
-    "KINDS", "MAX_FILE_BYTES", "BatchResult", "FileOutcome", "ImportFailed", "ImportResult", "Prepared", "StructureReport",
-    "check_doc_id", "collect_files", "format_report", "import_batch", "import_file", "imports_dir", "prepare", "read_ids",
-    "read_source", "store_upload",
+    "KINDS",
+    "MAX_FILE_BYTES",
+    "BatchResult",
+    "FileOutcome",
+    "ImportFailed",
+    "ImportResult",
+    "Prepared",
+    "StructureReport",
+    "check_doc_id",
+    "collect_files",
+    "format_report",
+    "import_batch",
+    "import_file",
+    "imports_dir",
+    "prepare",
+    "read_ids",
+    "read_source",
+    "store_upload",
 ]

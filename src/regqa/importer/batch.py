@@ -73,7 +73,11 @@ class BatchResult:
         return [o for o in self.outcomes if not o.ok]
 
     def to_json(self) -> dict:
-        index = {"documents": self.index.manifest.get("documents"), "units": self.index.manifest.get("units")} if self.index else None
+        index = (
+            {"documents": self.index.manifest.get("documents"), "units": self.index.manifest.get("units")}
+            if self.index
+            else None
+        )
         return {
             "ok": not self.failed,
             "dry_run": self.dry_run,
@@ -198,7 +202,10 @@ def import_batch(
     result = BatchResult(outcomes, dry_run)
     refused = [o for o in outcomes if not o.ok or (strict and o.report is not None and o.report.problems)]
     if strict and refused:
-        shown = "；".join(f"{o.name}：{o.error or '；'.join(o.report.problems[:2] if o.report is not None else ())}" for o in refused[:5])
+        shown = "；".join(
+            f"{o.name}：{o.error or '；'.join(o.report.problems[:2] if o.report is not None else ())}"
+            for o in refused[:5]
+        )
         raise ImportFailed(f"严格模式：{len(refused)} 个文件未通过检查，整批未导入。{shown}")
     if dry_run:
         return result
@@ -206,7 +213,11 @@ def import_batch(
     if not good:
         raise ImportFailed(f"{len(outcomes)} 个文件都未通过检查，没有导入任何文件。")
     result.index = commit(good, corpus_dir, index_dir, encoder, progress=progress)
-    index = {"documents": result.index.manifest.get("documents"), "units": result.index.manifest.get("units"), "path": str(result.index.path)}
+    index = {
+        "documents": result.index.manifest.get("documents"),
+        "units": result.index.manifest.get("units"),
+        "path": str(result.index.path),
+    }
     for o in result.imported:
         assert o.report is not None and o.prep is not None  # set by _check_one for every file that passed
         o.report.written = str(o.prep.target)

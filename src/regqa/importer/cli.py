@@ -18,12 +18,20 @@ def register(subparsers) -> None:
     )
     s.add_argument("paths", nargs="+", metavar="FILE|DIR", help="要导入的文件或文件夹（可多个）")
     s.add_argument("--recursive", "-r", action="store_true", help="文件夹连同子文件夹一起导入")
-    s.add_argument("--doc-id", default=None, help="文件编号（语料文件名，只能用小写字母、数字、下划线）；只用于导入单个文件；默认按标题匹配目录或由文件名生成")
+    s.add_argument(
+        "--doc-id",
+        default=None,
+        help="文件编号（语料文件名，只能用小写字母、数字、下划线）；只用于导入单个文件；默认按标题匹配目录或由文件名生成",
+    )
     s.add_argument("--ids", default=None, metavar="FILE", help="批量导入的编号对照文件：每行“文件编号 相对路径”")
     s.add_argument("--title", default=None, help="文件标题（默认取文件中的标题行）；只用于导入单个文件")
     s.add_argument("--dry-run", action="store_true", help="只显示识别结果，不写入任何文件")
     s.add_argument("--force", action="store_true", help="允许用条数更少的文本替换现有文件")
-    s.add_argument("--strict", action="store_true", help="批量导入时，任何文件失败或有结构问题（缺号、重号、条文外文字）就整批不导入")
+    s.add_argument(
+        "--strict",
+        action="store_true",
+        help="批量导入时，任何文件失败或有结构问题（缺号、重号、条文外文字）就整批不导入",
+    )
     s.add_argument("--json", action="store_true", help="以 JSON 输出识别结果")
     s.set_defaults(func=cmd_add)
 
@@ -67,11 +75,18 @@ def _add_one(args, path: Path) -> int:
     from regqa.importer import format_report, import_file  # noqa: PLC0415
 
     result = import_file(
-        path, doc_id=args.doc_id, title=args.title, dry_run=args.dry_run, force=args.force,
-        encoder=_load_encoder(args), progress=not args.json,
+        path,
+        doc_id=args.doc_id,
+        title=args.title,
+        dry_run=args.dry_run,
+        force=args.force,
+        encoder=_load_encoder(args),
+        progress=not args.json,
     )
     if args.json:
-        sys.stdout.write(json.dumps({"ok": True, "dry_run": args.dry_run, **result.report.to_json()}, ensure_ascii=False) + "\n")
+        sys.stdout.write(
+            json.dumps({"ok": True, "dry_run": args.dry_run, **result.report.to_json()}, ensure_ascii=False) + "\n"
+        )
         return 0
     print(format_report(result.report))
     if args.dry_run:
@@ -113,6 +128,13 @@ def _run_batch(args, paths, ids, on_file):
     from .batch import import_batch  # noqa: PLC0415
 
     return import_batch(
-        paths, recursive=args.recursive, ids=ids, dry_run=args.dry_run, force=args.force, strict=args.strict,
-        encoder=_load_encoder(args), progress=not args.json, on_file=on_file,
+        paths,
+        recursive=args.recursive,
+        ids=ids,
+        dry_run=args.dry_run,
+        force=args.force,
+        strict=args.strict,
+        encoder=_load_encoder(args),
+        progress=not args.json,
+        on_file=on_file,
     )

@@ -23,7 +23,9 @@ _WIDE_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65
 _WIDE = f"[{_CJK}{_WIDE_PUNCT}]"
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\u2060\ufeff]")
 _SPACE = re.compile(r"[\s\u3000\xa0\u2000-\u200a\u202f\u205f]+")
-_FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
+_FULLWIDTH_ALNUM = {
+    c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)
+}
 
 ARTICLE_START = re.compile(rf"^第 ?({_N}) ?条(?:之({_N}))?(?:( |[:：] ?)|(?=\S)|$)(.*)$")
 HEADING_START = re.compile(rf"^第 ?({_N}) ?([编章节])(?: (.*)|$|(?=\S)(.*))$")
@@ -101,9 +103,6 @@ def strip_markdown(line: str) -> str:
     return re.sub(r"\\([\\`*_{}\[\]()#+\-.!>])", r"\1", line).strip()
 
 
-
-
-
 @dataclass(frozen=True)
 class ArticleStart:
     number: int
@@ -143,7 +142,8 @@ def heading(line: str) -> str | None:
 def is_structure(line: str) -> bool:
     """Does the line open a unit or heading (so it can never continue the line before)?"""
     return bool(
-        (start := article_start(line)) and start.separated
+        (start := article_start(line))
+        and start.separated
         or heading(line)
         or ITEM_START.match(line)
         or SECTION_START.match(line)
@@ -170,7 +170,9 @@ def article_lines(lines: list[str]) -> set[int]:
         start = article_start(line)
         if start is None:
             continue
-        follows = start.key == (last[0] + 1, 0) or (start.suffix is not None and start.number == last[0] and start.key > last)
+        follows = start.key == (last[0] + 1, 0) or (
+            start.suffix is not None and start.number == last[0] and start.key > last
+        )
         if follows or (start.separated and start.key > last):
             found.add(i)
             last = start.key
@@ -192,7 +194,9 @@ def reflow(lines: list[str]) -> list[str]:
     for line in lines:
         if out and _continues(out[-1], line, width):
             prev = out[-1]
-            sep = " " if prev[-1:].isascii() and prev[-1:].isalnum() and line[:1].isascii() and line[:1].isalnum() else ""
+            sep = (
+                " " if prev[-1:].isascii() and prev[-1:].isalnum() and line[:1].isascii() and line[:1].isalnum() else ""
+            )
             out[-1] = prev + sep + line
         else:
             out.append(line)
@@ -270,7 +274,14 @@ def merge_lone_labels(lines: list[str]) -> list[str]:
             out.append(f"{start.label} {nxt}")
             i += 2
             continue
-        if (head := heading(line)) and " " not in head and nxt and len(nxt) <= 15 and not is_structure(nxt) and not nxt.endswith(TERMINAL + tuple("，、")):
+        if (
+            (head := heading(line))
+            and " " not in head
+            and nxt
+            and len(nxt) <= 15
+            and not is_structure(nxt)
+            and not nxt.endswith(TERMINAL + tuple("，、"))
+        ):
             out.append(f"{line} {nxt}")
             i += 2
             continue

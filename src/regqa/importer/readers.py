@@ -22,8 +22,22 @@ MAX_DOCX_UNZIPPED = 100 * 1024 * 1024
 MAX_PDF_PAGES = 1500
 
 # Suffix → source kind. Anything else is refused.
-KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}
-KIND_NAMES = {"text": "纯文本", "markdown": "Markdown 文本", "docx": "Word 文档（.docx）", "pdf": "PDF 文档", "html": "网页（HTML）"}
+KINDS = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".docx": "docx",
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+}
+KIND_NAMES = {
+    "text": "纯文本",
+    "markdown": "Markdown 文本",
+    "docx": "Word 文档（.docx）",
+    "pdf": "PDF 文档",
+    "html": "网页（HTML）",
+}
 SUPPORTED = "、".join(sorted(KINDS))
 _REFUSED_HINTS = {
     ".doc": "旧版 Word 格式（.doc）无法直接读取，请在 Word 或 WPS 中“另存为” .docx 或 .txt 后再导入。",
@@ -152,7 +166,9 @@ def read_docx(data: bytes) -> SourceText:
             lines.extend(_table_lines(Table(child, document)))
     notes = []
     if numbered:
-        notes.append(f"有 {numbered} 个段落使用了 Word 自动编号；自动编号不属于文字内容，若条号缺失，请在 Word 中把编号转换为文本后再导入。")
+        notes.append(
+            f"有 {numbered} 个段落使用了 Word 自动编号；自动编号不属于文字内容，若条号缺失，请在 Word 中把编号转换为文本后再导入。"
+        )
     return SourceText(lines=lines, kind="docx", title_hint=title_hint, notes=notes)
 
 
@@ -210,7 +226,9 @@ def read_pdf(data: bytes) -> SourceText:
         raise ImportFailed(f"PDF 文件已损坏或无法解析（{exc.__class__.__name__}）。") from exc
     meaningful = sum(1 for t in texts for ch in t if ch.isalnum())
     if meaningful < 20:
-        raise ImportFailed("PDF 中没有可提取的文字（可能是扫描件或图片）。请从官方网站下载文字版 PDF、Word 或网页，或先做文字识别（OCR）。")
+        raise ImportFailed(
+            "PDF 中没有可提取的文字（可能是扫描件或图片）。请从官方网站下载文字版 PDF、Word 或网页，或先做文字识别（OCR）。"
+        )
     page_lines = [[line for line in t.replace("\r", "\n").split("\n")] for t in texts]
     lines, dropped = _drop_running_lines(page_lines)
     notes = [f"已去除 PDF 页码、页眉页脚 {dropped} 行。"] if dropped else []
@@ -244,8 +262,29 @@ def _drop_running_lines(pages: list[list[str]]) -> tuple[list[str], int]:
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _NOISE_TAGS = (
-    "script", "style", "noscript", "iframe", "nav", "header", "footer", "aside", "form", "button", "select",
-    "input", "textarea", "svg", "template", "object", "embed", "canvas", "video", "audio", "map", "link", "meta",
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "svg",
+    "template",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "map",
+    "link",
+    "meta",
 )
 _NOISE_ATTR = re.compile(
     r"(^|[\s_-])(nav|navbar|menu|footer|foot|breadcrumbs?|crumbs?|share|sidebar|side|toolbar|copyright|banner|"
@@ -253,10 +292,36 @@ _NOISE_ATTR = re.compile(
     re.IGNORECASE,
 )
 _BLOCK_TAGS = (
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "tbody", "section", "article",
-    "main", "blockquote", "pre", "dd", "dt", "dl", "center", "td", "th", "body",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "tbody",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "center",
+    "td",
+    "th",
+    "body",
 )
-_MARKER = re.compile(r"^[\s\u3000\xa0]*(第[\s\u3000]*[零〇一二两三四五六七八九十百千\d]+[\s\u3000]*条|[零〇一二三四五六七八九十]+、)")
+_MARKER = re.compile(
+    r"^[\s\u3000\xa0]*(第[\s\u3000]*[零〇一二两三四五六七八九十百千\d]+[\s\u3000]*条|[零〇一二三四五六七八九十]+、)"
+)
 _TITLE_SPLIT = re.compile(r"\s*[_|｜—–-]{1,2}\s*[^_|｜—–-]*(网|政府|门户|网站|人大|部|厅|局|委员会)[^_|｜—–-]*$")
 
 
@@ -310,7 +375,9 @@ def _strip_noise(soup, comment_cls) -> int:
         attrs = " ".join([str(tag.get("id", "")), " ".join(tag.get("class", []) or [])])
         style = str(tag.get("style", "")).replace(" ", "").lower()
         hidden = "display:none" in style or "visibility:hidden" in style or tag.has_attr("hidden")
-        if hidden or (attrs.strip() and _NOISE_ATTR.search(attrs) and not _MARKER.search(tag.get_text("\n")[:2000] or "")):
+        if hidden or (
+            attrs.strip() and _NOISE_ATTR.search(attrs) and not _MARKER.search(tag.get_text("\n")[:2000] or "")
+        ):
             tag.decompose()
             removed += 1
     return removed

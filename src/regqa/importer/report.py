@@ -133,7 +133,9 @@ def format_report(report: StructureReport) -> str:
     else:
         lines.append(f"完整性：{r.coverage_after}")
     if r.expected and r.articles and max(r.articles) > r.expected:
-        lines.append(f"注意：目录（catalog.toml）记载全文共{r.expected}条，本文件有{max(r.articles)}条，请核对版本并更新目录。")
+        lines.append(
+            f"注意：目录（catalog.toml）记载全文共{r.expected}条，本文件有{max(r.articles)}条，请核对版本并更新目录。"
+        )
     for note in r.notes:
         lines.append(f"处理：{note}")
     if r.written:

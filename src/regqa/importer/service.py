@@ -117,7 +117,12 @@ def prepare(
         normalized = normalized_text(info)
     target = corpus_target(corpus_dir, resolved)
     previous = _previous(target, catalog)
-    if previous is not None and explicit_id is None and matched is None and _key(previous.info.title) != _key(normalized.title):
+    if (
+        previous is not None
+        and explicit_id is None
+        and matched is None
+        and _key(previous.info.title) != _key(normalized.title)
+    ):
         raise ImportFailed(
             f"语料中已有 {target.name}（《{previous.info.title}》），与导入文件的标题《{normalized.title}》不同。"
             f"如确实要替换它，请指定 --doc-id {resolved}；否则请用 --doc-id 指定一个新的编号。"
@@ -129,7 +134,9 @@ def prepare(
     report = build_report(doc, source, normalized, previous, name)
     lost = [m for m in normalized.metadata if m not in doc.metadata]
     if lost:  # (a preamble read as one more metadata line loses nothing)
-        report.warnings.append(f"文件标明的元数据中有 {len(lost)} 行没有被识别为元数据（将作为正文前言）：{lost[0][:30]}…")
+        report.warnings.append(
+            f"文件标明的元数据中有 {len(lost)} 行没有被识别为元数据（将作为正文前言）：{lost[0][:30]}…"
+        )
     return Prepared(doc, source, normalized, previous, target, report)
 
 
@@ -147,7 +154,9 @@ def check_structure(doc: Document, normalized: Normalized, info: DocInfo | None)
     structure = info.structure if info and info.structure else None
     if structure == "section":
         if not any(u.kind == "section" for u in doc.units):
-            raise ImportFailed("目录（catalog.toml）记载这份文件按“一、”“（一）”分部分，但导入的文本中没有识别出这样的编号部分。")
+            raise ImportFailed(
+                "目录（catalog.toml）记载这份文件按“一、”“（一）”分部分，但导入的文本中没有识别出这样的编号部分。"
+            )
     elif not doc.articles:
         _, _, lines = split_header(clean_lines(normalized.text))
         if structure == "article" or not looks_sectioned(lines):
@@ -170,7 +179,9 @@ def _no_structure(structure: str | None) -> None:
 
 def import_lock(index_dir: Path, wait: float = 300.0):
     """One import at a time (each import rebuilds the index over the whole corpus)."""
-    return exclusive_lock(journal_mod.import_lock_path(index_dir), wait, ImportFailed("另一个导入正在进行，请稍后再试。"))
+    return exclusive_lock(
+        journal_mod.import_lock_path(index_dir), wait, ImportFailed("另一个导入正在进行，请稍后再试。")
+    )
 
 
 class Terminated(KeyboardInterrupt):
@@ -279,7 +290,11 @@ def import_file(
     index = commit([prep], corpus_dir, index_dir, encoder, progress=progress, on_step=on_step)
     target = prep.target
     report.written = str(target)
-    report.index = {"documents": index.manifest.get("documents"), "units": index.manifest.get("units"), "path": str(index.path)}
+    report.index = {
+        "documents": index.manifest.get("documents"),
+        "units": index.manifest.get("units"),
+        "path": str(index.path),
+    }
     return ImportResult(report, prep.normalized.text, target, index)
 
 
@@ -300,7 +315,9 @@ def commit(
         ImportFailed: nothing was changed; the message says why.
     """
     _check_writable(corpus_dir, "语料目录", "请检查权限，或设置 REGQA_CORPUS 指向可写目录。")
-    _check_writable(index_dir, "索引目录", "请检查权限，或设置 REGQA_INDEX 指向可写目录，然后重新运行 python -m regqa add。")
+    _check_writable(
+        index_dir, "索引目录", "请检查权限，或设置 REGQA_INDEX 指向可写目录，然后重新运行 python -m regqa add。"
+    )
     if encoder is None:
         from regqa.retrieval.encoders import EncoderError, get_encoder  # noqa: PLC0415
 
@@ -332,7 +349,9 @@ def commit(
                 raise ImportFailed(f"导入被终止（收到终止信号），{restored}。") from None
             if not isinstance(exc, Exception):
                 raise
-            reason = str(exc) if isinstance(exc, (IndexUnavailable, CorpusError)) else f"{exc.__class__.__name__}: {exc}"
+            reason = (
+                str(exc) if isinstance(exc, (IndexUnavailable, CorpusError)) else f"{exc.__class__.__name__}: {exc}"
+            )
             what = "写入语料或重建索引失败" if len(preps) > 1 else "重建索引失败"
             raise ImportFailed(f"{what}，{restored}。原因：{reason[:300]}") from exc
         try:

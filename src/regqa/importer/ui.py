@@ -98,8 +98,16 @@ def make_handlers(holder: ServiceHolder, corpus_dir: Path, index_dir: Path, esc=
         try:
             stored = store_upload(path, original, imports_dir(index_dir))
             result = import_file(
-                stored, corpus_dir, index_dir, doc_id=(doc_id or "").strip() or None, title=(title or "").strip() or None,
-                dry_run=dry_run, force=bool(force), encoder=holder.get().encoder, file_name=original, on_step=on_step,
+                stored,
+                corpus_dir,
+                index_dir,
+                doc_id=(doc_id or "").strip() or None,
+                title=(title or "").strip() or None,
+                dry_run=dry_run,
+                force=bool(force),
+                encoder=holder.get().encoder,
+                file_name=original,
+                on_step=on_step,
             )
         except ImportFailed as exc:
             remove_quietly(stored)
@@ -137,7 +145,9 @@ def build_tab(holder: ServiceHolder, **ctx) -> None:
         gr.Markdown(INTRO.format(types="、".join(types), mb=MAX_FILE_BYTES // 1024 // 1024))
         upload = gr.File(label="选择文件", file_types=types, file_count="single", type="filepath")
         with gr.Row():
-            doc_id = gr.Textbox(label="文件编号（可选，小写字母、数字、下划线）", placeholder="例如 jilin_implementing_rules")
+            doc_id = gr.Textbox(
+                label="文件编号（可选，小写字母、数字、下划线）", placeholder="例如 jilin_implementing_rules"
+            )
             title = gr.Textbox(label="标题（可选，默认取文件中的标题）")
         force = gr.Checkbox(label="允许用条数更少的文本替换现有文件", value=False)
         with gr.Row():
@@ -145,7 +155,9 @@ def build_tab(holder: ServiceHolder, **ctx) -> None:
             import_btn = gr.Button("导入并重建索引", variant="primary")
         result = gr.HTML()
     preview_btn.click(guard(preview), [upload, doc_id, title], result, api_visibility="private", concurrency_limit=1)
-    import_btn.click(guard(do_import), [upload, doc_id, title, force], result, api_visibility="private", concurrency_limit=1)
+    import_btn.click(
+        guard(do_import), [upload, doc_id, title, force], result, api_visibility="private", concurrency_limit=1
+    )
 
     def reveal(request: gr.Request | None = None):
         return gr.Tab(visible=bool(username(request)))

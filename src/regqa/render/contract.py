@@ -17,8 +17,13 @@ from regqa.retrieval.searcher import Hit, SearchOutcome
 def hit_json(hit: Hit) -> dict:
     u = hit.unit
     return {
-        "doc_id": u.doc_id, "unit_id": u.unit_id, "article": u.article, "article_suffix": u.article_suffix,
-        "label": u.label, "score": round(float(hit.score), 6), "text": u.text,
+        "doc_id": u.doc_id,
+        "unit_id": u.unit_id,
+        "article": u.article,
+        "article_suffix": u.article_suffix,
+        "label": u.label,
+        "score": round(float(hit.score), 6),
+        "text": u.text,
     }
 
 
@@ -27,7 +32,14 @@ def search_json(outcome: SearchOutcome) -> dict:
 
 
 def citation_json(c: Citation) -> dict:
-    return {"doc_id": c.doc_id, "unit_id": c.unit_id, "article": c.article, "article_suffix": c.article_suffix, "label": c.label, "quote": c.quote}
+    return {
+        "doc_id": c.doc_id,
+        "unit_id": c.unit_id,
+        "article": c.article,
+        "article_suffix": c.article_suffix,
+        "label": c.label,
+        "quote": c.quote,
+    }
 
 
 def answer_json(answer: Answer) -> dict:
@@ -51,7 +63,15 @@ def truncation_note(length: int, verb: str = "作答") -> str:
 
 def error_json(question: str, message: str) -> dict:
     """An ``ask`` line that could not be answered (bad input): the same fields, the message in Chinese."""
-    return {"query": question, "answer": message, "citations": [], "abstained": True, "notes": [message], "results": [], "related": []}
+    return {
+        "query": question,
+        "answer": message,
+        "citations": [],
+        "abstained": True,
+        "notes": [message],
+        "results": [],
+        "related": [],
+    }
 
 
 def search_error_json(question: str, message: str) -> dict:
@@ -127,7 +147,9 @@ def parse_ask_line(line: str, library: Library) -> AskRequest:
         raise RequestError("这一行应是 JSON 对象。")
     extra = sorted(set(obj) - ASK_FIELDS)
     if extra:
-        raise RequestError(f"不认识的字段：{'、'.join(str(k)[:20] for k in extra[:5])}。可用字段：question、history、role、docs。")
+        raise RequestError(
+            f"不认识的字段：{'、'.join(str(k)[:20] for k in extra[:5])}。可用字段：question、history、role、docs。"
+        )
     question = obj.get("question")
     if not isinstance(question, str):
         raise RequestError("缺少“question”，或它不是文字。")

@@ -28,12 +28,16 @@ from regqa.answer.blocks import (
 
 Link = Callable[[str, str], str]  # (unit_id, label already made safe) -> markup shown instead of the label
 
-HIGHLIGHT = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)(?:以上|以下|内)?)+|百分之[一二三四五六七八九十]+|立即")
+HIGHLIGHT = re.compile(
+    r"(?:\d+(?:\.\d+)?\s*(?:小时|日|天|个月|年|亿元|万元|元|人|%)(?:以上|以下|内)?)+|百分之[一二三四五六七八九十]+|立即"
+)
 
 
 def md_text(text: str) -> str:
     """Law text or user text made safe for Markdown/HTML: tags inert, no accidental emphasis."""
-    return html.escape(text, quote=False).replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
+    return (
+        html.escape(text, quote=False).replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
+    )
 
 
 def blockquote(text: str, highlight: bool) -> str:
@@ -51,8 +55,9 @@ def refusal_text(documents: tuple[str, ...], elsewhere: tuple[str, ...] = ()) ->
     other = "、".join(f"《{d}》" for d in elsewhere)
     named = f"您问的内容由{md_text(other)}规定，本知识库没有收录，请查阅其正式文本。\n\n" if other else ""
     return (
-        "**本知识库中没有能回答这个问题的条文。**\n\n" + named +
-        f"这里收录的是安全生产方面的法律法规和文件：{md_text(names)}。"
+        "**本知识库中没有能回答这个问题的条文。**\n\n"
+        + named
+        + f"这里收录的是安全生产方面的法律法规和文件：{md_text(names)}。"
         "您的问题似乎不在这些文件的范围内，为避免误导，这里不作回答。"
         "如果问题与安全生产职责、事故报告与调查、应急救援、问责与处分有关，请换个说法再问。"
     )
@@ -79,18 +84,24 @@ def block_markdown(block: Block, link: Link | None = None) -> str:
         body = f"{blockquote(shown, block.highlight)}\n\n<sub>——{label}</sub>"
         return f"**另见{label}**：\n\n{body}" if block.see_also else body
     if isinstance(block, Outline):
-        lines = "\n".join(f"- {md_text(c.quote)} <sub>——{label_markdown(c.unit_id, c.label, link)}</sub>" for c in block.items)
+        lines = "\n".join(
+            f"- {md_text(c.quote)} <sub>——{label_markdown(c.unit_id, c.label, link)}</sub>" for c in block.items
+        )
         return f"其中分为以下 {len(block.items)} 点（各取首句，全文见各部分）：\n\n{lines}"
     if isinstance(block, DutyList):
         n = sum(len(items) for _, items in block.groups)
         parts = [f"**本地语料中由{md_text(block.actor)}承担的职责（{n} 项，逐字引用）：**"]
         for theme, items in block.groups:
-            lines = "\n".join(f"- {md_text(c.quote)} <sub>——{label_markdown(c.unit_id, c.label, link)}</sub>" for c in items)
+            lines = "\n".join(
+                f"- {md_text(c.quote)} <sub>——{label_markdown(c.unit_id, c.label, link)}</sub>" for c in items
+            )
             parts.append(f"**{md_text(theme)}**\n\n{lines}")
         return "\n\n".join(parts)
     if isinstance(block, Governs):
         a, b = block.a, block.b
-        governing = next((c.unit_id for c in (a, b) if c.label == block.governs), None)  # ``governs`` is one of the two labels
+        governing = next(
+            (c.unit_id for c in (a, b) if c.label == block.governs), None
+        )  # ``governs`` is one of the two labels
         governs = label_markdown(governing, block.governs, link) if governing else md_text(block.governs)
         return (
             f"**同一事项的规定不同**（{md_text(block.matter)}）：{label_markdown(a.unit_id, a.label, link)}规定“{md_text(a.quote)}”，"

@@ -53,8 +53,9 @@ def block_plain(block: Block) -> str:
         other = "、".join(f"《{d}》" for d in block.elsewhere)
         named = f"您问的内容由{other}规定，本知识库没有收录，请查阅其正式文本。\n" if other else ""
         return (
-            "本知识库中没有能回答这个问题的条文。\n" + named +
-            f"这里收录的是安全生产方面的法律法规和文件：{names}。您的问题似乎不在这些文件的范围内，为避免误导，这里不作回答。"
+            "本知识库中没有能回答这个问题的条文。\n"
+            + named
+            + f"这里收录的是安全生产方面的法律法规和文件：{names}。您的问题似乎不在这些文件的范围内，为避免误导，这里不作回答。"
         )
     if isinstance(block, Paragraph):
         return block.text

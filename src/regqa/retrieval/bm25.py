@@ -117,4 +117,14 @@ class SparseBM25:
     def from_arrays(cls, arrays) -> SparseBM25:
         words = [str(w) for w in arrays["vocab"].tolist()]
         k1, b, eps = (float(x) for x in arrays["params"])
-        return cls({w: i for i, w in enumerate(words)}, arrays["idf"], arrays["indptr"], arrays["doc_ids"], arrays["tfs"], arrays["doc_len"], k1, b, eps)
+        return cls(
+            {w: i for i, w in enumerate(words)},
+            arrays["idf"],
+            arrays["indptr"],
+            arrays["doc_ids"],
+            arrays["tfs"],
+            arrays["doc_len"],
+            k1,
+            b,
+            eps,
+        )

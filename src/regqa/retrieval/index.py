@@ -23,7 +23,7 @@ import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from regqa.locks import exclusive_lock
@@ -67,7 +67,9 @@ def check_writable(index_dir: Path) -> None:
 
 def build_lock(index_dir: Path, wait: float = 600.0):
     """Exclusive lock so two builds never write at once; waits up to ``wait`` seconds."""
-    return exclusive_lock(Path(index_dir) / ".build.lock", wait, IndexUnavailable("另一个索引构建正在进行，请稍后再试。"))
+    return exclusive_lock(
+        Path(index_dir) / ".build.lock", wait, IndexUnavailable("另一个索引构建正在进行，请稍后再试。")
+    )
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
@@ -100,13 +102,15 @@ def write_build(index_dir: Path, manifest: Mapping, files: Mapping[str, bytes]) 
     """
     builds = Path(index_dir) / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     staging = builds / f"{STAGING_PREFIX}{build_id}"
     staging.mkdir()
     for name, data in files.items():
         _write_file(staging / name, data)
     full = {**manifest, "format_version": FORMAT_VERSION, "files": {name: sha256(data) for name, data in files.items()}}
-    (staging / MANIFEST).write_text(json.dumps(full, ensure_ascii=False, indent=2), encoding="utf-8")  # last: marks complete
+    (staging / MANIFEST).write_text(
+        json.dumps(full, ensure_ascii=False, indent=2), encoding="utf-8"
+    )  # last: marks complete
     final = builds / build_id
     os.replace(staging, final)
     _atomic_write_text(Path(index_dir) / "CURRENT", build_id + "\n")
@@ -117,7 +121,7 @@ def write_build(index_dir: Path, manifest: Mapping, files: Mapping[str, bytes]) 
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # ---------------------------------------------------------------- reading
@@ -152,7 +156,9 @@ class BuildReader:
             raise IndexUnavailable(f"索引清单损坏或缺失。{REBUILD_HINT}") from exc
         files = self.manifest.get("files")
         if self.manifest.get("format_version") != FORMAT_VERSION or not isinstance(files, dict):
-            raise IndexUnavailable(f"索引格式过旧（版本 {self.manifest.get('format_version')}，当前需要 {FORMAT_VERSION}）。{REBUILD_HINT}")
+            raise IndexUnavailable(
+                f"索引格式过旧（版本 {self.manifest.get('format_version')}，当前需要 {FORMAT_VERSION}）。{REBUILD_HINT}"
+            )
         self.checksums: dict[str, str] = files
 
     def has(self, name: str) -> bool:
@@ -228,7 +234,11 @@ def check_index(index_dir: Path, current_inputs: Mapping) -> IndexStatus:
     except (OSError, ValueError):
         return IndexStatus(False, f"索引清单损坏或无法读取。{REBUILD_HINT}", build)
     if manifest.get("format_version") != FORMAT_VERSION:
-        return IndexStatus(False, f"索引格式过旧（版本 {manifest.get('format_version')}，当前需要 {FORMAT_VERSION}）。{REBUILD_HINT}", build)
+        return IndexStatus(
+            False,
+            f"索引格式过旧（版本 {manifest.get('format_version')}，当前需要 {FORMAT_VERSION}）。{REBUILD_HINT}",
+            build,
+        )
     missing = [f for f in manifest.get("files", {}) if not (build / f).is_file()]
     if missing or not isinstance(manifest.get("files"), dict):
         return IndexStatus(False, f"索引文件缺失：{'、'.join(missing) or '清单不完整'}。{REBUILD_HINT}", build)

@@ -82,7 +82,11 @@ class Lexicon:
 def parse_lexicon(text: str) -> Lexicon:
     data = tomllib.loads(text)
     synonyms = tuple(
-        Synonym(kind=str(e.get("kind", "concept")), variants=tuple(e.get("variants", [])), canonical=tuple(e.get("canonical", [])))
+        Synonym(
+            kind=str(e.get("kind", "concept")),
+            variants=tuple(e.get("variants", [])),
+            canonical=tuple(e.get("canonical", [])),
+        )
         for e in data.get("synonym", [])
     )
     return Lexicon(

@@ -55,7 +55,9 @@ class UnitPriors:
         docs = library.documents
         feats = [unit_features(u) for u in units]
         unit_actor_sets = [library.actors(u) for u in units]
-        actor_columns = {a: np.array([a in s for s in unit_actor_sets], dtype=bool) for a in set().union(*unit_actor_sets)}
+        actor_columns = {
+            a: np.array([a in s for s in unit_actor_sets], dtype=bool) for a in set().union(*unit_actor_sets)
+        }
         return cls(
             unit_doc=np.array([u.doc_id for u in units]),
             authority=np.array([1.0 / max(1, docs[u.doc_id].info.priority) for u in units]),

@@ -57,7 +57,9 @@ class AnalysedQuery:
     term_docs: tuple[str, ...]  # documents leaned to by their defining terms (not named)
     intent: Intent
     plain: bool = False  # a bare retriever (eval baseline): no expansions, priors or references
-    actor: str | None = None  # whom the question asks about (``regqa.actors``): its words, the asker's role, the conversation
+    actor: str | None = (
+        None  # whom the question asks about (``regqa.actors``): its words, the asker's role, the conversation
+    )
 
     @property
     def dense_text(self) -> str:
@@ -73,7 +75,14 @@ class QueryAnalyser:
         self.lexicon = lexicon
         self.tokenizer = tokenizer
 
-    def analyse(self, question: str, context: str = "", plain: bool = False, role_actor: str | None = None, previous_actor: str | None = None) -> AnalysedQuery:
+    def analyse(
+        self,
+        question: str,
+        context: str = "",
+        plain: bool = False,
+        role_actor: str | None = None,
+        previous_actor: str | None = None,
+    ) -> AnalysedQuery:
         text = clean_question(question)
         infos = self.library.infos
         mentioned = [] if plain else mentioned_docs(text, infos)
@@ -117,7 +126,9 @@ class QueryAnalyser:
 
     def with_interpretations(self, doc_ids: list[str]) -> list[str]:
         """Named documents plus the official interpretations of them (catalog ``interprets``)."""
-        extra = [i.doc_id for i in self.library.infos if i.interprets and i.interprets in doc_ids and i.doc_id not in doc_ids]
+        extra = [
+            i.doc_id for i in self.library.infos if i.interprets and i.interprets in doc_ids and i.doc_id not in doc_ids
+        ]
         return [*doc_ids, *extra]
 
     def _asks_beyond(self, text: str, refs: tuple[Reference, ...]) -> bool:

@@ -61,7 +61,9 @@ EXAM = re.compile(r"[A-E][.．、:：]\s*\S|_{2,}|（\s*）|\(\s*\)|对还是错
 LONG_QUERY_TOKENS = 60
 
 
-def ranking_features(scores: Mapping[str, Scores], query: AnalysedQuery, priors: UnitPriors, first: np.ndarray) -> dict[str, np.ndarray]:
+def ranking_features(
+    scores: Mapping[str, Scores], query: AnalysedQuery, priors: UnitPriors, first: np.ndarray
+) -> dict[str, np.ndarray]:
     """Every feature as an array over all units (missing retrievers give zeros); ``first``: the first stage."""
     n = len(priors.unit_doc)
     zero = np.zeros(n)
@@ -138,7 +140,11 @@ class Ranker:
         return dict(sorted(((k, v) for k, v in parts.items() if abs(v) > 1e-9), key=lambda kv: -abs(kv[1])))
 
     def to_json(self) -> dict:
-        return {"features": list(self.names), "weights": [float(w) for w in self.weights], "trained_on": self.trained_on}
+        return {
+            "features": list(self.names),
+            "weights": [float(w) for w in self.weights],
+            "trained_on": self.trained_on,
+        }
 
     @classmethod
     def from_json(cls, d: Mapping) -> Ranker | None:

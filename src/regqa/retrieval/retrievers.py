@@ -200,7 +200,9 @@ def npy_bytes(array: np.ndarray) -> bytes:
 
 def npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
     buf = io.BytesIO()
-    np.savez(buf, allow_pickle=True, **arrays)  # numpy's default, spelled out: otherwise the stub reads **arrays as allow_pickle
+    np.savez(
+        buf, allow_pickle=True, **arrays
+    )  # numpy's default, spelled out: otherwise the stub reads **arrays as allow_pickle
     return buf.getvalue()
 
 

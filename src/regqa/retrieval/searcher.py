@@ -102,7 +102,9 @@ class Searcher:
 
     def with_ranking(self, ranker: Ranker | None = None, fusion: FusionConfig | None = None) -> Searcher:
         """The same searcher ranking another way (shares the retrievers, priors and analyser)."""
-        return Searcher(self.library, self.retrievers, self.encoder, self.analyser, fusion or self.fusion, ranker, self.priors)
+        return Searcher(
+            self.library, self.retrievers, self.encoder, self.analyser, fusion or self.fusion, ranker, self.priors
+        )
 
     def without_glosses(self) -> Searcher:
         """The same searcher as if no document had hand-written glosses (what every imported document gets)."""
@@ -156,7 +158,9 @@ class Searcher:
             missing=tuple(missing),
         )
 
-    def rank(self, scores: Mapping[str, Scores], query: AnalysedQuery, mask: np.ndarray | None, bare: bool = False) -> np.ndarray:
+    def rank(
+        self, scores: Mapping[str, Scores], query: AnalysedQuery, mask: np.ndarray | None, bare: bool = False
+    ) -> np.ndarray:
         """The fused score per unit: the learned ranker when there is one, else the hand-set weights."""
         first = fused_scores(scores, query, self.priors, self.fusion, mask)
         if self.ranker is None or bare:
@@ -165,7 +169,12 @@ class Searcher:
 
     def rerank(self, outcome: SearchOutcome, top_k: int = 5) -> SearchOutcome:
         """The same evidence ranked by this searcher's ranking (tuning and baselines: no second search)."""
-        fused = self.rank(outcome.scores, outcome.query, self.doc_mask(outcome.doc_ids), outcome.query.plain or outcome.method != "hybrid")
+        fused = self.rank(
+            outcome.scores,
+            outcome.query,
+            self.doc_mask(outcome.doc_ids),
+            outcome.query.plain or outcome.method != "hybrid",
+        )
         exact = [h.unit for h in outcome.exact]
         return replace(outcome, fused=_frozen(fused), hits=tuple(self._hits(fused, exact, top_k)))
 
@@ -201,7 +210,9 @@ class Searcher:
                 chosen.append((unit, float(fused[i]), False))
         return [Hit(u, s, rank, e) for rank, (u, s, e) in enumerate(chosen[:top_k], start=1)]
 
-    def _resolve_references(self, query: AnalysedQuery, doc_ids: tuple[str, ...] | None, fused: np.ndarray) -> tuple[list[Unit], list[str], list[Reference]]:
+    def _resolve_references(
+        self, query: AnalysedQuery, doc_ids: tuple[str, ...] | None, fused: np.ndarray
+    ) -> tuple[list[Unit], list[str], list[Reference]]:
         """Units the question names explicitly; notes for references we cannot serve."""
         lib = self.library
         units: list[Unit] = []
@@ -233,5 +244,7 @@ class Searcher:
                 units.append(best)
             if len(candidates) > 1:
                 others = "、".join(lib.short(u.doc_id) for u in candidates[1:4])
-                notes.append(f"问题没有指明文件，{ref.label}按最相关的《{lib.short(best.doc_id)}》理解；{others}也有{ref.label}。")
+                notes.append(
+                    f"问题没有指明文件，{ref.label}按最相关的《{lib.short(best.doc_id)}》理解；{others}也有{ref.label}。"
+                )
         return units, notes, missing

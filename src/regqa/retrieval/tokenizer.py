@@ -68,4 +68,3 @@ def cjk_bigrams(text: str) -> list[str]:
 def split_sentences(text: str) -> list[str]:
     """Sentences and clauses ending in 。；; or a line break (kept verbatim, empty ones dropped)."""
     return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
-

@@ -76,7 +76,14 @@ def cmd_study(args) -> int:
 
     services = _services(args)
     try:
-        pack = build_pack(services, topic=args.topic or "", chapter=args.chapter or "", questions=args.questions, seed=args.seed, size=args.units)
+        pack = build_pack(
+            services,
+            topic=args.topic or "",
+            chapter=args.chapter or "",
+            questions=args.questions,
+            seed=args.seed,
+            size=args.units,
+        )
     except StudyError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -94,8 +101,11 @@ def cmd_compare(args) -> int:
 
     refs = args.refs or []
     if len(refs) != 2:
-        print("请给出两条条文，例如：python -m regqa compare 安全生产法:83 事故条例:9\n"
-              "或两个文件：python -m regqa compare --align 规定 实施细则", file=sys.stderr)
+        print(
+            "请给出两条条文，例如：python -m regqa compare 安全生产法:83 事故条例:9\n"
+            "或两个文件：python -m regqa compare --align 规定 实施细则",
+            file=sys.stderr,
+        )
         return 2
     try:
         if args.align:  # similarity needs the index; a side-by-side of two articles needs only the corpus
@@ -122,13 +132,21 @@ def cmd_compare(args) -> int:
 def register(subparsers) -> None:
     """Add ``duties``, ``study`` and ``compare`` to ``python -m regqa``."""
     s = subparsers.add_parser("duties", help="职责清单：某一身份的职责，逐条引用条文")
-    s.add_argument("--role", help="身份，例如：政府主要负责人、党委主要负责人、乡镇人民政府/街道办事处（也可写“县长”“分管副县长”等）")
+    s.add_argument(
+        "--role",
+        help="身份，例如：政府主要负责人、党委主要负责人、乡镇人民政府/街道办事处（也可写“县长”“分管副县长”等）",
+    )
     s.add_argument("--format", choices=("md", "docx"), default=None, help="导出格式（默认按 --out 的扩展名，否则 md）")
     s.add_argument("--out", default=None, help="导出文件，例如 清单.docx")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.add_argument("--list-roles", action="store_true", help="列出可选身份")
     s.add_argument("--doc", action="append", help="只列出某个文件中的条文（可重复；文件名或简称，例如 安全生产法）")
-    s.add_argument("--level", choices=("县级", "设区的市级", "省级", "全部"), default="全部", help="只列出适用于这一层级的条文（默认 全部）")
+    s.add_argument(
+        "--level",
+        choices=("县级", "设区的市级", "省级", "全部"),
+        default="全部",
+        help="只列出适用于这一层级的条文（默认 全部）",
+    )
     s.set_defaults(func=cmd_duties)
 
     s = subparsers.add_parser("study", help="学习备课：提纲、要点和练习题（附答案与出处）")
@@ -137,7 +155,12 @@ def register(subparsers) -> None:
     s.add_argument("--units", type=int, default=None, help="条文数量（主题默认 10 条；章节默认全章）")
     s.add_argument("--questions", type=int, default=10, help="练习题数量（默认 10）")
     s.add_argument("--seed", type=int, default=0, help="题目组合编号：同一编号生成同一套题，换一个编号得到另一套题")
-    s.add_argument("--version", choices=("teacher", "student"), default="teacher", help="teacher：教师版（含参考答案与出处，默认）；student：学员版（不含答案）")
+    s.add_argument(
+        "--version",
+        choices=("teacher", "student"),
+        default="teacher",
+        help="teacher：教师版（含参考答案与出处，默认）；student：学员版（不含答案）",
+    )
     s.add_argument("--format", choices=("md", "docx"), default=None)
     s.add_argument("--out", default=None, help="导出文件，例如 pack.docx")
     s.add_argument("--json", action="store_true", help="输出 JSON")

@@ -10,7 +10,9 @@ from regqa.answer.passages import Passage
 from regqa.records import Unit
 from regqa.retrieval.tokenizer import split_sentences
 
-ARTICLE_PREFIX = re.compile(r"^第[零〇一二三四五六七八九十百千两\d]+条(?:之[零〇一二三四五六七八九十百千两]+)?[\s\u3000]*")
+ARTICLE_PREFIX = re.compile(
+    r"^第[零〇一二三四五六七八九十百千两\d]+条(?:之[零〇一二三四五六七八九十百千两]+)?[\s\u3000]*"
+)
 ITEM_MARKER = re.compile(r"^[（(][零〇一二三四五六七八九十百]+[)）]\s*")
 
 
@@ -116,7 +118,9 @@ def sources_for(library, doc_ids) -> list[Source]:
     """Source list (catalog priority order) for the documents an output cites."""
     wanted = set(doc_ids)
     out = []
-    for doc in sorted((library.documents[d] for d in wanted if d in library.documents), key=lambda d: (d.info.priority, d.doc_id)):
+    for doc in sorted(
+        (library.documents[d] for d in wanted if d in library.documents), key=lambda d: (d.info.priority, d.doc_id)
+    ):
         cov = library.coverage(doc.doc_id)
         out.append(Source(doc.doc_id, doc.info.title, doc.info.issuer, doc.info.date, cov.summary, cov.complete))
     return out

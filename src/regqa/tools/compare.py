@@ -161,7 +161,17 @@ class UnitComparison:
         return side_by_side_html(self.diff, self.a.label, self.b.label) + notes
 
     def text(self) -> str:
-        lines = [f"A：{self.a.label}", unit_body(self.a), "", f"B：{self.b.label}", unit_body(self.b), "", f"字面相似度：{self.diff.ratio:.0%}", "差异（[-仅A有-]{+仅B有+}）：", inline_text(self.diff)]
+        lines = [
+            f"A：{self.a.label}",
+            unit_body(self.a),
+            "",
+            f"B：{self.b.label}",
+            unit_body(self.b),
+            "",
+            f"字面相似度：{self.diff.ratio:.0%}",
+            "差异（[-仅A有-]{+仅B有+}）：",
+            inline_text(self.diff),
+        ]
         lines += [f"注意：{n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -259,7 +269,9 @@ def alignment_text(al: Alignment) -> str:
     for row in al.rows:
         lines.append(f"\n{row.unit.label}：{unit_body(row.unit)[:40]}……")
         for m in row.matches:
-            lines.append(f"  {m.unit.label}  得分 {m.score:.2f}（余弦 {m.cosine:.2f}，BM25 {m.bm25:.2f}，字面 {m.ratio:.0%}）{verdict(m, al.threshold)}")
+            lines.append(
+                f"  {m.unit.label}  得分 {m.score:.2f}（余弦 {m.cosine:.2f}，BM25 {m.bm25:.2f}，字面 {m.ratio:.0%}）{verdict(m, al.threshold)}"
+            )
     lines += [f"注意：{n}" for n in al.notes]
     return "\n".join(lines)
 
@@ -289,9 +301,13 @@ def alignment_html(al: Alignment) -> str:
     body = []
     for row in al.rows:
         for k, m in enumerate(row.matches):
-            first = f'<td rowspan="{len(row.matches)}" title="{html.escape(unit_body(row.unit))}">{html.escape(row.unit.label)}</td>' if k == 0 else ""
+            first = (
+                f'<td rowspan="{len(row.matches)}" title="{html.escape(unit_body(row.unit))}">{html.escape(row.unit.label)}</td>'
+                if k == 0
+                else ""
+            )
             body.append(
-                f"<tr>{first}<td title=\"{html.escape(unit_body(m.unit))}\">{html.escape(m.unit.label)}</td><td>{closeness(m.score)}</td>"
+                f'<tr>{first}<td title="{html.escape(unit_body(m.unit))}">{html.escape(m.unit.label)}</td><td>{closeness(m.score)}</td>'
                 f"<td>{m.ratio:.0%}</td><td>{verdict(m, al.threshold)}</td></tr>"
             )
     legend = f'<p class="regqa-note">{html.escape(ALIGN_LEGEND)}</p>'

@@ -41,7 +41,9 @@ if TYPE_CHECKING:
 
 # ---------------------------------------------------------------- subject detection
 
-DUTY = re.compile(r"应当|必须|负责|不得|严禁|统一领导|负总责|第一责任人|有下列行为之一|有下列情形之一|(?:严格|依法|认真)履行[^，。；]{0,8}职责|负有[^，。；]{0,14}(?:职责|责任)|负[^，。；]{0,4}领导责任")
+DUTY = re.compile(
+    r"应当|必须|负责|不得|严禁|统一领导|负总责|第一责任人|有下列行为之一|有下列情形之一|(?:严格|依法|认真)履行[^，。；]{0,8}职责|负有[^，。；]{0,14}(?:职责|责任)|负[^，。；]{0,4}领导责任"
+)
 PERMIT = re.compile(r"可以|有权")
 ACCOUNT = re.compile(r"追究|问责|处分|从轻|减轻|从重|免责|罚款|处罚|责令改正|不得担任|违反本(?:法|条例|规定)规定")
 # Words just before a role phrase (within its clause) that make it an object, not the subject.
@@ -97,7 +99,9 @@ def subject_match(text: str, role: Role) -> SubjectMatch | None:
             if body == "地方党政领导干部" and account and not MODIFIER_AFTER.search(after):
                 # "对……的地方党政领导干部，可以从轻": the leaders are the ones held to account
                 return SubjectMatch(body, m.group(0), "责任追究")
-            by = bool(BY_CUE.search(text[: m.start()])) and bool(re.search(r"负责|组织|决定|指定|处以|给予|责令|罚款|处罚|吊销|关闭", after[:40]))
+            by = bool(BY_CUE.search(text[: m.start()])) and bool(
+                re.search(r"负责|组织|决定|指定|处以|给予|责令|罚款|处罚|吊销|关闭", after[:40])
+            )
             if not by and not is_subject(text, m.start(), m.end()):
                 continue
             if by and account:  # "由应急管理部门……处以罚款": the body enforces, it is not the one held to account
@@ -126,7 +130,15 @@ ALL_LEVELS = frozenset({NATIONAL, PROVINCE, CITY, COUNTY, TOWNSHIP})
 LEVEL_CHOICES = ("县级", "设区的市级", "省级", "全部")  # what the checklist can be limited to
 ALL = "全部"
 # Roles that exist at every level of local government; the others (乡镇, 开发区, 企业) are not filtered by level.
-LEVELLED_ROLES = frozenset({"党委主要负责人", "政府主要负责人", "政府分管安全生产的领导干部", "其他班子成员", "负有安全生产监督管理职责的部门负责人"})
+LEVELLED_ROLES = frozenset(
+    {
+        "党委主要负责人",
+        "政府主要负责人",
+        "政府分管安全生产的领导干部",
+        "其他班子成员",
+        "负有安全生产监督管理职责的部门负责人",
+    }
+)
 # Level words in the subject part of a sentence, longest first; each gives the levels it names.
 LEVEL_WORDS: tuple[tuple[re.Pattern, frozenset[str]], ...] = (
     (re.compile(r"国务院和县级以上(?:地方)?各级"), frozenset({NATIONAL, PROVINCE, CITY, COUNTY})),
@@ -201,8 +213,15 @@ class DutyItem:
 
     def to_json(self) -> dict:
         return {
-            "theme": self.theme, **self.quote.to_json(), "kind": self.kind, "via": self.via, "body": self.body,
-            "phrase": self.phrase, "keywords": list(self.keywords), "context": self.context, "partial": self.partial,
+            "theme": self.theme,
+            **self.quote.to_json(),
+            "kind": self.kind,
+            "via": self.via,
+            "body": self.body,
+            "phrase": self.phrase,
+            "keywords": list(self.keywords),
+            "context": self.context,
+            "partial": self.partial,
         }
 
 
@@ -262,14 +281,19 @@ def _is_interpretation(library, doc_id: str) -> bool:
 
 def _item(seg: Segment, match: SubjectMatch, via: str) -> DutyItem:
     if match.kind == "执法":
-        theme, keywords = "检查与隐患治理", tuple(k for k in ("处罚", "罚款", "处分", "责令") if k in seg.text + seg.lead)
+        theme, keywords = (
+            "检查与隐患治理",
+            tuple(k for k in ("处罚", "罚款", "处分", "责令") if k in seg.text + seg.lead),
+        )
     elif match.kind == "责任追究":
         theme, keywords = "考核与问责", tuple(k for k in dict(THEMES)["考核与问责"] if k in seg.text + seg.lead)
     else:
         theme, keywords = classify(seg.text)
         if not keywords and seg.lead:
             theme, keywords = classify(seg.lead)
-    return DutyItem(theme, quote_of(seg), match.kind, via, match.body, match.phrase, keywords, seg.lead, seg.unit.partial)
+    return DutyItem(
+        theme, quote_of(seg), match.kind, via, match.body, match.phrase, keywords, seg.lead, seg.unit.partial
+    )
 
 
 def scan_unit(unit: Unit, role: Role) -> list[DutyItem]:
@@ -294,7 +318,19 @@ def scan_unit(unit: Unit, role: Role) -> list[DutyItem]:
             match = named_in_item(seg.text, role)
             if match is not None:
                 theme, keywords = classify(seg.lead)
-                items.append(DutyItem(theme, quote_of(seg), "职责", "所列事项", match.body, match.phrase, keywords, seg.lead, unit.partial))
+                items.append(
+                    DutyItem(
+                        theme,
+                        quote_of(seg),
+                        "职责",
+                        "所列事项",
+                        match.body,
+                        match.phrase,
+                        keywords,
+                        seg.lead,
+                        unit.partial,
+                    )
+                )
     return items
 
 
@@ -340,7 +376,11 @@ def interpretation_items(library, role: Role, doc_ids: list[str]) -> list[DutyIt
                 if term is None:
                     continue
                 theme, keywords = classify(seg.text)
-                out.append(DutyItem(theme, quote_of(seg), "解读", "官方解读", "官方解读", term, keywords, seg.lead, unit.partial))
+                out.append(
+                    DutyItem(
+                        theme, quote_of(seg), "解读", "官方解读", "官方解读", term, keywords, seg.lead, unit.partial
+                    )
+                )
     return out
 
 
@@ -357,17 +397,27 @@ def coverage_notes(library, role: Role) -> tuple[list[CoverageNote], list[str]]:
         for unit in doc.units:  # "……开发区管理机构党政领导干部，参照本规定执行"
             for seg in segments(unit):
                 if "参照" in seg.text and any(t in seg.text for t in role.applies_terms):
-                    notes.append(CoverageNote(f"{seg.label}规定，{role.key}相关人员参照执行：“{seg.text}”", quote_of(seg)))
+                    notes.append(
+                        CoverageNote(f"{seg.label}规定，{role.key}相关人员参照执行：“{seg.text}”", quote_of(seg))
+                    )
         cov = library.coverage(doc_id)
         if cov.complete:
             continue
         missing = [g for g in cov.gaps if "条至" in g] or list(cov.gaps)
         lacks = f"；缺{'；'.join(missing)}" if missing else ""
-        notes.append(CoverageNote(f"本地收录的{book_title(doc.info.title)}是节选（{cov.summary}{lacks}），其中规定党政领导干部具体职责的条文本地没有，本清单无法逐条列出，请以正式文本为准。"))
+        notes.append(
+            CoverageNote(
+                f"本地收录的{book_title(doc.info.title)}是节选（{cov.summary}{lacks}），其中规定党政领导干部具体职责的条文本地没有，本清单无法逐条列出，请以正式文本为准。"
+            )
+        )
         for unit in doc.units:  # the text itself saying where the duties are (e.g. 本规定第二章所规定职责)
             m = re.search(r"本(?:规定|实施细则)第[一二三四五六七八九十]+章所规定职责", unit.text)
             if m:
-                notes.append(CoverageNote(f"{unit.label}提到“{m.group(0)}”，该章本地缺失。", Quote(unit.unit_id, unit.label, m.group(0))))
+                notes.append(
+                    CoverageNote(
+                        f"{unit.label}提到“{m.group(0)}”，该章本地缺失。", Quote(unit.unit_id, unit.label, m.group(0))
+                    )
+                )
         for unit_id in doc.info.summary_units:
             other = unit_id.split(":", 1)[0]
             if other in library.documents and other not in interp_docs:
@@ -376,12 +426,22 @@ def coverage_notes(library, role: Role) -> tuple[list[CoverageNote], list[str]]:
         for unit in library.documents[doc_id].units:
             for term in role.duty_count_terms:
                 for m in re.finditer(COUNT_RE.format(term=re.escape(term)), unit.text):
-                    notes.append(CoverageNote(f"官方解读称，《实施细则》规定了“{m.group(0)}”（{unit.label}）；这些条文的原文本地没有。", Quote(unit.unit_id, unit.label, m.group(0))))
+                    notes.append(
+                        CoverageNote(
+                            f"官方解读称，《实施细则》规定了“{m.group(0)}”（{unit.label}）；这些条文的原文本地没有。",
+                            Quote(unit.unit_id, unit.label, m.group(0)),
+                        )
+                    )
     return notes, interp_docs
 
 
 def build_checklist(
-    services: Services, role_name: str, date: str | None = None, retrieval: bool = True, doc_ids: list[str] | None = None, level: str = ALL
+    services: Services,
+    role_name: str,
+    date: str | None = None,
+    retrieval: bool = True,
+    doc_ids: list[str] | None = None,
+    level: str = ALL,
 ) -> DutyChecklist:
     """The duty checklist for a role (raises ``roles.RoleError`` for an unknown role), optionally only from
     some documents and only the duties addressed to one level of government (``level``: 县级, 设区的市级, 省级)."""
@@ -400,7 +460,9 @@ def only_level(library, cl: DutyChecklist, level: str) -> DutyChecklist:
     items = at_level(level, cl.items)
     cited = {q.doc_id for q in [i.quote for i in items + cl.interpretation] + [n.quote for n in cl.notes if n.quote]}
     cited |= {s.doc_id for s in cl.sources if s.doc_id in RESPONSIBILITY_DOCS}
-    return DutyChecklist(cl.role, cl.date, items, cl.interpretation, cl.notes, sources_for(library, cited), cl.documents, cl.rule, level)
+    return DutyChecklist(
+        cl.role, cl.date, items, cl.interpretation, cl.notes, sources_for(library, cited), cl.documents, cl.rule, level
+    )
 
 
 def only_documents(library, cl: DutyChecklist, doc_ids: set[str]) -> DutyChecklist:
@@ -409,7 +471,10 @@ def only_documents(library, cl: DutyChecklist, doc_ids: set[str]) -> DutyCheckli
     interp = [i for i in cl.interpretation if i.quote.doc_id in doc_ids]
     notes = [n for n in cl.notes if n.quote is None or n.quote.doc_id in doc_ids]
     cited = {q.doc_id for q in [i.quote for i in items + interp] + [n.quote for n in notes if n.quote]}
-    names = [f"《{library.documents[d].info.short}》" for d in sorted(doc_ids, key=lambda d: library.documents[d].info.priority)]
+    names = [
+        f"《{library.documents[d].info.short}》"
+        for d in sorted(doc_ids, key=lambda d: library.documents[d].info.priority)
+    ]
     return DutyChecklist(cl.role, cl.date, items, interp, notes, sources_for(library, cited), documents=names)
 
 
@@ -425,7 +490,9 @@ def _full_checklist(library: Library, role: Role, date: str | None, searcher: Se
     order = {u.unit_id: doc_order(library, u) for u in library.units}
     items.sort(key=lambda i: order[i.quote.unit_id])  # stable: text order within a unit
     notes, interp_docs = coverage_notes(library, role)
-    interp = interpretation_items(library, role, interp_docs or [d for d in library.documents if _is_interpretation(library, d)])
+    interp = interpretation_items(
+        library, role, interp_docs or [d for d in library.documents if _is_interpretation(library, d)]
+    )
     cited = {i.quote.doc_id for i in items + interp}
     cited |= {n.quote.doc_id for n in notes if n.quote}
     cited |= {d for d in RESPONSIBILITY_DOCS if d in library.documents and role.leader}
@@ -452,7 +519,13 @@ def checklist_report(cl: DutyChecklist, role: Role | None = None):
     blocks: list = []
     groups = {name: items for name, items in cl.by_theme().items() if items}
     counts = "、".join(f"{name} {len(items)} 条" for name, items in groups.items())
-    blocks.append(Para(f"共 {len(cl.items)} 条（{counts}）。每条均摘录条文原文并注明出处。" if cl.items else "没有找到与该身份有关的条文。"))
+    blocks.append(
+        Para(
+            f"共 {len(cl.items)} 条（{counts}）。每条均摘录条文原文并注明出处。"
+            if cl.items
+            else "没有找到与该身份有关的条文。"
+        )
+    )
     if cl.level != ALL and cl.level in LEVEL_NOTE:
         blocks.append(Para(LEVEL_NOTE[cl.level], note=True))
     if cl.documents:
@@ -469,7 +542,15 @@ def checklist_report(cl: DutyChecklist, role: Role | None = None):
             if doc_id != current_doc:  # long themes read better by document
                 blocks.append(Heading(item.quote.label.split("》", 1)[0] + "》", 2))
                 current_doc = doc_id
-            blocks.append(Entry(quote=item.quote.text, cite=item.quote.label, context=item.context, number=n, extra="本地副本此条不完整" if item.partial else ""))
+            blocks.append(
+                Entry(
+                    quote=item.quote.text,
+                    cite=item.quote.label,
+                    context=item.context,
+                    number=n,
+                    extra="本地副本此条不完整" if item.partial else "",
+                )
+            )
     if cl.notes:
         number += 1
         blocks.append(Heading(f"{CN_NUMBERS[number - 1] if number <= 10 else number}、资料完整性说明", 1))
@@ -484,4 +565,11 @@ def checklist_report(cl: DutyChecklist, role: Role | None = None):
     facts = [("身份", cl.role), ("层级", cl.level if cl.level != ALL else "全部（不限层级）")]
     if cl.documents:
         facts.append(("范围", "".join(cl.documents)))
-    return Report(f"职责清单：{cl.role}", cl.date, blocks, cl.sources, subtitle="依据本地收录的安全生产法规文件逐条摘录", facts=facts)
+    return Report(
+        f"职责清单：{cl.role}",
+        cl.date,
+        blocks,
+        cl.sources,
+        subtitle="依据本地收录的安全生产法规文件逐条摘录",
+        facts=facts,
+    )

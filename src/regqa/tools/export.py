@@ -156,14 +156,27 @@ def _set_styles(doc) -> None:
     """宋体 for text, 黑体 for titles and headings (black, no theme colour), sizes of a printed hand-out."""
     from docx.shared import Pt, RGBColor  # noqa: PLC0415
 
-    sizes = {"Normal": 12, "Title": 22, "Subtitle": 14, "Heading 1": 16, "Heading 2": 14, "Heading 3": 12, "List Number": 12, "List Bullet": 12}
+    sizes = {
+        "Normal": 12,
+        "Title": 22,
+        "Subtitle": 14,
+        "Heading 1": 16,
+        "Heading 2": 14,
+        "Heading 3": 12,
+        "List Number": 12,
+        "List Bullet": 12,
+    }
     for name, size in sizes.items():
         try:
             style = doc.styles[name]
         except KeyError:
             continue
         heading = name.startswith(("Heading", "Title"))
-        _set_run_fonts(style.element.get_or_add_rPr(), HEADING_FONT if heading else BODY_FONT, LATIN_HEADING_FONT if heading else LATIN_BODY_FONT)
+        _set_run_fonts(
+            style.element.get_or_add_rPr(),
+            HEADING_FONT if heading else BODY_FONT,
+            LATIN_HEADING_FONT if heading else LATIN_BODY_FONT,
+        )
         style.font.size = Pt(size)
         if heading:
             style.font.color.rgb = RGBColor(0, 0, 0)
@@ -371,7 +384,11 @@ def to_html(report: Report) -> str:
         out.append(f"<p>{esc(report.subtitle)}</p>")
     out.append(f'<p class="rq-report-date">生成日期：{esc(report.date)}</p>')
     if report.facts:
-        out.append('<ul class="rq-report-facts">' + "".join(f"<li><b>{esc(k)}：</b>{esc(v)}</li>" for k, v in report.facts) + "</ul>")
+        out.append(
+            '<ul class="rq-report-facts">'
+            + "".join(f"<li><b>{esc(k)}：</b>{esc(v)}</li>" for k, v in report.facts)
+            + "</ul>"
+        )
     in_list = False
     for block in report.blocks:
         if isinstance(block, Entry):
@@ -380,11 +397,25 @@ def to_html(report: Report) -> str:
                 in_list = True
             num = f"{block.number}. " if block.number is not None else "• "
             lead = esc(block.lead).replace("\n", "<br>")
-            ctx = f'<span class="rq-report-context" style="color:#444">（{esc(block.context)}）</span>' if block.context else ""
-            quote = f'<span class="rq-report-quote">“{esc(block.quote)}”</span>'.replace("\n", "<br>") if block.quote else ""
+            ctx = (
+                f'<span class="rq-report-context" style="color:#444">（{esc(block.context)}）</span>'
+                if block.context
+                else ""
+            )
+            quote = (
+                f'<span class="rq-report-quote">“{esc(block.quote)}”</span>'.replace("\n", "<br>")
+                if block.quote
+                else ""
+            )
             cite = f'<span class="rq-report-cite"><b>——{esc(block.cite)}</b></span>' if block.cite else ""
-            extra = f' <small class="rq-report-extra" style="color:#475569">{esc(block.extra)}</small>' if block.extra else ""
-            out.append(f'<li class="rq-report-entry">{num}{lead}{" " if lead and (ctx or quote) else ""}{ctx}{quote}{cite}{extra}</li>')
+            extra = (
+                f' <small class="rq-report-extra" style="color:#475569">{esc(block.extra)}</small>'
+                if block.extra
+                else ""
+            )
+            out.append(
+                f'<li class="rq-report-entry">{num}{lead}{" " if lead and (ctx or quote) else ""}{ctx}{quote}{cite}{extra}</li>'
+            )
             continue
         if in_list:
             out.append("</ul>")
@@ -393,7 +424,9 @@ def to_html(report: Report) -> str:
             level = min(block.level + 3, 6)
             out.append(f"<h{level}>{esc(block.text)}</h{level}>")
         elif isinstance(block, Para):
-            out.append(f'<p class="{"rq-report-note" if block.note else "rq-report-para"}">{"<i>" if block.note else ""}{esc(block.text)}{"</i>" if block.note else ""}</p>')
+            out.append(
+                f'<p class="{"rq-report-note" if block.note else "rq-report-para"}">{"<i>" if block.note else ""}{esc(block.text)}{"</i>" if block.note else ""}</p>'
+            )
         elif isinstance(block, PageBreak):
             out.append('<hr class="rq-report-break">')
     if in_list:

@@ -51,15 +51,38 @@ MODALS = frozenset(TERM_SETS[MODAL_SET])
 # Key concepts of the responsibility system: a sentence that states one of them makes a good
 # fill-in ("坚持____、一岗双责、齐抓共管、失职追责"), the others are its wrong options.
 CONCEPTS: tuple[str, ...] = (
-    "党政同责", "一岗双责", "齐抓共管", "失职追责",
-    "管行业必须管安全", "管业务必须管安全", "管生产经营必须管安全",
-    "安全第一", "预防为主", "综合治理", "人民至上", "生命至上",
-    "第一责任人", "属地管理", "红线意识", "安全发展", "源头防范", "系统治理",
+    "党政同责",
+    "一岗双责",
+    "齐抓共管",
+    "失职追责",
+    "管行业必须管安全",
+    "管业务必须管安全",
+    "管生产经营必须管安全",
+    "安全第一",
+    "预防为主",
+    "综合治理",
+    "人民至上",
+    "生命至上",
+    "第一责任人",
+    "属地管理",
+    "红线意识",
+    "安全发展",
+    "源头防范",
+    "系统治理",
 )
 CONCEPT = "concept"
 # A term must not be read inside a longer sibling (重大事故 inside 特别重大事故).
 # 重大事故隐患 is its own concept: an accident grade is not blanked inside it.
-TERM_GUARD = {"特别重大事故": r"特别重大事故(?!隐患)", "重大事故": r"(?<!特别)重大事故(?!隐患)", "较大事故": r"较大事故(?!隐患)", "一般事故": r"一般事故(?!隐患)", "记过": r"(?<!记大)记过", "应当": r"(?<![不相])应当", "可以": r"(?<!不)可以(?!是)", "国务院": r"(?<![、])国务院(?=或者|和|批准|制定|决定|。|，|；)"}
+TERM_GUARD = {
+    "特别重大事故": r"特别重大事故(?!隐患)",
+    "重大事故": r"(?<!特别)重大事故(?!隐患)",
+    "较大事故": r"较大事故(?!隐患)",
+    "一般事故": r"一般事故(?!隐患)",
+    "记过": r"(?<!记大)记过",
+    "应当": r"(?<![不相])应当",
+    "可以": r"(?<!不)可以(?!是)",
+    "国务院": r"(?<![、])国务院(?=或者|和|批准|制定|决定|。|，|；)",
+}
 # The nearer wrong modal first (a prohibition read as a permission is the classic trap).
 MODAL_ORDER = {"应当": ("可以", "不得"), "可以": ("应当", "不得"), "不得": ("可以", "应当")}
 # Sentences that make poor questions (commencement and repeal clauses).
@@ -206,7 +229,9 @@ def _candidate_values(token: Token, pools: list[list[Token]]) -> list[str]:
     """Sibling values in order of preference: each pool (same unit, pack, document, corpus), then the ladder."""
     seen: list[str] = []
     if token.measure == CONCEPT:  # the other concepts, those of a similar length first
-        return sorted((c for c in CONCEPTS if c != token.text), key=lambda c: (abs(len(c) - len(token.text)), CONCEPTS.index(c)))
+        return sorted(
+            (c for c in CONCEPTS if c != token.text), key=lambda c: (abs(len(c) - len(token.text)), CONCEPTS.index(c))
+        )
     if token.script == "term":
         i = int(token.measure.split(":")[1])
         if token.text in MODAL_ORDER and i == MODAL_SET:
@@ -230,7 +255,9 @@ def _candidate_values(token: Token, pools: list[list[Token]]) -> list[str]:
     return seen
 
 
-def verified_distractors(seg: Segment, token: Token, candidates: list[str], corpus: CorpusText, context: str = "", limit: int = 3) -> tuple[str, ...]:
+def verified_distractors(
+    seg: Segment, token: Token, candidates: list[str], corpus: CorpusText, context: str = "", limit: int = 3
+) -> tuple[str, ...]:
     """Candidates whose substitution is stated nowhere in the corpus and that do not appear in the question."""
     out: list[str] = []
     shown = seg.text + context
@@ -246,12 +273,20 @@ def verified_distractors(seg: Segment, token: Token, candidates: list[str], corp
     return tuple(out)
 
 
-def unit_blanks(unit: Unit, pack_tokens: list[Token], corpus: CorpusText, doc_tokens: list[Token], corpus_tokens: list[Token]) -> list[Blank]:
+def unit_blanks(
+    unit: Unit, pack_tokens: list[Token], corpus: CorpusText, doc_tokens: list[Token], corpus_tokens: list[Token]
+) -> list[Blank]:
     """Every usable blank of a unit (one per token that stands once in its sentence)."""
     out: list[Blank] = []
     unit_tokens = quantity_tokens(unit.text)
     for seg in segments(unit):
-        if len(seg.text) > MAX_SENTENCE or len(seg.text) < 8 or SKIP_SENTENCE.search(seg.text) or seg.text.endswith(("：", ":")) or NEEDS_LIST.search(seg.text):
+        if (
+            len(seg.text) > MAX_SENTENCE
+            or len(seg.text) < 8
+            or SKIP_SENTENCE.search(seg.text)
+            or seg.text.endswith(("：", ":"))
+            or NEEDS_LIST.search(seg.text)
+        ):
             continue  # too long, too short, a commencement clause, or a list's lead line
         context = seg.lead if seg.item is not None else ""
         for token in quantity_tokens(seg.text) + term_tokens(seg.text) + concept_tokens(seg.text):
@@ -375,9 +410,17 @@ class Question:
 
     def to_json(self) -> dict:
         return {
-            "kind": self.kind, "stem": self.stem, "options": list(self.options), "answer": self.answer,
-            "answer_text": self.answer_text, "source": self.source, "unit_id": self.unit_id, "label": self.label,
-            "span": list(self.span) if self.span else None, "distractors": list(self.distractors), "form": self.form,
+            "kind": self.kind,
+            "stem": self.stem,
+            "options": list(self.options),
+            "answer": self.answer,
+            "answer_text": self.answer_text,
+            "source": self.source,
+            "unit_id": self.unit_id,
+            "label": self.label,
+            "span": list(self.span) if self.span else None,
+            "distractors": list(self.distractors),
+            "form": self.form,
         }
 
 
@@ -397,7 +440,19 @@ def single_from_blank(library, blank: Blank, rng: random.Random) -> Question | N
     rng.shuffle(options)
     letter = LETTERS[options.index(tok.text)]
     stem = f"根据《{_short(library, seg.unit)}》，{_with_context(seg, substitute(seg.text, tok, CHOICE_BLANK))}"
-    return Question(SINGLE, stem, tuple(options), letter, tok.text, seg.text, seg.unit.unit_id, seg.label, (tok.start, tok.end), tuple(blank.distractors[:3]), seg.lead)
+    return Question(
+        SINGLE,
+        stem,
+        tuple(options),
+        letter,
+        tok.text,
+        seg.text,
+        seg.unit.unit_id,
+        seg.label,
+        (tok.start, tok.end),
+        tuple(blank.distractors[:3]),
+        seg.lead,
+    )
 
 
 def fill_from_blank(library, blank: Blank, used_answers: set[str] | frozenset[str] = frozenset()) -> Question | None:
@@ -412,7 +467,9 @@ def fill_from_blank(library, blank: Blank, used_answers: set[str] | frozenset[st
         return None
     seg, tok = blank.seg, blank.token
     stem = f"根据《{_short(library, seg.unit)}》，{_with_context(seg, substitute(seg.text, tok, BLANK))}"
-    return Question(FILL, stem, (), tok.text, tok.text, seg.text, seg.unit.unit_id, seg.label, (tok.start, tok.end), (), seg.lead)
+    return Question(
+        FILL, stem, (), tok.text, tok.text, seg.text, seg.unit.unit_id, seg.label, (tok.start, tok.end), (), seg.lead
+    )
 
 
 def truefalse_from_blank(library, blank: Blank, false: bool) -> Question:
@@ -420,10 +477,25 @@ def truefalse_from_blank(library, blank: Blank, false: bool) -> Question:
     shown = substitute(seg.text, tok, blank.distractors[0]) if false else seg.text
     stem = f"根据《{_short(library, seg.unit)}》：{_with_context(seg, shown)}"
     distractors = (blank.distractors[0],) if false else ()
-    return Question(TRUEFALSE, stem, ("正确", "错误"), "错误" if false else "正确", tok.text, seg.text, seg.unit.unit_id, seg.label, (tok.start, tok.end), distractors, seg.lead, "statement")
+    return Question(
+        TRUEFALSE,
+        stem,
+        ("正确", "错误"),
+        "错误" if false else "正确",
+        tok.text,
+        seg.text,
+        seg.unit.unit_id,
+        seg.label,
+        (tok.start, tok.end),
+        distractors,
+        seg.lead,
+        "statement",
+    )
 
 
-def single_from_list(library, src: ListQuestionSource, pools: list[list[Segment]], rng: random.Random) -> Question | None:
+def single_from_list(
+    library, src: ListQuestionSource, pools: list[list[Segment]], rng: random.Random
+) -> Question | None:
     usable = [s for s in src.items if usable_item(s.text)]
     if not usable:
         return None
@@ -435,7 +507,20 @@ def single_from_list(library, src: ListQuestionSource, pools: list[list[Segment]
     options = [body, *distractors]
     rng.shuffle(options)
     stem = f"根据《{_short(library, src.unit)}》，“{src.lead}”下列哪一项属于所列内容？"
-    return Question(SINGLE, stem, tuple(options), LETTERS[options.index(body)], body, right.text, src.unit.unit_id, right.label, None, tuple(distractors), src.lead, "list")
+    return Question(
+        SINGLE,
+        stem,
+        tuple(options),
+        LETTERS[options.index(body)],
+        body,
+        right.text,
+        src.unit.unit_id,
+        right.label,
+        None,
+        tuple(distractors),
+        src.lead,
+        "list",
+    )
 
 
 @dataclass
@@ -513,7 +598,9 @@ def make_quiz(library, units: list[Unit], n: int, seed: int) -> QuizPlan:
             if kind == SINGLE:
                 q = single_from_blank(library, b, rng)
             elif kind == TRUEFALSE:
-                if b.token.measure == CONCEPT:  # "强化一岗双责" is no false statement just because the text says 党政同责
+                if (
+                    b.token.measure == CONCEPT
+                ):  # "强化一岗双责" is no false statement just because the text says 党政同责
                     continue
                 q = truefalse_from_blank(library, b, rng.random() < 0.5)
             else:

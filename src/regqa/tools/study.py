@@ -42,13 +42,20 @@ KEY_POINTS_PER_UNIT = 3
 
 KEY_POINT_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("定义", re.compile(r"是指|所称|以下简称|以下统称|包括本数|不包括本数")),
-    ("时限", re.compile(rf"\d+\s*(?:小时|日|天|个月)|[{NUMERAL_CHARS}]+(?:小时|日|个月)|[{NUMERAL_CHARS}\d]+年内|立即|之日起")),
+    (
+        "时限",
+        re.compile(
+            rf"\d+\s*(?:小时|日|天|个月)|[{NUMERAL_CHARS}]+(?:小时|日|个月)|[{NUMERAL_CHARS}\d]+年内|立即|之日起"
+        ),
+    ),
     ("等级与数额", re.compile(r"\d+人以上|\d+人以下|万元|亿元|%|百分之|直接经济损失")),
     ("禁止性规定", re.compile(r"不得|严禁|禁止")),
     ("责任", re.compile(r"追究|处分|问责|罚款")),
 )
 CHAPTER_RE = re.compile(rf"第[{NUMERAL_CHARS}\d]+章")
-SECTION_IN_HEADING = re.compile(rf"\s第[{NUMERAL_CHARS}\d]+节")  # a unit heading is "第X章 title" or "第X章 title 第Y节 title"
+SECTION_IN_HEADING = re.compile(
+    rf"\s第[{NUMERAL_CHARS}\d]+节"
+)  # a unit heading is "第X章 title" or "第X章 title 第Y节 title"
 
 
 class StudyError(ValueError):
@@ -87,7 +94,11 @@ class StudyPack:
 
     def to_json(self) -> dict:
         return {
-            "title": self.title, "topic": self.topic, "chapter": self.chapter, "seed": self.seed, "date": self.date,
+            "title": self.title,
+            "topic": self.topic,
+            "chapter": self.chapter,
+            "seed": self.seed,
+            "date": self.date,
             "units": [u.unit_id for u in self.units],
             "outline": [e.__dict__ for e in self.outline],
             "key_points": [{"kind": k.kind, **k.quote.to_json()} for k in self.key_points],
@@ -116,7 +127,11 @@ def chapter_units(library: Library, chapter: str) -> tuple[list[Unit], str]:
         raise StudyError(f"找不到文件“{doc_name}”。可用：" + "、".join(i.short for i in library.infos))
     doc = library.documents[doc_id]
     part = part.strip()
-    units = [u for u in doc.units if u.heading.startswith(part + " ") or u.heading == part or u.heading.startswith(part + "、")]
+    units = [
+        u
+        for u in doc.units
+        if u.heading.startswith(part + " ") or u.heading == part or u.heading.startswith(part + "、")
+    ]
     if not units:
         headings = list(dict.fromkeys(u.heading.split(" ")[0] for u in doc.units if u.heading))
         have = "、".join(headings) if headings else "（无章节）"
@@ -147,9 +162,9 @@ def chapter_titled(library: Library, name: str) -> list[Unit]:
 
 
 def chapter_title(heading: str) -> str:
-    """"第二章 事故报告 第一节 报告时限" → "事故报告" (spaces dropped: "第一章 总 则" → "总则"); "" without a chapter."""
+    """ "第二章 事故报告 第一节 报告时限" → "事故报告" (spaces dropped: "第一章 总 则" → "总则"); "" without a chapter."""
     m = CHAPTER_RE.match(heading)
-    return re.sub(r"\s+", "", SECTION_IN_HEADING.split(heading[m.end():], maxsplit=1)[0]) if m else ""
+    return re.sub(r"\s+", "", SECTION_IN_HEADING.split(heading[m.end() :], maxsplit=1)[0]) if m else ""
 
 
 def topic_units(services: Services, topic: str, size: int) -> list[Unit]:
@@ -266,7 +281,10 @@ def build_pack(
     if chapter:
         units, chapter_name = chapter_units(library, chapter)
         if topic:  # a topic narrows a chapter: its best-matching units first, up to the size
-            ranked = [h.unit for h in services.searcher.search(topic, top_k=len(library.units), doc_ids=[units[0].doc_id]).hits]
+            ranked = [
+                h.unit
+                for h in services.searcher.search(topic, top_k=len(library.units), doc_ids=[units[0].doc_id]).hits
+            ]
             ids = {u.unit_id for u in units}
             units = [u for u in ranked if u.unit_id in ids][: size or len(units)]
         elif size:
@@ -285,10 +303,27 @@ def build_pack(
         raise StudyError("没有找到与该主题相关的条文。")
     kps = [kp for u in units for kp in key_points(u)]
     plan = make_quiz(library, units, questions, seed)
-    notes += [f"本地收录的《{doc.info.short}》不完整（{cov.summary}），本讲义只依据现有文字。" for doc, cov in library.incomplete_sources(units)]
+    notes += [
+        f"本地收录的《{doc.info.short}》不完整（{cov.summary}），本讲义只依据现有文字。"
+        for doc, cov in library.incomplete_sources(units)
+    ]
     if len(plan.questions) < questions:
-        notes.append(f"所选条文中可以出题的要点有限，只生成了 {len(plan.questions)} 道题（要求 {questions} 道）；可增加条文数量或换一个主题。")
-    return StudyPack(title, topic, chapter_name, seed, date or today(), units, outline(library, units), kps, plan.questions, notes, sources_for(library, {u.doc_id for u in units}))
+        notes.append(
+            f"所选条文中可以出题的要点有限，只生成了 {len(plan.questions)} 道题（要求 {questions} 道）；可增加条文数量或换一个主题。"
+        )
+    return StudyPack(
+        title,
+        topic,
+        chapter_name,
+        seed,
+        date or today(),
+        units,
+        outline(library, units),
+        kps,
+        plan.questions,
+        notes,
+        sources_for(library, {u.doc_id for u in units}),
+    )
 
 
 # ---------------------------------------------------------------- report
@@ -326,7 +361,9 @@ def pack_facts(pack: StudyPack, version: str) -> list[tuple[str, str]]:
     facts.append(("内容", f"条文 {len(pack.units)} 条，练习题 {len(pack.questions)} 道"))
     if version == TEACHER:
         facts.append((SEED_NAME, f"{pack.seed}（用同一编号可重新生成同一套题，换一个编号得到另一套题）"))
-    facts.append(("版本", VERSIONS[version] + ("（含参考答案和条文出处）" if version == TEACHER else "（不含答案，供学员使用）")))
+    facts.append(
+        ("版本", VERSIONS[version] + ("（含参考答案和条文出处）" if version == TEACHER else "（不含答案，供学员使用）"))
+    )
     return facts
 
 
@@ -358,7 +395,9 @@ def pack_report(pack: StudyPack, version: str = TEACHER):
     blocks.append(PageBreak())
     blocks.append(Heading("三、练习题", 1))
     if version == STUDENT and pack.questions:
-        blocks.append(Para("单项选择题在括号内填写正确选项的字母；判断题填写“√”或“×”；填空题在横线上填写原文用语。", note=True))
+        blocks.append(
+            Para("单项选择题在括号内填写正确选项的字母；判断题填写“√”或“×”；填空题在横线上填写原文用语。", note=True)
+        )
     n = 0
     for kind in ("single", "truefalse", "fill"):
         qs = [q for q in pack.questions if q.kind == kind]
@@ -377,6 +416,10 @@ def pack_report(pack: StudyPack, version: str = TEACHER):
         for kind in ("single", "truefalse", "fill"):
             for q in (q for q in pack.questions if q.kind == kind):
                 n += 1
-                blocks.append(Entry(lead=f"{_answer_text(q)}。依据", quote=q.source, cite=q.label, context=q.context, number=n))
+                blocks.append(
+                    Entry(lead=f"{_answer_text(q)}。依据", quote=q.source, cite=q.label, context=q.context, number=n)
+                )
     subtitle = f"{VERSIONS[version]} · 依据本地收录的安全生产法规文件生成，要点{'与答案' if version == TEACHER else ''}均注明条文出处"
-    return Report(pack.title, pack.date, blocks, pack.sources, subtitle=subtitle, facts=pack_facts(pack, version), cover=True)
+    return Report(
+        pack.title, pack.date, blocks, pack.sources, subtitle=subtitle, facts=pack_facts(pack, version), cover=True
+    )

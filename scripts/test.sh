@@ -13,4 +13,10 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "we
 fi
 
 python -m pip install -q -r requirements-dev.txt
+
+# Lint and types first (configuration in pyproject.toml): a failure here fails the run.
+python -m ruff check src tests app.py scripts eval
+python -m ruff format --check src tests app.py scripts eval
+python -m mypy
+
 python -m pytest -q "$@"

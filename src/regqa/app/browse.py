@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import gradio as gr
 
@@ -14,6 +15,9 @@ from regqa.numerals import article_label, cn_to_int
 from regqa.records import Document, Unit
 from regqa.refs import mentioned_docs, parse_references
 from regqa.tools.common import book_title
+
+if TYPE_CHECKING:
+    from regqa.services import ServiceHolder
 
 ALL = "all"
 JUMP_HINT = "请按“文件简称 第几条”输入，例如：安全生产法 第九条、事故条例第三条、解读 五（第二）。"
@@ -309,7 +313,7 @@ class BrowseTab:
     """What other parts of the page need from the browse tab: its outputs, and how to show one unit."""
 
     outputs: list
-    holder: object
+    holder: ServiceHolder
 
     def show(self, unit_id: str | None) -> tuple:
         library = self.holder.get().library

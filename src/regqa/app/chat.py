@@ -106,7 +106,7 @@ def _text_of(content: object) -> str | None:
     if isinstance(content, str):
         return content
     if isinstance(content, (list, tuple)):
-        texts = [c.get("text") for c in content[:20] if isinstance(c, dict) and isinstance(c.get("text"), str)]
+        texts = [str(c["text"]) for c in content[:20] if isinstance(c, dict) and isinstance(c.get("text"), str)]
         return "".join(texts) if texts else None
     return None
 
@@ -252,7 +252,7 @@ def message_text(message: object) -> str:
 def saved_state(history, conversation, panel, copy_text) -> dict:
     """What the browser keeps: the messages shown, the questions asked (data), the sources panel's data."""
     messages = [
-        {"role": m.get("role"), "content": message_text(m)}
+        {"role": str(m.get("role")), "content": message_text(m)}
         for m in (history or [])
         if isinstance(m, dict) and m.get("role") in ("user", "assistant")
     ]
@@ -271,7 +271,7 @@ def saved_state(history, conversation, panel, copy_text) -> dict:
 
 def restored(services: Services, saved: object) -> tuple:
     """(chat history, conversation, sources panel, copy text, panel data) from browser storage; empty when absent or malformed."""
-    empty = ([], Conversation(), render.sources_panel(services.library, None), "", None)
+    empty: tuple = ([], Conversation(), render.sources_panel(services.library, None), "", None)
     if not isinstance(saved, dict) or saved.get("v") != 1:
         return empty
     messages = saved.get("messages")
@@ -290,7 +290,7 @@ def restored(services: Services, saved: object) -> tuple:
     for q in questions[-MAX_TURNS:]:
         conversation = conversation.add(q)
     panel = saved.get("sources") if isinstance(saved.get("sources"), dict) else None
-    copy = saved.get("copy") if isinstance(saved.get("copy"), str) else ""
+    copy = saved["copy"] if isinstance(saved.get("copy"), str) else ""
     sources = (
         render.sources_panel_of(services.library, panel) if panel else render.sources_panel(services.library, None)
     )

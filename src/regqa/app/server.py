@@ -281,14 +281,14 @@ def one_line_tracebacks() -> None:
         return
     quiet = types.ModuleType("traceback")
     quiet.__dict__.update({k: v for k, v in vars(traceback).items() if not k.startswith("__")})
-    quiet.print_exc = _log_current_exception
+    setattr(quiet, "print_exc", _log_current_exception)  # noqa: B010 - a module object, typed as such
     for name in ("gradio.queueing", "gradio.routes", "gradio.utils", "gradio.route_utils"):
         try:
             module = importlib.import_module(name)
         except ImportError:
             continue
         if getattr(module, "traceback", None) is traceback:
-            module.traceback = quiet
+            setattr(module, "traceback", quiet)  # noqa: B010
 
 
 def _log_current_exception(*args, **kwargs) -> None:  # noqa: ARG001 - print_exc's signature

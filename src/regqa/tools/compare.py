@@ -19,7 +19,7 @@ import numpy as np
 from regqa.library import Library
 from regqa.numerals import parse_article
 from regqa.records import Unit
-from regqa.retrieval.retrievers import DENSE, LEXICAL
+from regqa.retrieval.retrievers import DENSE, LEXICAL, DenseRetriever, LexicalRetriever
 from regqa.tools.common import unit_body
 
 if TYPE_CHECKING:
@@ -211,7 +211,9 @@ class Alignment:
 
 def unit_vectors(services: Services) -> np.ndarray:
     """The whole-unit embedding of every unit (the first vector the dense retriever stores for it)."""
-    return services.searcher.retrievers[DENSE].unit_vectors()
+    dense = services.searcher.retrievers[DENSE]
+    assert isinstance(dense, DenseRetriever)  # the spec named DENSE is always built dense
+    return dense.unit_vectors()
 
 
 def align(services: Services, doc_a: str, doc_b: str, top: int = 3) -> Alignment:
@@ -228,6 +230,7 @@ def align(services: Services, doc_a: str, doc_b: str, top: int = 3) -> Alignment
         raise CompareError("请选择两个不同的文件进行对照。")
     vecs = unit_vectors(services)
     lexical = services.searcher.retrievers[LEXICAL]
+    assert isinstance(lexical, LexicalRetriever)  # the spec named LEXICAL is always built lexical
     tokenizer = services.searcher.analyser.tokenizer
     b_pos = np.array([library.unit_pos[u.unit_id] for u in library.documents[b_id].units])
     rows = []

@@ -300,10 +300,10 @@ def scan_unit(unit: Unit, role: Role) -> list[DutyItem]:
     """Items of one unit: sentences naming the role as subject, and the 项 listed under them."""
     items: list[DutyItem] = []
     lead_match: dict[int, SubjectMatch] = {}  # 款 whose lead names the role and introduces a list
-    lead_duty: dict[int, Segment] = {}  # 款 whose lead sets a duty for the bodies its 项 name
+    lead_duty: set[int] = set()  # 款 whose lead sets a duty for the bodies its 项 name
     for p in unit.paragraphs:
         if p.items and p.text.rstrip().endswith(("：", ":")) and DUTY.search(p.text):
-            lead_duty[p.no] = p
+            lead_duty.add(p.no)
     for seg in segments(unit):
         no = seg.paragraph or 0
         if seg.item is None:
@@ -554,8 +554,8 @@ def checklist_report(cl: DutyChecklist, role: Role | None = None):
     if cl.notes:
         number += 1
         blocks.append(Heading(f"{CN_NUMBERS[number - 1] if number <= 10 else number}、资料完整性说明", 1))
-        for n in cl.notes:
-            blocks.append(Entry(lead=n.text))
+        for note in cl.notes:
+            blocks.append(Entry(lead=note.text))
     if cl.interpretation:
         number += 1
         blocks.append(Heading(f"{CN_NUMBERS[number - 1] if number <= 10 else number}、官方解读中的相关说明", 1))

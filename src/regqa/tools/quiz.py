@@ -247,8 +247,9 @@ def _candidate_values(token: Token, pools: list[list[Token]]) -> list[str]:
                 tier[text] = abs(math.log(t.value / token.value)) if token.value and t.value > 0 else 99.0
         seen += [text for text, _ in sorted(tier.items(), key=lambda kv: (kv[1], kv[0]))]
     ladder = LADDERS.get(token.measure, ())
-    if token.value:
-        for v in sorted(ladder, key=lambda v: (abs(math.log(v / token.value)), v)):
+    base = token.value
+    if base:
+        for v in sorted(ladder, key=lambda v: (abs(math.log(v / base)), v)):
             text = format_value(v, token)
             if v != token.value and text and text not in seen:
                 seen.append(text)
@@ -351,7 +352,7 @@ def list_sources(unit: Unit) -> list[ListQuestionSource]:
     return out
 
 
-def same_kind_items(units: list[Unit], kind: str) -> list[Segment]:
+def same_kind_items(units: list[Unit], kind: str | None) -> list[Segment]:
     """项 of lists of the same kind (the pool wrong options are drawn from)."""
     return [s for u in units for s in segments(u) if s.item is not None and list_kind(s.lead) == kind]
 
@@ -643,6 +644,8 @@ def wrong_options_ok(q: Question, unit: Unit, corpus: CorpusText) -> bool:
         if q.form == "list":
             if normalize(d) in normalize(unit.text):
                 return False
+            continue
+        if q.span is None:
             continue
         swapped = q.source[: q.span[0]] + d + q.source[q.span[1] :]
         if swapped in unit.text or corpus.contains(swapped):

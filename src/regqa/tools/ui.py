@@ -18,7 +18,7 @@ import gradio as gr
 from regqa.roles import ROLES, RoleError
 from regqa.tools.compare import CompareError, align, alignment_html, compare_units
 from regqa.tools.duties import LEVEL_CHOICES, LEVELLED_ROLES, build_checklist, checklist_report
-from regqa.tools.export import ExportError, to_html, write
+from regqa.tools.export import ExportError, Report, to_html, write
 from regqa.tools.study import (
     MAX_QUESTIONS,
     MAX_UNITS,
@@ -47,7 +47,7 @@ def safe_name(text: str) -> str:
     return re.sub(r"[\\/:*?<>|\s：]+", "_", text).strip("_.")[:60] or "导出"
 
 
-def export_files(reports: list[tuple[object, str, str]]) -> list[str]:
+def export_files(reports: list[tuple[Report, str, str]]) -> list[str]:
     """Each (report, file stem, format) written into one fresh temporary folder (for the download box)."""
     folder = Path(tempfile.mkdtemp(prefix="regqa-export-"))
     return [str(write(report, folder / f"{safe_name(stem)}.{fmt}", fmt)) for report, stem, fmt in reports]
@@ -111,6 +111,7 @@ def study_view(services, topic: str, chapter: str, questions, seed, units):
         n_questions = parse_count(questions, "练习题数量", 0, MAX_QUESTIONS, default=10)
         n_seed = parse_count(seed, SEED_NAME, 0, MAX_SEED, default=0)
         n_units = parse_count(units, "条文数量", 1, MAX_UNITS, default=None)
+        assert n_questions is not None and n_seed is not None  # both have a default
         pack = build_pack(
             services, topic=topic or "", chapter=chapter or "", questions=n_questions, seed=n_seed, size=n_units
         )

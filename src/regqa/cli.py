@@ -1,4 +1,7 @@
-"""Command line: ``python -m regqa <command>``. User-facing text is Chinese."""
+"""Command line: ``python -m regqa <command>``. User-facing text is Chinese.
+
+Why one file of this length: one short function per subcommand beside its argument parser.
+"""
 
 from __future__ import annotations
 

@@ -11,6 +11,8 @@ first when it is missing, stale or damaged; when a rebuild is impossible (a read
 broken corpus file) the last good build keeps serving with a warning. ``ServiceHolder`` is what the app
 reads on every request; an import swaps it atomically. Before anything is read, an import that was
 killed is repaired (``regqa.journal.recover``).
+
+Why one file of this length: building and opening an index share the index inputs, the last-good fallback and the serialisation of actors and models; they change together.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""The browse tab: documents → chapters → articles, a jump box, the full text of one unit."""
+"""The browse tab: documents → chapters → articles, a jump box, the full text of one unit.
+
+Why one file of this length: the browse tab's handlers and the keyword search they call.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The chat tab: questions in, cited answers out; the JSON ``ask`` endpoint for programs."""
+"""The chat tab: questions in, cited answers out; the JSON ``ask`` endpoint for programs.
+
+Why one file of this length: the tab, its bounded history, the state kept in the browser and the ``/ask`` endpoint share ``Turn`` and the request limits.
+"""
 
 from __future__ import annotations
 

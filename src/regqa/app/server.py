@@ -4,6 +4,8 @@
 block=False)`` to run the real app in-process, or run ``app.py`` as a subprocess. Every handler reads
 the services from one ``ServiceHolder``; an import in the app swaps it, so new documents are
 answerable without a restart.
+
+Why one file of this length: flags, authentication, the build with progress and the launch are one start-up sequence.
 """
 
 from __future__ import annotations

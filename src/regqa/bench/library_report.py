@@ -1,4 +1,7 @@
-"""The real-library section of ``eval/bench.md`` (Chinese) and its chart panel, from ``eval/bench-library.json``."""
+"""The real-library section of ``eval/bench.md`` (Chinese) and its chart panel, from ``eval/bench-library.json``.
+
+Why one file of this length: one small function per section of one generated report; it is read section by section.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``eval/bench.md`` and ``eval/bench.png`` from the raw benchmark results (Chinese report, English chart)."""
+"""``eval/bench.md`` and ``eval/bench.png`` from the raw benchmark results (Chinese report, English chart).
+
+Why one file of this length: one small function per section of one generated report; it is read section by section.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,8 @@
 Every scale gets its own corpus folder and index in a temporary directory (the developer's
 ``index/`` is never touched). Each step runs in a fresh child process (``regqa.bench.worker``) so
 that its peak memory is its own and its start-up is a real cold start.
+
+Why one file of this length: it orchestrates both benchmarks (synthetic and library), step by step.
 """
 
 from __future__ import annotations

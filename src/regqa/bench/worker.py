@@ -3,6 +3,8 @@
 ``python -m regqa.bench.worker build --corpus C --index I`` builds an index with the real build;
 ``python -m regqa.bench.worker serve --corpus C --index I --questions Q ...`` loads it the way the CLI
 does and times queries. Each prints one JSON object on its last stdout line; progress goes to stderr.
+
+Why one file of this length: each subcommand is a self-contained step that runs in its own process.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ Only layout changes here: line breaks (hard-wrapped lines joined, run-in heading
 onto their own lines), whitespace, the width of digits/letters (full-width → half-width) and of
 punctuation next to Chinese (half-width → full-width), page furniture removed. The wording of the
 document is kept exactly.
+
+Why one file of this length: one small pass per layout rule, applied in a fixed order.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Each reader checks that the bytes really are what the file name says, extracts the text in reading
 order and drops only what is page furniture (scripts, navigation, running headers, page numbers).
 The wording itself is never changed here; layout is fixed in ``normalize``.
+
+Why one file of this length: one reader per file format, each short.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ Three sources are combined, each item saying which one found it:
 Items are grouped by theme with a transparent keyword rule (``THEMES``). Where the documents that
 set out leaders' duties are excerpts, the checklist says so and quotes what the official
 interpretation states about them.
+
+Why one file of this length: the three sources, the level filter and the report form one pipeline whose records (``DutyItem``) are private to it.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ margins of official documents (GB/T 9704), 宋体 text and 黑体 headings (name
 system resolves; Latin text in Times New Roman / Arial), black headings, page numbers in the
 footer ("第 X 页 共 Y 页"), and, when the report asks for it, a cover page with the title, the
 facts, the date and the sources.
+
+Why one file of this length: one document model and its three renderers (Markdown, Word, HTML), which must stay in step.
 """
 
 from __future__ import annotations

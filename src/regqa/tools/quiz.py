@@ -10,6 +10,8 @@ distractor does not already stand elsewhere in the question. A false true/false 
 sentence with one blank swapped for such a distractor. List questions ("下列哪一项属于……") take
 the right answer from a 款's own 项 and wrong options from other lists, rejecting any that the
 cited unit states or that overlap strongly with its items.
+
+Why one file of this length: the three question forms share the blank and distractor machinery and the checks that a wrong option is never accidentally true; split apart they would reach into each other's internals.
 """
 
 from __future__ import annotations

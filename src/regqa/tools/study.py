@@ -5,6 +5,8 @@ ordered the way a trainer teaches: the higher-ranking document first (law before
 before local rules and interpretation, i.e. catalog priority), articles in their own order. Key
 points are sentences whose wording carries a number, a deadline, a list, a definition or a
 prohibition (regular expressions below), each quoted with its citation.
+
+Why one file of this length: outline, key points and quiz assembly of one study pack, with its chapter and topic selection.
 """
 
 from __future__ import annotations

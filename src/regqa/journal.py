@@ -66,8 +66,8 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_durably(path: Path, data: bytes) -> None:
-    """Write aside in the same folder (a dot-file), fsync, rename over ``path``, fsync the folder."""
+def write_aside(path: Path, data: bytes) -> None:
+    """Write aside in the same folder (a dot-file the corpus ignores), fsync, rename over ``path``."""
     tmp = path.with_name(f".{path.name}.import-{os.getpid()}")
     try:
         with open(tmp, "wb") as fh:
@@ -77,6 +77,11 @@ def write_durably(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """``write_aside``, then fsync the folder so the rename itself survives a crash."""
+    write_aside(path, data)
     _fsync_dir(path.parent)
 
 

@@ -205,17 +205,7 @@ def terminate_rolls_back():
         signal.signal(signal.SIGTERM, previous)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write aside in the same folder (a dot-file the corpus ignores), fsync, rename over ``path``."""
-    tmp = path.with_name(f".{path.name}.import-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+atomic_write_bytes = journal_mod.write_aside  # one implementation of the write-aside-and-rename
 
 
 def _check_writable(folder: Path, what: str, hint: str) -> None:

@@ -1,4 +1,4 @@
-"""Property-based tests (hypothesis) over the segmenter, the tokeniser and question handling.
+"""Property-based tests (hypothesis) over the segmenter, the tokeniser, question handling and partial ranking.
 
 Invariants of segmentation, for any text:
 - it never raises;
@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -27,6 +28,7 @@ from regqa.corpus import parse_document
 from regqa.normalize import normalize, strip_controls
 from regqa.numerals import int_to_cn
 from regqa.records import DocInfo
+from regqa.retrieval.fusion import ranks, ranks_at, top_positions
 from regqa.retrieval.lexicon import load_lexicon
 from regqa.retrieval.query import MAX_QUESTION_CHARS, QuestionError
 from regqa.retrieval.tokenizer import build_tokenizer, cjk_bigrams, split_sentences
@@ -287,3 +289,26 @@ def test_answers_never_fail_and_stay_inert(services, q):
         assert c.unit_id in services.library.unit_pos
         unit = services.library.units[services.library.unit_pos[c.unit_id]]
         assert c.label.startswith(unit.label) and c.quote in unit.text  # label may name the 款/项 quoted
+
+
+# ---------------------------------------------------------------- partial ranking
+
+# Scores with many ties (small integers), -inf (units outside a document filter) and ordinary floats.
+score_arrays = st.lists(
+    st.one_of(st.integers(-3, 3).map(float), st.floats(-1e6, 1e6, allow_nan=False), st.just(-math.inf)),
+    min_size=1,
+    max_size=300,
+).map(lambda xs: np.array(xs, dtype=np.float64))
+
+
+@settings(max_examples=300, deadline=None)
+@given(score_arrays, st.integers(0, 320))
+def test_top_positions_is_the_stable_sort_prefix(scores, k):
+    assert np.array_equal(top_positions(scores, k), np.argsort(-scores, kind="stable")[:k])
+
+
+@settings(max_examples=300, deadline=None)
+@given(score_arrays, st.data())
+def test_ranks_at_rows_equal_the_full_ranks(scores, data):
+    rows = np.array(data.draw(st.lists(st.integers(0, len(scores) - 1), min_size=1, max_size=60, unique=True)))
+    assert np.array_equal(ranks_at(scores, rows), ranks(scores)[rows])

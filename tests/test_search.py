@@ -8,6 +8,7 @@ from regqa.refs import mentioned_docs, parse_references, term_docs
 from regqa.retrieval.intent import question_intent, unit_features
 from regqa.retrieval.lexicon import load_lexicon
 from regqa.retrieval.query import QuestionError
+from regqa.retrieval.ranker import ranking_features
 
 
 def labels(result):
@@ -140,3 +141,38 @@ def test_odd_input_never_crashes(services):
         assert isinstance(result.hits, tuple)
     traditional = services.searcher.search("安全生產法第九條", top_k=1)
     assert traditional.hits[0].unit.label == "《安全生产法》第九条"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "县委书记在安全生产上有哪些职责？",
+        "生产经营单位的主要负责人对本单位安全生产工作负有哪些职责？（  ）A. 建立健全 B. 组织制定",
+        "刑法第一百三十四条之一",
+    ],
+)
+def test_serving_computes_features_for_the_candidates_only_with_the_same_values(services, question):
+    """Serving reranks the first stage's candidates from features computed for them alone; every value (and
+    so the ranking) must equal the full per-unit computation's, which the ranker was trained on."""
+    import numpy as np
+
+    from regqa.retrieval.fusion import fused_scores
+    from regqa.retrieval.ranker import rerank, top_candidates
+
+    searcher = services.searcher
+    outcome = searcher.search(question, top_k=10)
+    first = fused_scores(outcome.scores, outcome.query, searcher.priors, searcher.fusion)
+    full = ranking_features(outcome.scores, outcome.query, searcher.priors, first)
+    cand = top_candidates(first)
+    part = ranking_features(outcome.scores, outcome.query, searcher.priors, first, cand)
+    assert len(cand) == min(60, len(searcher.library.units))
+    for name, values in full.items():
+        assert np.array_equal(part[name], values[cand]), name
+    assert searcher.ranker is not None
+    reference = rerank(first, cand, searcher.ranker.score(full)[cand])
+    assert np.array_equal(outcome.fused, reference)
+    assert [h.unit.unit_id for h in outcome.hits if not h.exact] == [
+        searcher.library.units[i].unit_id
+        for i in np.argsort(-reference, kind="stable")
+        if searcher.library.units[i].unit_id not in {h.unit.unit_id for h in outcome.exact}
+    ][: len(outcome.hits) - len(outcome.exact)]

@@ -80,12 +80,12 @@ def ranker_examples(searcher: Searcher, questions: Sequence[Question], group: st
         if not q.answerable or not held(library, q):
             continue
         outcome = bare.search(q.question, top_k=1)  # its fused scores are the first stage
-        feats = ranking_features(outcome.scores, outcome.query, searcher.priors, outcome.fused)
         gold = gold_mask(library, q.gold)
         if not gold.any():
             continue
         rows = candidates(outcome.fused, gold)
-        out.append(Example(feature_matrix(feats, rows), gold[rows], q.doc_id if group == "doc" else q.style))
+        feats = ranking_features(outcome.scores, outcome.query, searcher.priors, outcome.fused, rows)
+        out.append(Example(feature_matrix(feats), gold[rows], q.doc_id if group == "doc" else q.style))
     return out
 
 

@@ -10,6 +10,7 @@ each a verbatim 款 or 项 with its citation, grouped by theme, ranked by the se
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ from regqa.answer.blocks import (
 from regqa.answer.passages import Passage
 from regqa.library import Library
 from regqa.records import Unit
+from regqa.retrieval.fusion import top_positions
 from regqa.retrieval.priors import is_boilerplate
 from regqa.retrieval.searcher import SearchOutcome
 from regqa.retrieval.tokenizer import split_sentences
@@ -37,6 +39,7 @@ DUTY_WORDS = re.compile(
 )
 MAX_ITEMS = 12
 PER_UNIT = 6
+_FIRST_LOOK = 400  # units looked at before sorting the whole ranking
 # The interpretation's words for each leader in its sentence "规定了各级党委主要负责人7项职责、……".
 INTERPRETATION_TERMS = {
     "party_secretary": ("党委主要负责人",),
@@ -85,19 +88,23 @@ def is_generic(outcome: SearchOutcome) -> bool:
     return len(_GENERIC.sub("", text)) <= 1
 
 
-def _order(library: Library, outcome: SearchOutcome) -> list[int]:
+def _order(library: Library, outcome: SearchOutcome) -> Iterator[int]:
     """Units to draw duties from: by the search for a specific question; for a generic one, the higher-ranked
     law first and its articles in order (the core obligations come before the details)."""
     if not is_generic(outcome):
         fused = np.where(np.isfinite(outcome.fused), outcome.fused, -np.inf)
-        return [int(i) for i in np.argsort(-fused, kind="stable")]
+        head = top_positions(fused, _FIRST_LOOK)  # a list is full long before: sort everything only if not
+        yield from (int(i) for i in head)
+        if len(head) == _FIRST_LOOK:
+            yield from (int(i) for i in np.argsort(-fused, kind="stable")[_FIRST_LOOK:])
+        return
     priority = {d: doc.info.priority for d, doc in library.documents.items()}
     allowed = set(outcome.doc_ids) if outcome.doc_ids else None
-    return [
+    yield from (
         i
         for i, _ in sorted(enumerate(library.units), key=lambda t: (priority[t[1].doc_id], t[0]))
         if allowed is None or library.units[i].doc_id in allowed
-    ]
+    )
 
 
 _LIABILITY = re.compile(r"法律责任|罚则|责任追究")

@@ -187,12 +187,12 @@ def question_feats(searcher: Searcher, questions: Sequence[Question], k: int = E
     out = []
     for q in questions:
         outcome = bare.search(q.question, top_k=1)
-        feats = ranking_features(outcome.scores, outcome.query, searcher.priors, outcome.fused)
         gold = gold_mask(searcher.library, q.gold)
         if gold.any():
             rows = candidates(outcome.fused, gold, k)
             cand = np.isin(rows, top_candidates(outcome.fused, k))
-            out.append(Feats(q, feature_matrix(feats, rows), gold[rows], cand))
+            feats = ranking_features(outcome.scores, outcome.query, searcher.priors, outcome.fused, rows)
+            out.append(Feats(q, feature_matrix(feats), gold[rows], cand))
     return out
 
 

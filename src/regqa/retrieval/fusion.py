@@ -51,6 +51,34 @@ def ranks(scores: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     return r
 
 
+def ranks_at(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``ranks(scores)[rows]`` without sorting every unit: two binary searches of every score among the
+    rows' few values, and a count of equal scores before a row only where a row's score is tied."""
+    values = scores[rows]
+    distinct = np.unique(values)  # ascending
+    below = np.bincount(np.searchsorted(distinct, scores, side="left"), minlength=len(distinct) + 1)
+    upto = np.bincount(np.searchsorted(distinct, scores, side="right"), minlength=len(distinct) + 1)
+    greater = len(scores) - np.cumsum(below)[: len(distinct)]  # per distinct value: units scoring above it
+    at_least = len(scores) - np.cumsum(upto)[: len(distinct)]  # … and units scoring at least as much
+    which = np.searchsorted(distinct, values)
+    out = greater[which] + 1.0
+    for i in np.flatnonzero(at_least[which] - greater[which] > 1):  # tied: equal scores earlier rank first
+        out[i] += np.count_nonzero(scores[: rows[i]] == values[i])
+    return out
+
+
+def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
+    """``np.argsort(-scores, kind="stable")[:k]`` (best first, ties by position) without sorting every unit."""
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")[:k]
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    kth = scores[np.argpartition(-scores, k - 1)[:k]].min()  # the k-th best score
+    above = np.flatnonzero(scores > kth)
+    chosen = np.concatenate([above, np.flatnonzero(scores == kth)[: k - len(above)]])
+    return chosen[np.lexsort((chosen, -scores[chosen]))]
+
+
 def minmax(scores: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     vals = scores if mask is None else scores[mask]
     if not len(vals):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from regqa.actors import covered
-from regqa.retrieval.fusion import minmax, ranks
+from regqa.retrieval.fusion import minmax, ranks, ranks_at, top_positions
 from regqa.retrieval.priors import UnitPriors
 from regqa.retrieval.query import AnalysedQuery
 from regqa.retrieval.retrievers import Scores
@@ -62,47 +62,59 @@ LONG_QUERY_TOKENS = 60
 
 
 def ranking_features(
-    scores: Mapping[str, Scores], query: AnalysedQuery, priors: UnitPriors, first: np.ndarray
+    scores: Mapping[str, Scores],
+    query: AnalysedQuery,
+    priors: UnitPriors,
+    first: np.ndarray,
+    rows: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Every feature as an array over all units (missing retrievers give zeros); ``first``: the first stage."""
+    """Every feature as an array over ``rows`` (default: all units; missing retrievers give zeros); ``first``:
+    the first stage. Normalisation and ranks are over all units either way, so a row's values do not
+    depend on which other rows are asked for; serving asks for the candidates only (``top_candidates``)."""
     n = len(priors.unit_doc)
-    zero = np.zeros(n)
+    at = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
+    zero = np.zeros(len(at))
+
+    def norm(values: np.ndarray) -> np.ndarray:
+        return minmax(values)[at] if rows is None else _minmax_at(values, at)
+
+    def reciprocal_rank(values: np.ndarray) -> np.ndarray:
+        r = ranks(values)[at] if rows is None else ranks_at(values, at)
+        return (RRF_K + 1) / (RRF_K + r)
+
+    def column(values: np.ndarray | None) -> np.ndarray:
+        return values[at].astype(float) if values is not None else zero
+
     finite = np.isfinite(first)
     base = np.where(finite, first, np.min(first[finite]) if finite.any() else 0.0)
-    out: dict[str, np.ndarray] = {"first_stage": minmax(base), "rr_first_stage": (RRF_K + 1) / (RRF_K + ranks(base))}
+    out: dict[str, np.ndarray] = {"first_stage": norm(base), "rr_first_stage": reciprocal_rank(base)}
     for name in (*LEXICAL_FEATURES, *DENSE_FEATURES):
         s = scores.get(name)
-        out[name] = minmax(s.own) if s is not None else zero
+        out[name] = norm(s.own) if s is not None else zero
     for name in ("bm25", "sent", "gloss"):
         s = scores.get(name)
-        out[f"{name}_x"] = minmax(s.expansion) if s is not None and s.expansion is not None else zero
+        out[f"{name}_x"] = norm(s.expansion) if s is not None and s.expansion is not None else zero
     dense = scores.get("dense")
-    out["dense_cos"] = np.clip(dense.own, 0.0, 1.0) if dense is not None else zero
+    out["dense_cos"] = np.clip(dense.own[at], 0.0, 1.0) if dense is not None else zero
     for name in RANKED:
         s = scores.get(name)
-        out[f"rr_{name}"] = (RRF_K + 1) / (RRF_K + ranks(s.own)) if s is not None else zero
-    has_gloss = priors.has_gloss.astype(float)
+        out[f"rr_{name}"] = reciprocal_rank(s.own) if s is not None else zero
+    has_gloss = column(priors.has_gloss)
     out["has_gloss"] = has_gloss
-    out["gloss"] = out["gloss"] * has_gloss
-    out["gloss_x"] = out["gloss_x"] * has_gloss
-    out["gloss_dense"] = out["gloss_dense"] * has_gloss
-    out["rr_gloss"] = out["rr_gloss"] * has_gloss
-    out["rr_gloss_dense"] = out["rr_gloss_dense"] * has_gloss
-    named = priors.doc_match(query.named_docs)
-    out["named_doc"] = named.astype(float) if named is not None else zero
-    leaned = priors.doc_match(query.term_docs)
-    out["term_doc"] = leaned.astype(float) if leaned is not None else zero
-    intent = priors.intent_match(query.intent)
-    out["intent"] = intent.astype(float) if intent is not None else zero
-    out["authority"] = priors.authority
-    out["boilerplate"] = priors.boilerplate
-    out["liability"] = priors.liability * (0.0 if "penalty" in query.intent.kinds else 1.0)
-    out["defines"] = priors.defines_any(query.text)
-    out["bias_named_boilerplate"] = out["named_doc"] * priors.boilerplate
+    for name in ("gloss", "gloss_x", "gloss_dense", "rr_gloss", "rr_gloss_dense"):
+        out[name] = out[name] * has_gloss
+    out["named_doc"] = column(priors.doc_match(query.named_docs))
+    out["term_doc"] = column(priors.doc_match(query.term_docs))
+    out["intent"] = column(priors.intent_match(query.intent))
+    out["authority"] = column(priors.authority)
+    out["boilerplate"] = column(priors.boilerplate)
+    out["liability"] = column(priors.liability) * (0.0 if "penalty" in query.intent.kinds else 1.0)
+    out["defines"] = column(priors.defines_any(query.text))
+    out["bias_named_boilerplate"] = out["named_doc"] * out["boilerplate"]
     if query.actor:
-        match = priors.actor_match(covered(query.actor))
+        match = column(priors.actor_match(covered(query.actor)))
         out["actor_match"] = match
-        out["actor_other"] = priors.has_actor * (1.0 - match)
+        out["actor_other"] = column(priors.has_actor) * (1.0 - match)
     else:
         out["actor_match"] = out["actor_other"] = zero
     long = min(1.0, len(query.tokens) / LONG_QUERY_TOKENS)
@@ -111,6 +123,12 @@ def ranking_features(
         out[f"{name}_long"] = out[name] * long
         out[f"{name}_exam"] = out[name] * exam
     return out
+
+
+def _minmax_at(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``minmax(values)[rows]``: the range is every unit's, the arithmetic only the rows'."""
+    lo, hi = float(values.min()), float(values.max())
+    return (values[rows] - lo) / (hi - lo) if hi > lo else np.zeros(len(rows))
 
 
 def feature_matrix(features: Mapping[str, np.ndarray], rows: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
@@ -176,7 +194,7 @@ CANDIDATES = 60
 
 def top_candidates(first: np.ndarray, k: int = CANDIDATES) -> np.ndarray:
     """The first stage's ``k`` best units (finite scores only), best first."""
-    order = np.argsort(-first, kind="stable")[:k]
+    order = top_positions(first, k)
     return order[np.isfinite(first[order])]
 
 
@@ -185,14 +203,13 @@ def candidates(first: np.ndarray, gold: np.ndarray, k: int = CANDIDATES) -> np.n
     return np.unique(np.concatenate([top_candidates(first, k), np.flatnonzero(gold)]))
 
 
-def rerank(first: np.ndarray, learned: np.ndarray, k: int = CANDIDATES) -> np.ndarray:
-    """Final scores: the candidates by the learned score, above every other unit (which keep the first-stage order)."""
-    cand = top_candidates(first, k)
+def rerank(first: np.ndarray, cand: np.ndarray, learned: np.ndarray) -> np.ndarray:
+    """Final scores: the candidates (``top_candidates``) by their learned scores (one per candidate), above
+    every other unit, which keep the first-stage order."""
     if not len(cand):
         return first
     out = first.copy()
-    finite = first[np.isfinite(first)]
-    out[cand] = learned[cand] - learned[cand].min() + float(finite.max()) + 1.0
+    out[cand] = learned - learned.min() + float(first[cand[0]]) + 1.0  # first[cand[0]]: the best finite score
     return out
 
 

@@ -19,10 +19,10 @@ from regqa.library import Library
 from regqa.records import Unit
 from regqa.refs import Reference
 from regqa.retrieval.encoders import Encoder
-from regqa.retrieval.fusion import FusionConfig, fused_scores
+from regqa.retrieval.fusion import FusionConfig, fused_scores, top_positions
 from regqa.retrieval.priors import UnitPriors
 from regqa.retrieval.query import AnalysedQuery, QueryAnalyser
-from regqa.retrieval.ranker import Ranker, ranking_features, rerank
+from regqa.retrieval.ranker import Ranker, ranking_features, rerank, top_candidates
 from regqa.retrieval.retrievers import DENSE, LEXICAL, Retriever, Scores
 
 # Which retrievers each search method uses (None: all of them).
@@ -64,7 +64,7 @@ class SearchOutcome:
 
     def order(self, k: int) -> list[int]:
         """Unit positions of the ``k`` best fused scores."""
-        return [int(i) for i in np.argsort(-self.fused, kind="stable")[:k]]
+        return [int(i) for i in top_positions(self.fused, k)]
 
 
 @overload
@@ -165,7 +165,8 @@ class Searcher:
         first = fused_scores(scores, query, self.priors, self.fusion, mask)
         if self.ranker is None or bare:
             return first
-        return rerank(first, self.ranker.score(ranking_features(scores, query, self.priors, first)))
+        cand = top_candidates(first)  # only they are reranked: features are computed for them alone
+        return rerank(first, cand, self.ranker.score(ranking_features(scores, query, self.priors, first, cand)))
 
     def rerank(self, outcome: SearchOutcome, top_k: int = 5) -> SearchOutcome:
         """The same evidence ranked by this searcher's ranking (tuning and baselines: no second search)."""
@@ -182,10 +183,10 @@ class Searcher:
         """Why a unit scored as it did: each feature's contribution (learned ranker), or each retriever's normalised score."""
         pos = self.library.unit_pos[unit_id]
         first = fused_scores(outcome.scores, outcome.query, self.priors, self.fusion, self.doc_mask(outcome.doc_ids))
-        features = ranking_features(outcome.scores, outcome.query, self.priors, first)
+        features = ranking_features(outcome.scores, outcome.query, self.priors, first, np.array([pos]))
         if self.ranker is not None:
-            return self.ranker.contributions(features, pos)
-        return {name: float(features[name][pos]) for name in outcome.scores if name in features}
+            return self.ranker.contributions(features, 0)
+        return {name: float(features[name][0]) for name in outcome.scores if name in features}
 
     def _exact_scores(self, exact: list[Unit], fused: np.ndarray) -> list[float]:
         """Scores for the units a question names: above every other hit, in the order named (results stay sorted)."""
@@ -202,7 +203,7 @@ class Searcher:
     def _hits(self, fused: np.ndarray, exact: list[Unit], top_k: int) -> list[Hit]:
         chosen = [(u, s, True) for u, s in zip(exact, self._exact_scores(exact, fused), strict=True)]
         seen = {u.unit_id for u in exact}
-        for i in np.argsort(-fused, kind="stable"):
+        for i in top_positions(fused, top_k + len(exact)):  # enough for top_k besides the named units
             if len(chosen) >= top_k or not np.isfinite(fused[i]):
                 break
             unit = self.library.units[i]

@@ -41,7 +41,6 @@ FEATURES: tuple[str, ...] = (
     *DENSE_FEATURES,
     "dense_cos",
     *(f"rr_{n}" for n in RANKED),
-    "has_gloss",
     "named_doc",
     "term_doc",
     "intent",
@@ -56,7 +55,21 @@ FEATURES: tuple[str, ...] = (
     # lexical match should count for more there than for a four-word colloquial question.
     *(f"{n}_long" for n in ("bm25", "rr_bm25", "sent", "first_stage")),
     *(f"{n}_exam" for n in ("bm25", "rr_bm25", "sent", "first_stage")),
+    # The whole-unit BM25's best unit, by how far it leads the runner-up: a question copying one article's
+    # wording singles that article out, and then the lexical match should decide (plain and for those styles).
+    "bm25_lead",
+    "bm25_lead_long",
+    "bm25_lead_exam",
 )
+# A unit without a hand-written gloss (every imported document) is judged by its own text in place of the
+# gloss, as in the first stage (``fusion.GLOSS_FALLBACK``): otherwise glossed documents win on having one.
+GLOSS_STANDS_IN = {
+    "gloss": "bm25",
+    "gloss_x": "bm25_x",
+    "rr_gloss": "rr_bm25",
+    "gloss_dense": "dense",
+    "rr_gloss_dense": "rr_dense",
+}
 EXAM = re.compile(r"[A-E][.．、:：]\s*\S|_{2,}|（\s*）|\(\s*\)|对还是错|正确还是错误|是否正确|判断")
 LONG_QUERY_TOKENS = 60
 
@@ -99,10 +112,9 @@ def ranking_features(
     for name in RANKED:
         s = scores.get(name)
         out[f"rr_{name}"] = reciprocal_rank(s.own) if s is not None else zero
-    has_gloss = column(priors.has_gloss)
-    out["has_gloss"] = has_gloss
-    for name in ("gloss", "gloss_x", "gloss_dense", "rr_gloss", "rr_gloss_dense"):
-        out[name] = out[name] * has_gloss
+    has_gloss = priors.has_gloss[at]
+    for name, own in GLOSS_STANDS_IN.items():
+        out[name] = np.where(has_gloss, out[name], out[own])
     out["named_doc"] = column(priors.doc_match(query.named_docs))
     out["term_doc"] = column(priors.doc_match(query.term_docs))
     out["intent"] = column(priors.intent_match(query.intent))
@@ -119,10 +131,22 @@ def ranking_features(
         out["actor_match"] = out["actor_other"] = zero
     long = min(1.0, len(query.tokens) / LONG_QUERY_TOKENS)
     exam = 1.0 if EXAM.search(query.text) else 0.0
-    for name in ("bm25", "rr_bm25", "sent", "first_stage"):
+    out["bm25_lead"] = _lead(scores["bm25"].own, at) if "bm25" in scores else zero
+    for name in ("bm25", "rr_bm25", "sent", "first_stage", "bm25_lead"):
         out[f"{name}_long"] = out[name] * long
         out[f"{name}_exam"] = out[name] * exam
     return out
+
+
+def _lead(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """For the best-scoring unit(s): the min-max normalised gap to the next best score; 0 for the others."""
+    if len(values) < 2:
+        return np.zeros(len(rows))
+    second, best = np.partition(values, len(values) - 2)[-2:]
+    lo = float(values.min())
+    if best <= lo:
+        return np.zeros(len(rows))
+    return np.where(values[rows] >= best, (best - second) / (best - lo), 0.0)
 
 
 def _minmax_at(values: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -22,9 +22,10 @@ from regqa.evaluation.questions import (
 )
 from regqa.retrieval.fusion import FusionConfig
 
-SYSTEMS = ("hybrid", "bm25", "dense", "chunks")
+SYSTEMS = ("hybrid", "hand", "bm25", "dense", "chunks")
 SYSTEM_NAMES = {
     "hybrid": "本系统（混合检索）",
+    "hand": "手调融合（不用学习排序）",
     "bm25": "仅 BM25",
     "dense": "仅向量",
     "chunks": "通用 RAG（300 字定长切块）",
@@ -40,6 +41,8 @@ def system_ranks(services, questions: list[Question], system: str, chunk_index=N
             units = chunk_search(chunk_index, searcher.encoder, list(services.library.units), q.question, TOP_K)
         elif system == "hybrid":
             units = [h.unit for h in searcher.search(q.question, top_k=TOP_K).hits]
+        elif system == "hand":  # the first stage alone: the hand-set weights the learned ranking reranks
+            units = [h.unit for h in searcher.with_ranking(None).search(q.question, top_k=TOP_K).hits]
         else:
             units = [h.unit for h in searcher.search(q.question, top_k=TOP_K, method=system, plain=True).hits]
         ranks.append(first_gold_rank(units, q.gold))

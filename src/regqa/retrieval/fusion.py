@@ -52,17 +52,18 @@ def ranks(scores: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
 
 
 def ranks_at(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``ranks(scores)[rows]`` without sorting every unit: two binary searches of every score among the
-    rows' few values, and a count of equal scores before a row only where a row's score is tied."""
+    """``ranks(scores)[rows]`` without sorting every unit: one binary search of every score among the rows'
+    few distinct values counts the units above each; equal scores before a row are counted only where a
+    row's score is tied."""
     values = scores[rows]
     distinct = np.unique(values)  # ascending
-    below = np.bincount(np.searchsorted(distinct, scores, side="left"), minlength=len(distinct) + 1)
-    upto = np.bincount(np.searchsorted(distinct, scores, side="right"), minlength=len(distinct) + 1)
-    greater = len(scores) - np.cumsum(below)[: len(distinct)]  # per distinct value: units scoring above it
-    at_least = len(scores) - np.cumsum(upto)[: len(distinct)]  # … and units scoring at least as much
+    m = len(distinct)
+    slot = np.searchsorted(distinct, scores)  # per unit: how many distinct values lie below its score
+    greater = len(scores) - np.cumsum(np.bincount(slot, minlength=m + 1))[:m]  # units scoring above each value
+    equal = np.bincount(slot[distinct[np.minimum(slot, m - 1)] == scores], minlength=m)  # … and scoring it
     which = np.searchsorted(distinct, values)
     out = greater[which] + 1.0
-    for i in np.flatnonzero(at_least[which] - greater[which] > 1):  # tied: equal scores earlier rank first
+    for i in np.flatnonzero(equal[which] > 1):  # tied: equal scores earlier in the order rank first
         out[i] += np.count_nonzero(scores[: rows[i]] == values[i])
     return out
 

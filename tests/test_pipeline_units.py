@@ -7,6 +7,7 @@ how the searcher ranks. The same components are tested on the real index in ``te
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
@@ -183,6 +184,16 @@ def test_features_read_the_outcome_and_the_outside_examples(library, analyser):
     assert x_near[6] == pytest.approx(1.0) and x_far[6] == pytest.approx(0.0)  # outside_sim
     unknown = features(fake_outcome(library, analyser, "个人所得税起征点", ["law:1"]), stats(library, analyser, far))
     assert unknown[0] < 0.5 and unknown[3] < 0.5
+
+
+def test_a_unit_without_sample_questions_stands_in_with_its_own_closeness(library, analyser):
+    """gloss_dense_top: the FAKE outcome's units have no sample-question scores (0); a unit without a gloss is
+    judged by its own text's closeness (0.7 for the top unit), a glossed one by its sample questions only."""
+    outcome = fake_outcome(library, analyser, "负责人接到事故报告", ["law:2"], dense_top=0.7)
+    n = len(library.units)
+    unglossed = features(outcome, replace(stats(library, analyser, np.zeros((1, 4))), has_gloss=np.zeros(n, bool)))
+    glossed = features(outcome, replace(stats(library, analyser, np.zeros((1, 4))), has_gloss=np.ones(n, bool)))
+    assert unglossed[1] == pytest.approx(0.7) and glossed[1] == 0.0
 
 
 def test_the_abstainer_applies_the_model_or_the_fallback(library, analyser):

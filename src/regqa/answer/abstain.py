@@ -58,6 +58,7 @@ class EvidenceStats:
     gloss_vocab: Mapping[str, int]
     unit_texts: Sequence[str]  # each unit's heading, text and gloss, normalised
     outside: np.ndarray  # (E, dim) embeddings of the outside examples
+    has_gloss: np.ndarray | None = None  # (N,) bool; None: every unit is judged by its sample questions
 
     @classmethod
     def of(cls, searcher, outside: np.ndarray) -> EvidenceStats:
@@ -67,7 +68,13 @@ class EvidenceStats:
             normalize(f"{u.heading}\n{u.text}\n{u.gloss.joined if u.gloss else ''}") for u in searcher.library.units
         ]
         return cls(
-            searcher.analyser.tokenizer, lexical.vocab, lexical.idf, gloss.bm25.vocab if gloss else {}, texts, outside
+            searcher.analyser.tokenizer,
+            lexical.vocab,
+            lexical.idf,
+            gloss.bm25.vocab if gloss else {},
+            texts,
+            outside,
+            searcher.priors.has_gloss,
         )
 
 
@@ -97,6 +104,17 @@ def top_cover(stats: EvidenceStats, words: list[str], top_units: list[int]) -> f
     return sum(idf(w) for w in words if any(w in t for t in texts)) / total
 
 
+def sample_question_top(outcome: SearchOutcome, has_gloss: np.ndarray | None) -> float:
+    """The best closeness to a unit's sample questions; a unit without any (every imported document) stands in
+    with its own text's closeness, as in the ranking, so a question on such a document is not judged as
+    close to nothing."""
+    glossed = outcome.scores.get("gloss_dense")
+    own = outcome.scores.get("dense")
+    if glossed is None or own is None or has_gloss is None or has_gloss.all():
+        return outcome.top("gloss_dense")
+    return float(np.where(has_gloss, glossed.own, own.own).max())
+
+
 def features(outcome: SearchOutcome, stats: EvidenceStats) -> np.ndarray:
     """Evidence strength for one question (see ``FEATURES``)."""
     query = outcome.query
@@ -107,7 +125,7 @@ def features(outcome: SearchOutcome, stats: EvidenceStats) -> np.ndarray:
     outside_sim = 0.0
     if outcome.vector is not None and len(stats.outside):
         outside_sim = float((stats.outside @ outcome.vector).max())
-    gloss_top = outcome.top("gloss_dense")
+    gloss_top = sample_question_top(outcome, stats.has_gloss)
     return np.array(
         [
             coverage,

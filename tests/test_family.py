@@ -211,6 +211,27 @@ def test_answer_cites_a_suffixed_article(services):
     assert first["label"].startswith("《刑法》第一百三十九条之一")
 
 
+def test_every_citation_of_a_library_copy_shows_its_version_date(services):
+    """The catalog names the revision of each library copy (it may not be the latest): the answer shows that
+    revision's date beside every citation of it — in the chat's Markdown, the plain text and the sources
+    panel — and nothing beside a document without a named version."""
+    from regqa.app.render import citation_block
+    from regqa.render.markdown import answer_markdown
+    from regqa.render.plain import answer_plain
+
+    library = services.library
+    answer = services.ask("刑法第一百三十四条之一是怎么规定的？")
+    dated = [c for c in answer.citations if c.doc_id == "criminal_law"]
+    date = library.documents["criminal_law"].info.version_date
+    assert dated and date == "2023-12-29"
+    for text in (answer_plain(answer), answer_markdown(answer)):
+        assert text.count("《刑法》第一百三十四条之一") == text.count("《刑法》第一百三十四条之一（2023-12-29 版）") > 0
+    assert "《刑法》第一百三十四条之一（2023-12-29 版）" in citation_block(library, answer)
+    undated = services.ask("安全生产法第二十一条是怎么规定的？")
+    assert not library.documents["work_safety_law_2021"].info.version
+    assert "版）" not in answer_plain(undated) and all(not c.version_date for c in undated.citations)
+
+
 def test_compare_accepts_suffixed_references(services):
     for ref in ("刑法:134之一", "刑法:134-1", "刑法:第一百三十四条之一", "刑法第一百三十四条之一"):
         assert resolve_unit(services.library, ref).unit_id == "criminal_law:134-1", ref

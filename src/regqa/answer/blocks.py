@@ -23,6 +23,13 @@ class Citation:
     label: str  # with 款/项 when a part is quoted: 《事故条例》第九条第一款
     quote: str  # verbatim text of the unit
     article_suffix: int | None = None  # 1 for 第一百三十四条之一
+    # The date of the revision our copy holds, where the catalog names the version (a library copy that may
+    # not be the latest): shown beside the label wherever the citation is rendered.
+    version_date: str = ""
+
+    @property
+    def version_note(self) -> str:
+        return f"（{self.version_date} 版）" if self.version_date else ""
 
 
 def verified(library: Library, unit: Unit, label: str, quote: str) -> Citation | None:
@@ -36,7 +43,9 @@ def verified(library: Library, unit: Unit, label: str, quote: str) -> Citation |
         return None
     if not quote or quote not in held.text or not label.startswith(held.label):
         return None
-    return Citation(held.doc_id, held.unit_id, held.article, label, quote, held.article_suffix)
+    info = library.documents[held.doc_id].info
+    version_date = (info.version_date or info.date) if info.version else ""
+    return Citation(held.doc_id, held.unit_id, held.article, label, quote, held.article_suffix, version_date)
 
 
 # ---------------------------------------------------------------- blocks

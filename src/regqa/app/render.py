@@ -83,6 +83,13 @@ def doc_line(doc: Document) -> str:
     return " · ".join(parts)
 
 
+def version_note(doc: Document) -> str:
+    """ "（2023-12-29 版）" beside a citation of a document whose catalog entry names the revision our copy holds."""
+    info = doc.info
+    date = info.version_date or info.date
+    return f"（{date} 版）" if info.version and date else ""
+
+
 def coverage_badge(doc: Document) -> str:
     cov = coverage(doc)
     if cov.complete:
@@ -156,7 +163,7 @@ def unit_details(
     hint = '<div class="rq-hint">黄色标记为回答中引用的原文。</div>' if quotes else ""
     return (
         f'<details class="{css}"{" open" if opened else ""}>'
-        f'<summary><span class="rq-label">{esc(unit.label)}</span>'
+        f'<summary><span class="rq-label">{esc(unit.label + version_note(doc))}</span>'
         f'<span class="rq-where">{esc(where)}</span></summary>'
         f'<div class="rq-unit">{highlighted(unit.text, quotes)}</div>{partial}{hint}'
         f'<div class="rq-src-doc">出处：{esc(doc_line(doc))}</div></details>'
@@ -168,7 +175,7 @@ def unit_card(doc: Document, unit: Unit) -> str:
     partial = f'<div class="rq-note">本地副本在此处中断：{esc(coverage(doc).summary)}。</div>' if unit.partial else ""
     heading = f'<div class="rq-where">{esc(unit.heading)}</div>' if unit.heading else ""
     return (
-        f'<div class="rq-card"><div class="rq-card-label">{esc(unit.label)}</div>{heading}'
+        f'<div class="rq-card"><div class="rq-card-label">{esc(unit.label + version_note(doc))}</div>{heading}'
         f'<div class="rq-unit rq-unit-big">{highlighted(unit.text)}</div>{partial}'
         f'<div class="rq-src-doc">出处：{esc(doc_line(doc))}</div></div>'
     )

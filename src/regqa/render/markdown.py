@@ -15,6 +15,7 @@ from regqa.answer.blocks import (
     Answer,
     Block,
     Caveat,
+    Citation,
     DutyList,
     Governs,
     Lead,
@@ -69,32 +70,33 @@ def label_markdown(unit_id: str, label: str, link: Link | None = None) -> str:
     return link(unit_id, safe) if link else safe
 
 
+def cited(c: Citation, link: Link | None = None) -> str:
+    """A citation's label (a link when a hook is given), with the version date of a versioned document's copy."""
+    return label_markdown(c.unit_id, c.label, link) + md_text(c.version_note)
+
+
 def block_markdown(block: Block, link: Link | None = None) -> str:
     if isinstance(block, Caveat):
         return f"⚠️ {md_text(block.text)}"
     if isinstance(block, Lead):
-        label = label_markdown(block.citation.unit_id, block.citation.label, link)
+        label = cited(block.citation, link)
         if block.items:
             return f"**依据{label}**，共列明以下 {block.items} 项："
         return f"**依据{label}**：“{md_text(block.citation.quote)}”\n\n原文如下："
     if isinstance(block, Quote):
         c = block.citation
         shown = f"{block.context}\n……\n{c.quote}" if block.context else c.quote
-        label = label_markdown(c.unit_id, c.label, link)
+        label = cited(c, link)
         body = f"{blockquote(shown, block.highlight)}\n\n<sub>——{label}</sub>"
         return f"**另见{label}**：\n\n{body}" if block.see_also else body
     if isinstance(block, Outline):
-        lines = "\n".join(
-            f"- {md_text(c.quote)} <sub>——{label_markdown(c.unit_id, c.label, link)}</sub>" for c in block.items
-        )
+        lines = "\n".join(f"- {md_text(c.quote)} <sub>——{cited(c, link)}</sub>" for c in block.items)
         return f"其中分为以下 {len(block.items)} 点（各取首句，全文见各部分）：\n\n{lines}"
     if isinstance(block, DutyList):
         n = sum(len(items) for _, items in block.groups)
         parts = [f"**本地语料中由{md_text(block.actor)}承担的职责（{n} 项，逐字引用）：**"]
         for theme, items in block.groups:
-            lines = "\n".join(
-                f"- {md_text(c.quote)} <sub>——{label_markdown(c.unit_id, c.label, link)}</sub>" for c in items
-            )
+            lines = "\n".join(f"- {md_text(c.quote)} <sub>——{cited(c, link)}</sub>" for c in items)
             parts.append(f"**{md_text(theme)}**\n\n{lines}")
         return "\n\n".join(parts)
     if isinstance(block, Governs):
@@ -104,8 +106,8 @@ def block_markdown(block: Block, link: Link | None = None) -> str:
         )  # ``governs`` is one of the two labels
         governs = label_markdown(governing, block.governs, link) if governing else md_text(block.governs)
         return (
-            f"**同一事项的规定不同**（{md_text(block.matter)}）：{label_markdown(a.unit_id, a.label, link)}规定“{md_text(a.quote)}”，"
-            f"{label_markdown(b.unit_id, b.label, link)}规定“{md_text(b.quote)}”。应适用**{governs}**：{md_text(block.why)}。"
+            f"**同一事项的规定不同**（{md_text(block.matter)}）：{cited(a, link)}规定“{md_text(a.quote)}”，"
+            f"{cited(b, link)}规定“{md_text(b.quote)}”。应适用**{governs}**：{md_text(block.why)}。"
         )
     if isinstance(block, Related):
         return "**相关条文**：" + "、".join(label_markdown(u.unit_id, u.label, link) for u in block.units)

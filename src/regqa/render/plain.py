@@ -23,25 +23,25 @@ def block_plain(block: Block) -> str:
         return f"⚠️ {block.text}"
     if isinstance(block, Lead):
         if block.items:
-            return f"依据{block.citation.label}，共列明以下 {block.items} 项："
-        return f"依据{block.citation.label}：“{block.citation.quote}”\n原文如下："
+            return f"依据{block.citation.label}{block.citation.version_note}，共列明以下 {block.items} 项："
+        return f"依据{block.citation.label}{block.citation.version_note}：“{block.citation.quote}”\n原文如下："
     if isinstance(block, Quote):
         c = block.citation
         shown = f"{block.context}\n……\n{c.quote}" if block.context else c.quote
-        body = f"{shown}\n——{c.label}"
-        return f"另见{c.label}：\n{body}" if block.see_also else body
+        body = f"{shown}\n——{c.label}{c.version_note}"
+        return f"另见{c.label}{c.version_note}：\n{body}" if block.see_also else body
     if isinstance(block, Outline):
-        lines = "\n".join(f"- {c.quote}（{c.label}）" for c in block.items)
+        lines = "\n".join(f"- {c.quote}（{c.label}{c.version_note}）" for c in block.items)
         return f"其中分为以下 {len(block.items)} 点（各取首句，全文见各部分）：\n{lines}"
     if isinstance(block, DutyList):
         n = sum(len(items) for _, items in block.groups)
         parts = [f"本地语料中由{block.actor}承担的职责（{n} 项，逐字引用）："]
         for theme, items in block.groups:
-            parts.append(f"【{theme}】\n" + "\n".join(f"- {c.quote}（{c.label}）" for c in items))
+            parts.append(f"【{theme}】\n" + "\n".join(f"- {c.quote}（{c.label}{c.version_note}）" for c in items))
         return "\n".join(parts)
     if isinstance(block, Governs):
         return (
-            f"同一事项的规定不同（{block.matter}）：{block.a.label}规定“{block.a.quote}”，{block.b.label}规定“{block.b.quote}”。"
+            f"同一事项的规定不同（{block.matter}）：{block.a.label}{block.a.version_note}规定“{block.a.quote}”，{block.b.label}{block.b.version_note}规定“{block.b.quote}”。"
             f"应适用{block.governs}：{block.why}。"
         )
     if isinstance(block, Related):

@@ -84,10 +84,16 @@ def doc_line(doc: Document) -> str:
 
 
 def version_note(doc: Document) -> str:
-    """ "（2023-12-29 版）" beside a citation of a document whose catalog entry names the revision our copy holds."""
+    """The note beside a citation of a document whose catalog names the revision our copy holds: （2023-12-29 版）."""
     info = doc.info
     date = info.version_date or info.date
     return f"（{date} 版）" if info.version and date else ""
+
+
+def version_span(doc: Document) -> str:
+    """The version note as its own element after the label (the label stays the plain article label)."""
+    note = version_note(doc)
+    return f'<span class="rq-version">{esc(note)}</span>' if note else ""
 
 
 def coverage_badge(doc: Document) -> str:
@@ -163,7 +169,7 @@ def unit_details(
     hint = '<div class="rq-hint">黄色标记为回答中引用的原文。</div>' if quotes else ""
     return (
         f'<details class="{css}"{" open" if opened else ""}>'
-        f'<summary><span class="rq-label">{esc(unit.label + version_note(doc))}</span>'
+        f'<summary><span class="rq-label">{esc(unit.label)}</span>{version_span(doc)}'
         f'<span class="rq-where">{esc(where)}</span></summary>'
         f'<div class="rq-unit">{highlighted(unit.text, quotes)}</div>{partial}{hint}'
         f'<div class="rq-src-doc">出处：{esc(doc_line(doc))}</div></details>'
@@ -175,7 +181,7 @@ def unit_card(doc: Document, unit: Unit) -> str:
     partial = f'<div class="rq-note">本地副本在此处中断：{esc(coverage(doc).summary)}。</div>' if unit.partial else ""
     heading = f'<div class="rq-where">{esc(unit.heading)}</div>' if unit.heading else ""
     return (
-        f'<div class="rq-card"><div class="rq-card-label">{esc(unit.label + version_note(doc))}</div>{heading}'
+        f'<div class="rq-card"><div class="rq-card-label">{esc(unit.label)}{version_span(doc)}</div>{heading}'
         f'<div class="rq-unit rq-unit-big">{highlighted(unit.text)}</div>{partial}'
         f'<div class="rq-src-doc">出处：{esc(doc_line(doc))}</div></div>'
     )

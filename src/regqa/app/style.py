@@ -100,6 +100,7 @@ details.rq-cite > summary, details.rq-src > summary { cursor: pointer; padding: 
 details.rq-cite[open] > summary, details.rq-src[open] > summary { border-bottom: 1px solid #e2e8f0; }
 .rq-label { font-weight: 600; color: #991b1b; }
 .rq-where { color: #475569; font-size: 13px; }
+.rq-version { color: #475569; font-size: 13px; margin-left: 2px; }
 .rq-unit { padding: 10px 14px; line-height: 1.85; font-size: 15px; color: #111827; overflow-wrap: anywhere; }
 .rq-unit-big { font-size: 16.5px; padding: 6px 2px 10px 2px; }
 .rq-unit mark { background: #fde68a; color: inherit; padding: 1px 0; border-radius: 2px; }

@@ -34,6 +34,17 @@ class DocInfo:
     )
     source_path: str = ""  # the file's path inside that library (a folder import finds the doc_id by it)
 
+    @property
+    def revision_date(self) -> str:
+        """The date shown beside a citation of this document: the revision our copy holds, only where the
+        catalog names the version (a library copy that may have been amended since); "" otherwise."""
+        return (self.version_date or self.date) if self.version else ""
+
+
+def revision_note(date: str) -> str:
+    """The note shown beside a citation for a revision date: （2023-12-29 版）; "" without a date."""
+    return f"（{date} 版）" if date else ""
+
 
 @dataclass(frozen=True)
 class Item:

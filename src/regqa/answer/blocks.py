@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from regqa.library import Library
-from regqa.records import Unit
+from regqa.records import Unit, revision_note
 from regqa.retrieval.searcher import Hit
 
 
@@ -29,7 +29,7 @@ class Citation:
 
     @property
     def version_note(self) -> str:
-        return f"（{self.version_date} 版）" if self.version_date else ""
+        return revision_note(self.version_date)
 
 
 def verified(library: Library, unit: Unit, label: str, quote: str) -> Citation | None:
@@ -44,8 +44,7 @@ def verified(library: Library, unit: Unit, label: str, quote: str) -> Citation |
     if not quote or quote not in held.text or not label.startswith(held.label):
         return None
     info = library.documents[held.doc_id].info
-    version_date = (info.version_date or info.date) if info.version else ""
-    return Citation(held.doc_id, held.unit_id, held.article, label, quote, held.article_suffix, version_date)
+    return Citation(held.doc_id, held.unit_id, held.article, label, quote, held.article_suffix, info.revision_date)
 
 
 # ---------------------------------------------------------------- blocks

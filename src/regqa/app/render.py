@@ -17,7 +17,7 @@ from regqa.answer.blocks import Answer
 from regqa.corpus import coverage, missing_articles
 from regqa.library import Library
 from regqa.numerals import format_ranges
-from regqa.records import Document, Unit
+from regqa.records import Document, Unit, revision_note
 from regqa.tools.common import book_title
 
 if TYPE_CHECKING:
@@ -85,9 +85,7 @@ def doc_line(doc: Document) -> str:
 
 def version_note(doc: Document) -> str:
     """The note beside a citation of a document whose catalog names the revision our copy holds: （2023-12-29 版）."""
-    info = doc.info
-    date = info.version_date or info.date
-    return f"（{date} 版）" if info.version and date else ""
+    return revision_note(doc.info.revision_date)
 
 
 def version_span(doc: Document) -> str:

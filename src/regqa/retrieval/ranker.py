@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from regqa.actors import covered
-from regqa.retrieval.fusion import minmax, ranks, ranks_at, top_positions
+from regqa.retrieval.fusion import GLOSS_FALLBACK, minmax, ranks, ranks_at, top_positions
 from regqa.retrieval.priors import UnitPriors
 from regqa.retrieval.query import AnalysedQuery
 from regqa.retrieval.retrievers import Scores
@@ -63,12 +63,13 @@ FEATURES: tuple[str, ...] = (
 )
 # A unit without a hand-written gloss (every imported document) is judged by its own text in place of the
 # gloss, as in the first stage (``fusion.GLOSS_FALLBACK``): otherwise glossed documents win on having one.
+# Each gloss feature takes its stand-in's value (gloss → bm25, gloss_x → bm25_x, rr_gloss_dense → rr_dense …).
 GLOSS_STANDS_IN = {
-    "gloss": "bm25",
-    "gloss_x": "bm25_x",
-    "rr_gloss": "rr_bm25",
-    "gloss_dense": "dense",
-    "rr_gloss_dense": "rr_dense",
+    f"{prefix}{gloss}{suffix}": f"{prefix}{own}{suffix}"
+    for gloss, own in GLOSS_FALLBACK.items()
+    for prefix in ("", "rr_")
+    for suffix in ("", "_x")
+    if f"{prefix}{gloss}{suffix}" in FEATURES
 }
 EXAM = re.compile(r"[A-E][.．、:：]\s*\S|_{2,}|（\s*）|\(\s*\)|对还是错|正确还是错误|是否正确|判断")
 LONG_QUERY_TOKENS = 60

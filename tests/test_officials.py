@@ -96,12 +96,6 @@ def test_an_accident_scenario_is_graded_and_its_investigator_worked_out(services
         assert step in whole, step
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known ranking regression from this session's ranker features: for the first part the learned ranking now "
-    "cites 《电力安全事故条例》第十条 (the power-accident report's contents) instead of the general 《事故条例》第十二条; "
-    "see the closing note of issue 12",
-)
 def test_a_question_in_two_parts_gets_two_answers(services):
     answer = services.ask("事故报告应当包括哪些内容？补报有什么要求？")
     heads = [b.text for b in answer.blocks if isinstance(b, Paragraph) and b.text.startswith("（")]

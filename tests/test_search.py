@@ -176,3 +176,39 @@ def test_serving_computes_features_for_the_candidates_only_with_the_same_values(
         for i in np.argsort(-reference, kind="stable")
         if searcher.library.units[i].unit_id not in {h.unit.unit_id for h in outcome.exact}
     ][: len(outcome.hits) - len(outcome.exact)]
+
+
+def test_one_sector_documents_are_off_scope_unless_the_question_is_about_their_sector(services):
+    """Catalog ``scope``: a question about accident reports in general is not about power-grid accidents; one
+    that uses the sector's words (or whose lexicon reading does: 大停电 → 电力安全事故) is."""
+    analyse = services.searcher.analyser.analyse
+    general = analyse("出了事故我要在多长时间内报告？").off_scope_docs
+    assert "power_accident_regulation_2011" in general and "coal_mine_safety_regulation_2024" in general
+    assert "work_safety_law_2021" not in general  # a document without a scope is never off it
+    assert "power_accident_regulation_2011" not in analyse("电网出了事故多长时间内报告？").off_scope_docs
+    assert "power_accident_regulation_2011" not in analyse("大停电以后要做什么？").off_scope_docs
+    named = analyse("按电力安全事故条例，事故报告包括哪些内容？").off_scope_docs
+    assert "power_accident_regulation_2011" not in named  # naming the document says it is about it
+    # and the ranking follows: the general rule, not the power-grid one, answers the general question
+    top = services.searcher.search("事故发生后多长时间内报告", top_k=3).hits
+    assert top[0].unit.doc_id != "power_accident_regulation_2011", [h.unit.label for h in top]
+
+
+def test_verbatim_share_counts_the_question_wording_a_unit_repeats(services):
+    """``verbatim``: the share of the question's three-character runs found in a unit's text."""
+    import numpy as np
+
+    from regqa.retrieval.ranker import char_runs, verbatim
+
+    assert char_runs("事故，报告") == frozenset()  # punctuation breaks runs: no three characters in a row
+    assert char_runs("事故报告期") == {"事故报", "故报告", "报告期"}
+    library = services.library
+    art9 = library.unit("accident_reporting_regulation_2007", 9)
+    art12 = library.unit("accident_reporting_regulation_2007", 12)
+    assert art9 is not None and art12 is not None
+    rows = np.array([library.units.index(art9), library.units.index(art12)])
+    texts = services.searcher.priors.texts
+    copied = "单位负责人接到报告后，应当于（  ）小时内向事故发生地县级以上人民政府安全生产监督管理部门报告"
+    share = verbatim(copied, texts, rows)
+    assert share[0] > 0.9 and share[1] < 0.5, share
+    assert verbatim("？！", texts, rows).tolist() == [0.0, 0.0]

@@ -41,6 +41,7 @@ def info_from_entry(doc_id: str, entry: dict) -> DocInfo:
         interprets=str(entry.get("interprets", "")),
         duty_chapter=str(entry.get("duty_chapter", "")),
         terms=tuple(map(str, entry.get("terms", []))),
+        scope=tuple(map(str, entry.get("scope", []))),
         version=str(entry.get("version", "")),
         version_date=str(entry.get("version_date", "")),
         source=_source(entry),

@@ -24,6 +24,9 @@ class DocInfo:
     summary_units: tuple[str, ...] = ()  # unit ids elsewhere that summarise this document (for excerpts)
     interprets: str = ""  # doc_id of the document this one officially interprets
     terms: tuple[str, ...] = ()  # words only this document is about (政务处分): a question using them leans to it
+    # The sector this document alone governs, in the words a question about it would use (电力, 电网 …): a
+    # question using none of them, and not naming the document, is not about it (a ranking feature).
+    scope: tuple[str, ...] = ()
     duty_chapter: str = ""  # where this document sets out Party and government leaders' duties (第二章), if it does
     version: str = (
         ""  # which revision our copy is, shown beside citations: "2013-06-29 修正版（LawRefBook 2f4c5c2）；…"

@@ -97,6 +97,12 @@ def term_docs(question: str, infos: list[DocInfo]) -> list[str]:
     return [i.doc_id for i in infos if any(normalize(t) in q for t in i.terms)]
 
 
+def off_scope_docs(question: str, infos: list[DocInfo]) -> list[str]:
+    """Documents of one sector (catalog ``scope``) whose sector words the question does not use."""
+    q = normalize(question)
+    return [i.doc_id for i in infos if i.scope and not any(normalize(w) in q for w in i.scope)]
+
+
 def parse_references(question: str, infos: list[DocInfo]) -> list[Reference]:
     """Every 第X条 in the question, with the document named before it (or inherited from the previous ref)."""
     q = normalize(question)

@@ -50,6 +50,7 @@ class UnitPriors:
     has_actor: np.ndarray  # (N,) bool: the unit names any actor as subject
     doc_codes: dict[str, int]  # doc_id → its number in ``unit_code``
     unit_code: np.ndarray  # (N,) the number of each unit's document (a table lookup beats np.isin on strings)
+    texts: tuple[str, ...]  # (N,) each unit's text (how much of a question it repeats word for word)
 
     @classmethod
     def of(cls, library: Library) -> UnitPriors:
@@ -73,6 +74,7 @@ class UnitPriors:
             has_actor=np.array([bool(a) for a in unit_actor_sets], dtype=bool),
             doc_codes=codes,
             unit_code=np.array([codes[u.doc_id] for u in units], dtype=np.int64),
+            texts=tuple(u.text for u in units),
         )
 
     def actor_match(self, actors: frozenset[str]) -> np.ndarray:

@@ -16,6 +16,7 @@ from regqa.refs import (
     Reference,
     alias_table,
     mentioned_docs,
+    off_scope_docs,
     parse_references,
     term_docs,
 )
@@ -60,6 +61,7 @@ class AnalysedQuery:
     actor: str | None = (
         None  # whom the question asks about (``regqa.actors``): its words, the asker's role, the conversation
     )
+    off_scope_docs: tuple[str, ...] = ()  # one-sector documents (catalog ``scope``) the question is not about
 
     @property
     def dense_text(self) -> str:
@@ -95,6 +97,8 @@ class QueryAnalyser:
         references = () if plain else tuple(parse_references(text, infos))
         named: list[str] = self.with_interpretations(mentioned)
         leaned = [] if plain else [d for d in term_docs(text, infos) if d not in named]
+        # The sector words may come from the lexicon's reading of the question (停电事故 → 电力安全事故).
+        off_scope = [] if plain else [d for d in off_scope_docs(" ".join([text, *expansions]), infos) if d not in named]
         return AnalysedQuery(
             text=text,
             content=content,
@@ -110,6 +114,7 @@ class QueryAnalyser:
             intent=question_intent(searched) if not plain else Intent(()),
             plain=plain,
             actor=None if plain else question_actor(text, role_actor, previous_actor),
+            off_scope_docs=tuple(off_scope),
         )
 
     def without_names(self, text: str, doc_ids: list[str]) -> str:

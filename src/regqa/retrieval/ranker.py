@@ -60,6 +60,12 @@ FEATURES: tuple[str, ...] = (
     "bm25_lead",
     "bm25_lead_long",
     "bm25_lead_exam",
+    # How much of the question the unit repeats word for word (share of its three-character runs): exam items,
+    # fill-ins and true/false statements copy an article, which the bag-of-words BM25 only approximates.
+    "verbatim",
+    # The unit's document governs one sector (catalog ``scope``: 电力, 煤矿 …) the question does not mention:
+    # a question about accident reports in general is not about power-grid accidents.
+    "off_scope",
 )
 # A unit without a hand-written gloss (every imported document) is judged by its own text in place of the
 # gloss, as in the first stage (``fusion.GLOSS_FALLBACK``): otherwise glossed documents win on having one.
@@ -73,6 +79,8 @@ GLOSS_STANDS_IN = {
 }
 EXAM = re.compile(r"[A-E][.．、:：]\s*\S|_{2,}|（\s*）|\(\s*\)|对还是错|正确还是错误|是否正确|判断")
 LONG_QUERY_TOKENS = 60
+VERBATIM_N = 3  # characters per run compared by ``verbatim``
+RUNS = re.compile(r"[\u4e00-\u9fff0-9]+")  # Han characters and digits: what wording is compared on
 
 
 def ranking_features(
@@ -118,6 +126,8 @@ def ranking_features(
         out[name] = np.where(has_gloss, out[name], out[own])
     out["named_doc"] = column(priors.doc_match(query.named_docs))
     out["term_doc"] = column(priors.doc_match(query.term_docs))
+    out["off_scope"] = column(priors.doc_match(query.off_scope_docs))
+    out["verbatim"] = verbatim(query.text, priors.texts, at)
     out["intent"] = column(priors.intent_match(query.intent))
     out["authority"] = column(priors.authority)
     out["boilerplate"] = column(priors.boilerplate)
@@ -137,6 +147,19 @@ def ranking_features(
         out[f"{name}_long"] = out[name] * long
         out[f"{name}_exam"] = out[name] * exam
     return out
+
+
+def char_runs(text: str, n: int = VERBATIM_N) -> frozenset[str]:
+    """Every run of ``n`` consecutive Han characters or digits in ``text`` (punctuation breaks a run)."""
+    return frozenset(s[i : i + n] for s in RUNS.findall(text) for i in range(len(s) - n + 1))
+
+
+def verbatim(question: str, texts: Sequence[str], rows: np.ndarray) -> np.ndarray:
+    """For each row: the share of the question's character runs that occur in that unit's text."""
+    runs = char_runs(question)
+    if not runs:
+        return np.zeros(len(rows))
+    return np.array([sum(r in texts[i] for r in runs) / len(runs) for i in rows], dtype=float)
 
 
 def _lead(values: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -207,3 +207,21 @@ def test_the_abstainer_applies_the_model_or_the_fallback(library, analyser):
     restored = AbstainModel.from_json(always_no.to_json())
     assert restored is not None and restored.bias == -5.0
     assert AbstainModel.from_json({"features": ["other"]}) is None
+
+
+def test_a_unit_our_copy_holds_only_in_part_is_said_first_and_still_quoted(library, analyser):
+    """When the best unit breaks off in our copy (an excerpt), that is the answer's first line, not a footnote;
+    the part we hold is still quoted, and the end notes do not say it again."""
+    doc = library.documents["law"]
+    cut = [replace(u, partial=True) if u.article == 3 else u for u in doc.units]
+    partial = Library.from_documents([replace(doc, units=tuple(cut)), library.documents["notes"]])
+    question = "某条例对主要负责人有哪些职责？"
+    outcome = fake_outcome(partial, analyser, question, ["law:3", "law:2"])
+    a = composer(partial, analyser).compose(question, outcome, SURE)
+    first = a.blocks[0]
+    assert isinstance(first, Caveat) and "第三条只有前半部分" in first.text, a.blocks
+    assert a.citations and a.citations[0].unit_id == "law:3"  # the named excerpt still answers with what it has
+    assert not any("在本地副本中只有前半部分" in n for n in a.notes), a.notes
+    # the same question, with the whole unit held: no such line
+    whole = composer(library, analyser).compose(question, fake_outcome(library, analyser, question, ["law:3"]), SURE)
+    assert not any(isinstance(b, Caveat) for b in whole.blocks)

@@ -8,6 +8,7 @@ copy of its unit *before* it becomes a block; a quote that fails is left out and
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -62,6 +63,15 @@ def outline(parts: list[Unit]) -> list[Passage]:
     return [Passage(u, (split_sentences(u.text) or [u.text])[0], outline=True) for u in parts]
 
 
+@dataclass(frozen=True)
+class Gaps:
+    """What an answer must say first about our copies (``notes``), and the named excerpts that do not answer
+    the question, so the answer is taken from other documents (``unanswered_docs``)."""
+
+    notes: tuple[str, ...] = ()
+    unanswered_docs: frozenset[str] = frozenset()
+
+
 class Composer:
     """Turns one search outcome into an answer of verified blocks."""
 
@@ -104,29 +114,29 @@ class Composer:
             if blocks:
                 return self._with_notes(question, outcome, blocks, notes, judgement.p_answerable)
         gaps = self.gaps(outcome)
-        if not exact and judgement.unsure and not gaps:
+        if not exact and judgement.unsure and not gaps.notes:
             notes.insert(0, UNSURE_NOTE)
         if TRAINER_REQUEST.search(question):
             notes.append(STUDY_POINTER)
-        notes = [n for n in notes if n not in gaps]  # said first, not repeated at the end
+        notes = [n for n in notes if n not in gaps.notes]  # said first, not repeated at the end
         return self._answer(question, outcome, exact, notes, judgement.p_answerable, gaps)
 
-    def gaps(self, outcome: SearchOutcome) -> list[str]:
+    def gaps(self, outcome: SearchOutcome) -> Gaps:
         """What the question asks of our copies that they lack, said before anything else: articles it names
-        that we do not hold, and excerpts it names whose text does not answer it."""
+        that we do not hold, a best unit whose text our copy holds only in part, and excerpts it names whose
+        text does not answer it (those documents are then not quoted: the answer comes from the others)."""
         lib = self.library
         out = [lib.missing_note(r.doc_id, r.article, r.suffix) for r in outcome.missing if r.doc_id]
-        out += [
-            f"本地收录的《{lib.short(h.unit.doc_id)}》{h.unit.ref}只有前半部分（{lib.coverage(h.unit.doc_id).summary}），后面的文字本地没有；下面是现有的部分。"
-            for h in outcome.exact
-            if h.unit.partial
-        ]
-        if out or outcome.exact:
-            return out
+        out += [self._partial_note(h.unit) for h in outcome.exact if h.unit.partial]
+        if out or outcome.exact:  # a named article we lack: not answered from the rest of its document either
+            return Gaps(tuple(out), frozenset(outcome.query.named_docs) if out else frozenset())
         top = outcome.hits[0].unit if outcome.hits else None
+        if top is not None and top.partial:
+            out.append(self._partial_note(top))
+        unanswered: list[str] = []
         for doc_id in outcome.query.named_docs:
             cov = lib.coverage(doc_id)
-            if cov.complete:
+            if cov.complete or (top is not None and top.partial and top.doc_id == doc_id):
                 continue
             best = self._best_in(outcome, doc_id)
             answered = (
@@ -135,10 +145,15 @@ class Composer:
                 and overlap(self.tokenizer, outcome.query.content_tokens, best.text) >= GAP_OVERLAP
             )
             if not answered:
+                unanswered.append(doc_id)
                 out.append(
                     f"本地收录的《{lib.short(doc_id)}》是节选（{cov.summary}），其中没有找到直接回答这个问题的条文；以下是本地其他文件中的相关内容。"
                 )
-        return out
+        return Gaps(tuple(out), frozenset(unanswered))
+
+    def _partial_note(self, unit: Unit) -> str:
+        lib = self.library
+        return f"本地收录的《{lib.short(unit.doc_id)}》{unit.ref}只有前半部分（{lib.coverage(unit.doc_id).summary}），后面的文字本地没有；下面是现有的部分。"
 
     def _best_in(self, outcome: SearchOutcome, doc_id: str) -> Unit | None:
         units = self.library.documents[doc_id].units
@@ -247,14 +262,15 @@ class Composer:
         exact: list[Hit],
         notes: list[str],
         p: float,
-        gaps: list[str] | None = None,
+        gaps: Gaps | None = None,
     ) -> Answer:
         query = outcome.query
         intent = query.intent
         tokens = query.content_tokens
-        passages = self._passages(outcome, exact, tokens, intent, avoid=set(query.named_docs) if gaps else set())
+        gaps = gaps or Gaps()
+        passages = self._passages(outcome, exact, tokens, intent, avoid=set(gaps.unanswered_docs))
         highlight = bool(FIGURE_INTENTS & set(intent.kinds))
-        blocks: list[Block] = [Caveat(g) for g in gaps or ()]
+        blocks: list[Block] = [Caveat(g) for g in gaps.notes]
         if UNSURE_NOTE in notes:
             blocks.append(Caveat(UNSURE_NOTE))
         dropped = 0
@@ -293,7 +309,7 @@ class Composer:
         related = tuple(h.unit for h in outcome.hits if h.unit.unit_id not in cited)[: self.config.related]
         if related:
             blocks.append(Related(related))
-        notes += self._coverage_notes([passage.unit for passage in passages])
+        notes += self._coverage_notes([passage.unit for passage in passages], said=gaps.notes)
         shown = tuple(n for n in notes if n != UNSURE_NOTE)  # the caveat leads the answer instead
         if shown:
             blocks.append(Notes(shown))
@@ -377,23 +393,28 @@ class Composer:
         return max(sentences, key=score)
 
     def _second_source(self, outcome: SearchOutcome, primary: Unit, tokens: frozenset[str]) -> Unit | None:
-        """A unit from another document that answers about as well (e.g. the law and the regulation on reporting)."""
+        """A unit from another document that answers about as well (e.g. the law and the regulation on reporting);
+        never one of a one-sector document the question is not about (煤矿 rules for a question on enterprises)."""
         cfg = self.config
         base = overlap(self.tokenizer, tokens, primary.text)
+        off_scope = set(outcome.query.off_scope_docs)
         for hit in outcome.hits[1 : 1 + cfg.second_window]:
             unit = hit.unit
-            if unit.doc_id != primary.doc_id and overlap(self.tokenizer, tokens, unit.text) >= max(
-                cfg.second_min_overlap, cfg.second_ratio * base
+            if (
+                unit.doc_id != primary.doc_id
+                and unit.doc_id not in off_scope
+                and overlap(self.tokenizer, tokens, unit.text) >= max(cfg.second_min_overlap, cfg.second_ratio * base)
             ):
                 return unit
         return None
 
-    def _coverage_notes(self, units: list[Unit]) -> list[str]:
+    def _coverage_notes(self, units: list[Unit], said: tuple[str, ...] = ()) -> list[str]:
+        """Which cited documents are excerpts and which cited units we hold only in part (unless ``said``)."""
         notes = [
             f"本地收录的《{doc.info.short}》不完整（{cov.summary}），以上回答只依据现有文字，可能不全。"
             for doc, cov in self.library.incomplete_sources(units)
         ]
         for unit in dict.fromkeys(units):
-            if unit.partial and not any(unit.ref in n and "前半部分" in n for n in notes):
+            if unit.partial and not any(unit.ref in n and "前半部分" in n for n in [*notes, *said]):
                 notes.append(f"{unit.label}在本地副本中只有前半部分。")
         return notes

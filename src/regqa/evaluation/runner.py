@@ -316,4 +316,33 @@ def abstention_section(services) -> list[str]:
         f"另有 {len(abstain.outside_examples())} 个语料外示例问题（`src/regqa/data/outside_examples.txt`，与各题集分开维护，测试保证不含任何评测题）只作为相似度参照，不参与拟合。"
         "下面各题集的回答指标用的是在全部题上拟合的模型，拒答部分偏乐观；交叉验证数字才是对新问题的估计。",
         "",
+        *bank_abstention(services, model),
+    ]
+
+
+def bank_abstention(services, model) -> list[str]:
+    """How often the index's abstention model refuses the question bank's answerable questions, by style: the
+    calibration sets are mostly about the core documents, the bank covers every document."""
+    from regqa import config as cfg  # noqa: PLC0415
+    from regqa.evaluation.bank import STYLE_NAMES  # noqa: PLC0415
+    from regqa.evaluation.questions import load_bank  # noqa: PLC0415
+    from regqa.fitting import held, question_features  # noqa: PLC0415
+
+    bank_dir = cfg.eval_dir() / "bank"
+    questions = (
+        [q for q in load_bank(bank_dir) if q.answerable and held(services.library, q)] if bank_dir.is_dir() else []
+    )
+    if model is None or not questions:
+        return []
+    refused = np.array([model.p_answerable(x) < model.threshold for x in question_features(services, questions)])
+    styles = [q.style for q in questions]
+    cells = [f"{STYLE_NAMES.get(s, s)} {refused[[t == s for t in styles]].mean():.3f}" for s in dict.fromkeys(styles)]
+    docs = [q.doc_id for q in questions]
+    by_doc = {d: float(refused[[x == d for x in docs]].mean()) for d in dict.fromkeys(docs)}
+    worst = sorted(by_doc.items(), key=lambda kv: -kv[1])[:5]
+    return [
+        f"同一模型对题库中可回答的 {len(questions)} 题（覆盖全部文件，不参与拒答拟合）的误拒答率：**{refused.mean():.3f}**；"
+        f"按题型：{'、'.join(cells)}；最高的文件：{'、'.join(f'《{services.library.short(d)}》{r:.2f}' for d, r in worst)}。"
+        "校准用的可回答题多是核心文件的问题，导入文件的口语问题常被误拒（未解决）。",
+        "",
     ]

@@ -494,8 +494,38 @@ def test_keyboard_only_chat_browse_and_tools_with_a_visible_focus(browser, app_u
         assert_visible_focus(focus_until(page, "el => el.id === 'rq-duties-run'"))
         page.keyboard.press("Enter")
         page.wait_for_selector("#rq-duties-out .rq-report-entry", timeout=TIMEOUT)
+        # 学习备课: type a topic, run, reach the download links
+        open_by_keyboard(page, "学习备课")
+        assert_visible_focus(focus_until(page, "el => el.closest('#rq-study-topic') && el.tagName === 'TEXTAREA'"))
+        page.keyboard.type("事故报告")
+        assert_visible_focus(focus_until(page, "el => el.id === 'rq-study-run'"))
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#rq-study-out .rq-report-entry", timeout=TIMEOUT)
+        assert_visible_focus(focus_until(page, "el => el.closest('#rq-study-files') && el.tagName === 'A'", limit=80))
+        # 条文对照: the two default articles compared
+        open_by_keyboard(page, "条文对照")
+        assert_visible_focus(focus_until(page, "el => el.id === 'rq-compare-run'", limit=80))
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#rq-compare-out ins, #rq-compare-out del", timeout=TIMEOUT)
     finally:
         page.context.close()
+
+
+def open_by_keyboard(page, tab: str) -> None:
+    """Tab back to a top-level tab, give it a visible focus, open it with Enter."""
+    assert_visible_focus(
+        focus_until(
+            page,
+            f"el => el.getAttribute('role') === 'tab' && el.innerText.trim() === '{tab}'",
+            reverse=True,
+            limit=300,
+        )
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('[role=tab][aria-selected=true]')].some(t => t.innerText.trim() === '{tab}')",
+        timeout=TIMEOUT,
+    )
 
 
 def test_every_page_fits_reads_well_and_is_easy_to_tap_at_both_sizes(sized):

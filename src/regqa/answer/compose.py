@@ -133,12 +133,13 @@ class Composer:
         if out or outcome.exact:  # a named article we lack: not answered from the rest of its document either
             return Gaps(tuple(out), frozenset(outcome.query.named_docs) if out else frozenset())
         top = outcome.hits[0].unit if outcome.hits else None
-        if top is not None and top.partial:
-            out.append(self._partial_note(top))
+        cut = top if top is not None and top.partial else None  # the best unit breaks off in our copy
+        if cut is not None:
+            out.append(self._partial_note(cut))
         unanswered: list[str] = []
         for doc_id in outcome.query.named_docs:
             cov = lib.coverage(doc_id)
-            if cov.complete or (top is not None and top.partial and top.doc_id == doc_id):
+            if cov.complete or (cut is not None and cut.doc_id == doc_id):
                 continue
             best = self._best_in(outcome, doc_id)
             answered = (

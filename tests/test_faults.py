@@ -421,7 +421,7 @@ sys.exit(main(["build", "--quiet"]))
 """
 
 
-def test_a_build_killed_while_writing_leaves_the_old_index_and_the_next_build_removes_its_folder(built, tmp_path):
+def test_a_build_killed_while_writing_leaves_the_old_index_and_the_next_start_removes_its_folder(built, tmp_path):
     import signal
 
     corpus, index = built
@@ -451,6 +451,20 @@ def test_a_build_killed_while_writing_leaves_the_old_index_and_the_next_build_re
             proc.kill()
     staging = [p.name for p in (index / "builds").iterdir() if p.name.startswith(".staging")]
     assert staging and current_build(index).name == live  # the half-written build sits aside, never live
+    # the corpus back as the live build has it: the next start needs no build, yet removes the leftover
+    extra = (corpus / "extra_rules.txt").read_bytes()
+    (corpus / "extra_rules.txt").unlink()
+    searched = subprocess.run(
+        [sys.executable, "-m", "regqa", "search", "事故报告时限"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert searched.returncode == 0 and "正在构建索引" not in searched.stderr, searched.stderr[-3000:]
+    assert [p.name for p in (index / "builds").iterdir()] == [live] == [current_build(index).name]
+    (corpus / "extra_rules.txt").write_bytes(extra)
     rebuilt = subprocess.run(
         [sys.executable, "-m", "regqa", "build", "--quiet"],
         cwd=ROOT,

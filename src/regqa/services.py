@@ -58,6 +58,7 @@ from regqa.retrieval.index import (
     now_iso,
     read_manifest,
     remove_stale_staging,
+    tidy_killed_builds,
     write_build,
 )
 from regqa.retrieval.lexicon import Lexicon, load_lexicon
@@ -455,6 +456,7 @@ def open_services(
     index_dir = Path(index_dir or cfg.index_dir())
     log = log or (lambda msg: print(msg, file=sys.stderr))
     recover(corpus_dir, index_dir, log)  # an import that was killed: restore (or finish) it before reading the corpus
+    tidy_killed_builds(index_dir)  # a build that was killed: its half-written folder goes
     lexicon = load_lexicon()
     encoder, reason = get_encoder(encoder_spec)
     calibration, training = cfg.calibration_files(), cfg.training_files()

@@ -90,6 +90,17 @@ def remove_stale_staging(index_dir: Path) -> None:
                 shutil.rmtree(old, ignore_errors=True)
 
 
+def tidy_killed_builds(index_dir: Path) -> None:
+    """At any start: remove what a killed build left, unless a build is running now (never blocks, never raises)."""
+    if not (Path(index_dir) / "builds").is_dir():
+        return
+    try:
+        with build_lock(index_dir, wait=0.0):
+            remove_stale_staging(index_dir)
+    except (IndexUnavailable, OSError):  # a build holds the lock, or the folder is read-only: leave it
+        pass
+
+
 def _write_file(path: Path, data: bytes) -> None:
     with open(path, "wb") as fh:
         fh.write(data)

@@ -69,6 +69,29 @@ def test_a_county_head_gets_the_county_governments_duties_after_what_is_missing(
     assert sum(len(items) for _, items in duty_list.groups) <= 12
 
 
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("我的安全生产职责一共有几项？", "党委主要负责人（书记）"),  # asked by count: answered by the interpretation
+        ("不分管安全的副县长有几项安全生产职责？", None),
+        ("政府一把手的安全生产职责清单在哪里？", None),
+        ("班子其他成员要干什么？", None),
+        ("应急局长要干什么？", None),  # a department's leader comes under the rules by reference
+    ],
+)
+def test_a_leaders_own_duty_list_asked_about_starts_with_what_is_missing(services, question, role):
+    answer = services.ask(question, None, role)
+    first = answer.blocks[0]
+    assert isinstance(first, Caveat) and "第二章" in first.text and ("本地缺失" in first.text or "节选" in first.text)
+    assert answer.citations  # and the question is still answered from what we hold
+
+
+@pytest.mark.parametrize("question", ["应急管理局负责什么？", "出了事故，县政府要不要组织救援？"])
+def test_a_question_about_a_department_or_an_event_gets_no_duty_list_notice(services, question):
+    answer = services.ask(question)
+    assert not any(isinstance(b, Caveat) and "第二章" in b.text for b in answer.blocks)
+
+
 def test_an_enterprise_principal_gets_the_seven_duties_of_the_law(services):
     answer = services.ask("企业老板要干什么？")
     labels = [c.label for c in answer.citations]

@@ -32,7 +32,7 @@ from regqa.answer.blocks import (
     verified,
 )
 from regqa.answer.config import AnswerConfig
-from regqa.answer.duties import duty_blocks, is_duty_question
+from regqa.answer.duties import asks_duty_list, duty_blocks, is_duty_question, lacking_duty_list
 from regqa.answer.passages import Passage, overlap, select_passages
 from regqa.answer.scenario import is_scenario, scenario_blocks
 from regqa.library import Library
@@ -125,8 +125,9 @@ class Composer:
 
     def gaps(self, outcome: SearchOutcome) -> Gaps:
         """What the question asks of our copies that they lack, said before anything else: articles it names
-        that we do not hold, a best unit whose text our copy holds only in part, and excerpts it names whose
-        text does not answer it (those documents are then not quoted: the answer comes from the others)."""
+        that we do not hold, a leader's own duty list asked about (it lies in chapters our excerpts lack), a best
+        unit whose text our copy holds only in part, and excerpts it names whose text does not answer it (those
+        documents are then not quoted: the answer comes from the others)."""
         lib = self.library
         out = [lib.missing_note(r.doc_id, r.article, r.suffix) for r in outcome.missing if r.doc_id]
         out += [self._partial_note(h.unit) for h in outcome.exact if h.unit.partial]
@@ -152,7 +153,8 @@ class Composer:
                 out.append(
                     f"本地收录的《{lib.short(doc_id)}》是节选（{cov.summary}），其中没有找到直接回答这个问题的条文；以下是本地其他文件中的相关内容。"
                 )
-        return Gaps(tuple(out), frozenset(unanswered))
+        duty_list = lacking_duty_list(lib, outcome) if asks_duty_list(outcome) else ""
+        return Gaps((duty_list, *out) if duty_list else tuple(out), frozenset(unanswered))
 
     def _partial_note(self, unit: Unit) -> str:
         lib = self.library

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from regqa.actors import BY_ID, actor_words, covered
+from regqa.actors import BY_ID, actor_words, covered, named_actors
 from regqa.answer.blocks import (
     Block,
     Caveat,
@@ -48,7 +48,15 @@ INTERPRETATION_TERMS = {
     "other_leaders": ("党委常委会其他成员", "政府其他领导干部"),
 }
 # Who applies the responsibility regulations by reference ("……乡镇（街道）党政领导干部……参照本规定执行").
-BY_REFERENCE = {"township": "乡镇（街道）", "development_zone": "开发区", "supervising_department": "政府工作部门"}
+BY_REFERENCE = {
+    "township": "乡镇（街道）",
+    "development_zone": "开发区",
+    "supervising_department": "政府工作部门",
+    "emergency_department": "政府工作部门",
+}
+# A department's own duties are in the laws we hold; only its leaders (局长 …) come under the rules by reference.
+_DEPARTMENTS = {"supervising_department", "emergency_department"}
+_LEADER = re.compile(r"局长|负责人|领导|干部|主任|厅长|处长")
 
 
 def is_duty_question(outcome: SearchOutcome) -> bool:
@@ -150,23 +158,54 @@ def grouped(quotes: list[DutyQuote]) -> tuple[tuple[str, tuple[Citation, ...]], 
     return tuple((theme, tuple(q.citation for q in quotes if q.theme == theme)) for theme in themes)
 
 
-def gap_blocks(library: Library, actor: str) -> list[Block]:
-    """What the local copy lacks on this actor's duties, said first (with the texts that say where they are)."""
-    docs = [d for d in library.documents.values() if d.info.duty_chapter and not library.coverage(d.doc_id).complete]
+_WHOLE_LIST = re.compile(
+    r"(?:几项|多少项|哪些|什么)(?:安全生产)?职责|职责(?:一共|总共|共)?有?(?:几项|多少项|哪些)|职责清单|职责(?:是什么|怎么讲)"
+)
+
+
+def asks_duty_list(outcome: SearchOutcome) -> bool:
+    """An actor's duty list asked about as a whole: "我要干什么", and also "有几项职责", "职责清单在哪里",
+    "县长的安全生产职责怎么讲" (answered from the articles that answer them, after the gap notice); not
+    "出了事故我该怎么办", which asks what to do about an event."""
+    q = outcome.query
+    if not q.actor or q.references:
+        return False
+    return bool(_WHOLE_LIST.search(q.text)) or (is_duty_question(outcome) and "事故" not in q.text)
+
+
+def lacking_duty_list(library: Library, outcome: SearchOutcome) -> str:
+    """The gap notice for a question about the asker's (or a leader's) own duty list; '' when none applies."""
+    q = outcome.query
+    actor = q.actor or ""
+    if actor in _DEPARTMENTS and not _LEADER.search(q.text) and actor in {a for _, a in named_actors(q.text)}:
+        return ""  # asked about the department itself (a role chosen in the selector is a person: 部门负责人)
+    return gap_lead(library, actor)
+
+
+def _duty_chapters_lacking(library: Library) -> list:
+    return [d for d in library.documents.values() if d.info.duty_chapter and not library.coverage(d.doc_id).complete]
+
+
+def gap_lead(library: Library, actor: str) -> str:
+    """What the local copy lacks on this actor's own duty list ('' when its list is not in a missing chapter)."""
+    docs = _duty_chapters_lacking(library)
+    if not docs or (actor not in INTERPRETATION_TERMS and actor not in BY_REFERENCE):
+        return ""
     name = BY_ID[actor].name
-    terms = INTERPRETATION_TERMS.get(actor)
-    reference = BY_REFERENCE.get(actor)
-    if not docs or (terms is None and reference is None):
-        return []
     where = "、".join(f"《{d.info.short}》{d.info.duty_chapter}" for d in docs)
-    if terms:
-        lead = f"{name}本人的安全生产职责，专门规定在{where}；本地收录的这些文件是节选，缺少这些条文，无法逐条列出。"
-    else:
-        lead = (
-            f"{name}的党政领导干部参照{where.replace('第二章', '')}执行，其中规定职责的{where}本地缺失，无法逐条列出。"
-        )
+    if actor in INTERPRETATION_TERMS:
+        return f"{name}本人的安全生产职责，专门规定在{where}；本地收录的这些文件是节选，缺少这些条文，无法逐条列出。"
+    return f"{name}的党政领导干部参照{where.replace('第二章', '')}执行，其中规定职责的{where}本地缺失，无法逐条列出。"
+
+
+def gap_blocks(library: Library, outcome: SearchOutcome, actor: str) -> list[Block]:
+    """What the local copy lacks on this actor's duties, said first (with the texts that say where they are)."""
+    lead = lacking_duty_list(library, outcome)
+    if not lead:
+        return []
     blocks: list[Block] = [Caveat(lead)]
-    for citation in _evidence(library, docs, terms, reference):
+    docs = _duty_chapters_lacking(library)
+    for citation in _evidence(library, docs, INTERPRETATION_TERMS.get(actor), BY_REFERENCE.get(actor)):
         blocks.append(Quote(citation, evidence=True))
     return blocks
 
@@ -197,7 +236,7 @@ def _evidence(library: Library, docs, terms, reference) -> list[Citation]:
 def duty_blocks(library: Library, outcome: SearchOutcome, actor: str) -> list[Block]:
     """Gap notice first, then the grouped list; empty when the corpus holds no duty of the actor."""
     quotes = duty_quotes(library, outcome, actor)
-    blocks = gap_blocks(library, actor)
+    blocks = gap_blocks(library, outcome, actor)
     if not quotes:
         return blocks
     name = BY_ID[actor].name

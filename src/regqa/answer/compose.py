@@ -70,6 +70,7 @@ class Gaps:
 
     notes: tuple[str, ...] = ()
     unanswered_docs: frozenset[str] = frozenset()
+    partial_units: frozenset[str] = frozenset()  # units whose "only the first part" note is among ``notes``
 
 
 class Composer:
@@ -130,9 +131,11 @@ class Composer:
         documents are then not quoted: the answer comes from the others)."""
         lib = self.library
         out = [lib.missing_note(r.doc_id, r.article, r.suffix) for r in outcome.missing if r.doc_id]
-        out += [self._partial_note(h.unit) for h in outcome.exact if h.unit.partial]
+        cut_exact = [h.unit for h in outcome.exact if h.unit.partial]
+        out += [self._partial_note(u) for u in cut_exact]
         if out or outcome.exact:  # a named article we lack: not answered from the rest of its document either
-            return Gaps(tuple(out), frozenset(outcome.query.named_docs) if out else frozenset())
+            named = frozenset(outcome.query.named_docs) if out else frozenset()
+            return Gaps(tuple(out), named, frozenset(u.unit_id for u in cut_exact))
         top = outcome.hits[0].unit if outcome.hits else None
         cut = top if top is not None and top.partial else None  # the best unit breaks off in our copy
         if cut is not None:
@@ -154,7 +157,8 @@ class Composer:
                     f"本地收录的《{lib.short(doc_id)}》是节选（{cov.summary}），其中没有找到直接回答这个问题的条文；以下是本地其他文件中的相关内容。"
                 )
         duty_list = lacking_duty_list(lib, outcome) if asks_duty_list(outcome) else ""
-        return Gaps((duty_list, *out) if duty_list else tuple(out), frozenset(unanswered))
+        notes = (duty_list, *out) if duty_list else tuple(out)
+        return Gaps(notes, frozenset(unanswered), frozenset({cut.unit_id}) if cut is not None else frozenset())
 
     def _partial_note(self, unit: Unit) -> str:
         lib = self.library
@@ -314,7 +318,7 @@ class Composer:
         related = tuple(h.unit for h in outcome.hits if h.unit.unit_id not in cited)[: self.config.related]
         if related:
             blocks.append(Related(related))
-        notes += self._coverage_notes([passage.unit for passage in passages], said=gaps.notes)
+        notes += self._coverage_notes([passage.unit for passage in passages], said=gaps.partial_units)
         shown = tuple(n for n in notes if n != UNSURE_NOTE)  # the caveat leads the answer instead
         if shown:
             blocks.append(Notes(shown))
@@ -413,13 +417,14 @@ class Composer:
                 return unit
         return None
 
-    def _coverage_notes(self, units: list[Unit], said: tuple[str, ...] = ()) -> list[str]:
-        """Which cited documents are excerpts and which cited units we hold only in part (unless ``said``)."""
+    def _coverage_notes(self, units: list[Unit], said: frozenset[str] = frozenset()) -> list[str]:
+        """Which cited documents are excerpts and which cited units we hold only in part (unless already ``said``:
+        unit ids)."""
         notes = [
             f"本地收录的《{doc.info.short}》不完整（{cov.summary}），以上回答只依据现有文字，可能不全。"
             for doc, cov in self.library.incomplete_sources(units)
         ]
         for unit in dict.fromkeys(units):
-            if unit.partial and not any(unit.ref in n and "前半部分" in n for n in [*notes, *said]):
+            if unit.partial and unit.unit_id not in said:
                 notes.append(f"{unit.label}在本地副本中只有前半部分。")
         return notes

@@ -184,4 +184,4 @@ def resolve_followup(question: str, conversation: Conversation, config: AnswerCo
     replaced = substitute(prev, topic)
     if replaced is not None:
         return replaced, f"结合上一问“{prev[:40]}”，理解为：{replaced[:60]}"
-    return f"{topic} {prev}", f"结合上一问“{prev[:40]}”，理解为：{topic}"
+    return f"{topic} {prev}", f"结合上一问“{prev[:40]}”，理解为：就“{topic[:20]}”而言，{prev[:40]}"

@@ -127,6 +127,21 @@ def test_a_question_in_two_parts_gets_two_answers(services):
     assert {"accident_reporting_regulation_2007:12", "accident_reporting_regulation_2007:13"} <= ids
 
 
+def test_the_later_parts_keep_the_document_the_first_part_names(services):
+    answer = services.ask("吉林省安全生产条例适用于哪些单位？坚持什么原则？")
+    ids = [c.unit_id for c in answer.citations]
+    assert ids[:1] == ["jilin_work_safety_regulation:2"] and "jilin_work_safety_regulation:3" in ids
+    # the excerpt answers both parts: no "nothing in the excerpt answers this" notice
+    assert not any(isinstance(b, Caveat) and "没有找到直接回答" in b.text for b in answer.blocks)
+
+
+def test_a_later_part_is_read_after_the_part_before_it(services):
+    answer = services.ask("老板强令工人冒险作业出事死了人，刑法怎么规定？什么算“强令他人违章冒险作业”？")
+    heads = [b.text for b in answer.blocks if isinstance(b, Paragraph) and b.text.startswith("（")]
+    assert len(heads) == 2
+    assert "criminal_law:134" in [c.unit_id for c in answer.citations]
+
+
 def test_a_follow_up_puts_the_new_actor_into_the_previous_question(services):
     answer = services.ask("那乡镇呢？", Conversation(("县长在安全生产上有哪些职责？",)))
     assert any("理解为：乡镇在安全生产上有哪些职责？" in n for n in answer.notes)

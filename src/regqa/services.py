@@ -47,6 +47,7 @@ from regqa.answer.scenario import is_scenario
 from regqa.corpus import CorpusError, corpus_fingerprint, load_corpus
 from regqa.journal import recover
 from regqa.library import Library
+from regqa.refs import mentioned_docs
 from regqa.relations import Relation, load_relations
 from regqa.retrieval.encoders import Encoder, get_encoder
 from regqa.retrieval.index import (
@@ -147,8 +148,14 @@ class Services:
         notes = [parts_note(len(parts))] if len(parts) > MAX_PARTS else []
         parts = parts[:MAX_PARTS]
         answers = []
-        for part, searched in zip(parts, with_context(parts), strict=True):
-            outcome, reading = self.outcome(searched, conversation, role, doc_ids)
+        infos = self.library.infos
+        first_docs = mentioned_docs(parts[0], infos)
+        names = "".join(f"《{self.library.documents[d].info.title}》" for d in first_docs)
+        named = [bool(mentioned_docs(p, infos)) for p in parts]
+        earlier = conversation or Conversation()
+        for i, (part, searched) in enumerate(zip(parts, with_context(parts, names, named), strict=True)):
+            # a later part is read after the one before it, as a follow-up is (对党组织…？对领导干部呢？)
+            outcome, reading = self.outcome(searched, earlier if i == 0 else earlier.add(parts[i - 1]), role, doc_ids)
             answers.append((part, self.composer.compose(part, outcome, self.abstainer.judge(outcome), reading)))
         return self.composer.combine(text, answers, notes)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from regqa.actors import covered
-from regqa.answer.abstain import Judgement
+from regqa.answer.abstain import Judgement, content_words
 from regqa.answer.blocks import (
     Answer,
     Block,
@@ -53,9 +53,8 @@ _LAW = re.compile(
     r"[\u4e00-\u9fff]{2,12}?(?:法|条例)(?![\u4e00-\u9fff]{0,1}[》])(?=[^\u4e00-\u9fff]|里|中|上|规定|对|的|要|怎|是|有|关于|$)"
 )
 _LEAD_WORDS = re.compile(r".*(?:按照|依照|依据|根据|按|照|在|对|关于|违反|的|了|是|看|查)")
-GAP_OVERLAP = (
-    0.5  # a named excerpt answers when its best unit tops the search and holds this share of the question's words
-)
+GAP_OVERLAP = 0.5  # a named excerpt answers when its best unit tops the search and holds more than this share
+# of the question's content words (jieba words, stopwords and the document's name left out)
 
 
 def outline(parts: list[Unit]) -> list[Passage]:
@@ -147,9 +146,7 @@ class Composer:
                 continue
             best = self._best_in(outcome, doc_id)
             answered = (
-                best is not None
-                and best == top
-                and overlap(self.tokenizer, outcome.query.content_tokens, best.text) >= GAP_OVERLAP
+                best is not None and best == top and self._word_share(outcome.query.content, best.text) > GAP_OVERLAP
             )
             if not answered:
                 unanswered.append(doc_id)
@@ -159,6 +156,12 @@ class Composer:
         duty_list = lacking_duty_list(lib, outcome) if asks_duty_list(outcome) else ""
         notes = (duty_list, *out) if duty_list else tuple(out)
         return Gaps(notes, frozenset(unanswered), frozenset({cut.unit_id}) if cut is not None else frozenset())
+
+    def _word_share(self, question: str, text: str) -> float:
+        """Share of the question's content words that ``text`` holds verbatim (index bigrams would let function
+        words such as 哪些/什么 outweigh 适用/单位)."""
+        words = set(content_words(self.tokenizer, question))
+        return sum(w in text for w in words) / len(words) if words else 0.0
 
     def _partial_note(self, unit: Unit) -> str:
         lib = self.library

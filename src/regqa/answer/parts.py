@@ -21,10 +21,16 @@ def split_parts(question: str) -> list[str]:
     return parts if len(parts) > 1 else [question]
 
 
-def with_context(parts: list[str]) -> list[str]:
-    """Each part as it is searched: a short part carries the first part's words (归谁调查？ → 归谁调查？ 较大事故…)."""
+def with_context(parts: list[str], names: str = "", named: list[bool] | None = None) -> list[str]:
+    """Each part as it is searched: a short part carries the first part's words (归谁调查？ → 归谁调查？ 较大事故…);
+    ``names``, the documents the first part names (《吉林省安全生产条例》), go with every later part that names none
+    (``named[i]``: part i names a document)."""
     first = parts[0]
-    return [p if i == 0 or len(p) > SHORT_PART else f"{p} {first}" for i, p in enumerate(parts)]
+    out = [p if i == 0 or len(p) > SHORT_PART else f"{p} {first}" for i, p in enumerate(parts)]
+    if names:
+        named = named or [False] * len(parts)
+        out = [p if i == 0 or named[i] or names in p else f"{names}{p}" for i, p in enumerate(out)]
+    return out
 
 
 def parts_note(found: int) -> str:

@@ -53,8 +53,9 @@ _LAW = re.compile(
     r"[\u4e00-\u9fff]{2,12}?(?:法|条例)(?![\u4e00-\u9fff]{0,1}[》])(?=[^\u4e00-\u9fff]|里|中|上|规定|对|的|要|怎|是|有|关于|$)"
 )
 _LEAD_WORDS = re.compile(r".*(?:按照|依照|依据|根据|按|照|在|对|关于|违反|的|了|是|看|查)")
-GAP_OVERLAP = 0.5  # a named excerpt answers when its best unit tops the search and holds more than this share
-# of the question's content words (jieba words, stopwords and the document's name left out)
+GAP_OVERLAP = 0.5  # a named excerpt answers when its best unit tops the search and holds this share of the
+# question's index tokens, or more than this share of its content words (jieba words, stopwords and the document's
+# name left out: as index tokens "适用于哪些单位" is mostly bigrams and function words)
 
 
 def outline(parts: list[Unit]) -> list[Passage]:
@@ -146,7 +147,12 @@ class Composer:
                 continue
             best = self._best_in(outcome, doc_id)
             answered = (
-                best is not None and best == top and self._word_share(outcome.query.content, best.text) > GAP_OVERLAP
+                best is not None
+                and best == top
+                and (
+                    overlap(self.tokenizer, outcome.query.content_tokens, best.text) >= GAP_OVERLAP
+                    or self._word_share(outcome.query.content, best.text) > GAP_OVERLAP
+                )
             )
             if not answered:
                 unanswered.append(doc_id)
@@ -158,8 +164,7 @@ class Composer:
         return Gaps(notes, frozenset(unanswered), frozenset({cut.unit_id}) if cut is not None else frozenset())
 
     def _word_share(self, question: str, text: str) -> float:
-        """Share of the question's content words that ``text`` holds verbatim (index bigrams would let function
-        words such as 哪些/什么 outweigh 适用/单位)."""
+        """Share of the question's content words that ``text`` holds verbatim."""
         words = set(content_words(self.tokenizer, question))
         return sum(w in text for w in words) / len(words) if words else 0.0
 

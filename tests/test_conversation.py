@@ -24,6 +24,12 @@ from regqa.answer.conversation import Conversation, resolve_followup
             "理解为：事故发生单位瞒报事故怎么处罚？",
         ),
         ("一般事故由谁调查？", "如果是重大事故呢？", "重大事故由谁调查？", "理解为：重大事故由谁调查？"),
+        (
+            "对党组织问责有哪些方式？",
+            "对领导干部呢？",
+            "对领导干部问责有哪些方式？",
+            "理解为：对领导干部问责有哪些方式？",
+        ),
         # nothing in the previous question to replace: both are searched, and the reading names both
         ("较大事故由谁调查？", "如果是煤矿呢？", "煤矿 较大事故由谁调查？", "理解为：就“煤矿”而言，较大事故由谁调查？"),
     ],

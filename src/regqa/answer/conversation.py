@@ -14,6 +14,7 @@ from regqa.answer.config import AnswerConfig
 from regqa.retrieval.query import MAX_QUESTION_CHARS
 
 FOLLOWUP_START = re.compile(r"^(那么?|那如果|还有|另外|如果是|要是|换成|假如|至于|那要是)")
+PREPOSITIONS = "对向由给让"
 FOLLOWUP_END = re.compile(r"(呢|咧|嘞)[?？!！。.\s]*$")
 MAX_TURNS = 8  # earlier questions kept (and read from a request's history)
 
@@ -151,6 +152,13 @@ def substitute(previous: str, topic: str) -> str | None:
             len(w) for w in sorted(_names_of(old[0][1]), key=len, reverse=True) if previous.startswith(w, start)
         )
         out, rest, changed = out[:start] + word + out[end:], rest.replace(word, "", 1), True
+    elif old and topic[:1] in PREPOSITIONS and 0 < old[0][0] and previous[old[0][0] - 1] == topic[0]:
+        # the same preposition before someone the actor table does not know: 对党组织…？对领导干部呢？
+        start = old[0][0]
+        end = start + next(
+            len(w) for w in sorted(_names_of(old[0][1]), key=len, reverse=True) if previous.startswith(w, start)
+        )
+        out, rest, changed = out[:start] + topic[1:] + out[end:], "", True
     fact = FACT.search(rest)
     old_fact = FACT.search(out)
     if fact and old_fact:

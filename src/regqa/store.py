@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from regqa.records import DocInfo, Document, Gap, Gloss, Item, Paragraph, Unit
 
@@ -33,10 +34,15 @@ def doc_to_dict(doc: Document) -> dict:
     }
 
 
+def _tuples(fields: dict) -> dict[str, Any]:
+    """A record's fields with every JSON list as the tuple the frozen record holds."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+
+
 def doc_from_dict(d: dict) -> Document:
     info = d["info"]
     return Document(
-        info=DocInfo(**{k: tuple(v) if isinstance(v, list) else v for k, v in info.items()}),  # JSON lists → tuples
+        info=DocInfo(**_tuples(info)),
         path=d.get("path", ""),
         sha256=d.get("sha256", ""),
         metadata=tuple(d.get("metadata", ())),

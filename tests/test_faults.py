@@ -421,6 +421,13 @@ sys.exit(main(["build", "--quiet"]))
 """
 
 
+def _regqa(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """``python -m regqa ARGS`` in a child process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "regqa", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+
+
 def test_a_build_killed_while_writing_leaves_the_old_index_and_the_next_start_removes_its_folder(built, tmp_path):
     import signal
 
@@ -454,25 +461,11 @@ def test_a_build_killed_while_writing_leaves_the_old_index_and_the_next_start_re
     # the corpus back as the live build has it: the next start needs no build, yet removes the leftover
     extra = (corpus / "extra_rules.txt").read_bytes()
     (corpus / "extra_rules.txt").unlink()
-    searched = subprocess.run(
-        [sys.executable, "-m", "regqa", "search", "事故报告时限"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    searched = _regqa(env, "search", "事故报告时限")
     assert searched.returncode == 0 and "正在构建索引" not in searched.stderr, searched.stderr[-3000:]
     assert [p.name for p in (index / "builds").iterdir()] == [live] == [current_build(index).name]
     (corpus / "extra_rules.txt").write_bytes(extra)
-    rebuilt = subprocess.run(
-        [sys.executable, "-m", "regqa", "build", "--quiet"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    rebuilt = _regqa(env, "build", "--quiet")
     assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
     assert [p.name for p in (index / "builds").iterdir()] == [current_build(index).name] != [live]
     assert "extra_rules" in open_engine(corpus, index, auto_build=False).library.documents

@@ -149,9 +149,9 @@ class Services:
         parts = parts[:MAX_PARTS]
         answers = []
         infos = self.library.infos
-        first_docs = mentioned_docs(parts[0], infos)
-        names = "".join(f"《{self.library.documents[d].info.title}》" for d in first_docs)
-        named = [bool(mentioned_docs(p, infos)) for p in parts]
+        docs = [mentioned_docs(p, infos) for p in parts]
+        names = "".join(f"《{self.library.documents[d].info.title}》" for d in docs[0])
+        named = [bool(d) for d in docs]
         earlier = conversation or Conversation()
         for i, (part, searched) in enumerate(zip(parts, with_context(parts, names, named), strict=True)):
             # a later part is read after the one before it, as a follow-up is (对党组织…？对领导干部呢？)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from regqa.actors import clause_actors, covered, question_actor
+from regqa.actors import clause_actors, concerned, covered, question_actor
 from regqa.answer.blocks import Caveat, DutyList, Governs, Paragraph, Quote
 from regqa.answer.conversation import Conversation
 from regqa.relations import check_relations, load_relations
@@ -99,6 +99,20 @@ def test_an_enterprise_principal_gets_the_seven_duties_of_the_law(services):
         "《安全生产法》第五条" in labels and sum(label.startswith("《安全生产法》第二十一条") for label in labels) >= 5
     )
     assert not isinstance(answer.blocks[0], Caveat)  # nothing missing for enterprises
+
+
+def test_an_enterprise_acts_through_its_principal():
+    assert "enterprise_head" in covered("enterprise")  # what the enterprise must do, its principal does
+    assert "enterprise" not in covered("enterprise_head")  # the boss's own list is 第二十一条, not the firm's
+    assert "enterprise" in concerned("enterprise_head")  # but his questions concern the firm's duties too
+
+
+def test_an_enterprises_duty_list_holds_its_principals_duties(services):
+    answer = services.ask("企业在安全生产上要干什么？")
+    duty_list = next(b for b in answer.blocks if isinstance(b, DutyList))
+    assert "主要负责人" in duty_list.actor
+    labels = [c.label for _, items in duty_list.groups for c in items]
+    assert any(label.startswith("《安全生产法》第二十一条") for label in labels)
 
 
 def test_an_accident_scenario_is_graded_and_its_investigator_worked_out(services):

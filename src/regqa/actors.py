@@ -28,6 +28,8 @@ class Actor:
     colloquial: tuple[str, ...] = ()  # how people name it in a question (longest match wins)
     carries: tuple[str, ...] = ()  # bodies whose duties this person answers for (a county head: the county government)
     leader: bool = False  # a Party or government leader: the responsibility regulations apply
+    acts_through: tuple[str, ...] = ()  # who acts for this body (an enterprise: its principal)
+    acts_for: tuple[str, ...] = ()  # the body this person acts for, whose duties are not theirs to list
 
 
 _GOV = r"(?:国务院和)?(?:县级以上地方各级|县级以上各级|县级以上地方|县级以上|地方各级|设区的市级|省级|县级|事故发生地|有关地方|上级|本级)?人民政府"
@@ -150,6 +152,7 @@ ACTORS: tuple[Actor, ...] = (
             "矿长",
             "经理",
         ),
+        acts_for=("enterprise",),
     ),
     Actor(
         "safety_manager",
@@ -168,6 +171,7 @@ ACTORS: tuple[Actor, ...] = (
         "生产经营单位",
         r"生产经营单位|用人单位|施工单位|建设单位|使用单位|生产单位|经营单位|企业",
         ("企业", "工厂", "公司", "厂里", "厂子", "用人单位", "施工单位"),
+        acts_through=("enterprise_head",),
     ),
     Actor(
         "village_committee",
@@ -258,9 +262,16 @@ def actors_of(unit: Unit) -> frozenset[str]:
 
 
 def covered(actor: str) -> frozenset[str]:
-    """The actor and the bodies whose duties it answers for."""
+    """The actor, the bodies whose duties it answers for and who acts for it."""
     a = BY_ID.get(actor)
-    return frozenset({actor, *(a.carries if a else ())})
+    return frozenset({actor, *(a.carries if a else ()), *(a.acts_through if a else ())})
+
+
+def concerned(actor: str) -> frozenset[str]:
+    """Whose provisions concern the actor: ``covered`` and the body it acts for. An enterprise's boss is
+    asked about the enterprise's duties too (安全投入, 事故报告), though his own duty list is 第二十一条."""
+    a = BY_ID.get(actor)
+    return covered(actor) | frozenset(a.acts_for if a else ())
 
 
 # ---------------------------------------------------------------- questions

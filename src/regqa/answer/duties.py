@@ -233,16 +233,22 @@ def _evidence(library: Library, docs, terms, reference) -> list[Citation]:
     return out
 
 
+def _who(actor: str) -> str:
+    """The actor's name with the bodies it answers for and who acts for it: whose duties the list holds."""
+    a = BY_ID[actor]
+    carried = "、".join(BY_ID[c].name for c in a.carries)
+    through = "、".join(BY_ID[c].name for c in a.acts_through)
+    extra = [f"及其所负责的{carried}" if carried else "", f"含{through}" if through else ""]
+    return a.name + "".join(f"（{e}）" for e in extra if e)
+
+
 def duty_blocks(library: Library, outcome: SearchOutcome, actor: str) -> list[Block]:
     """Gap notice first, then the grouped list; empty when the corpus holds no duty of the actor."""
     quotes = duty_quotes(library, outcome, actor)
     blocks = gap_blocks(library, outcome, actor)
     if not quotes:
         return blocks
-    name = BY_ID[actor].name
-    carried = [BY_ID[c].name for c in BY_ID[actor].carries]
-    who = f"{name}（及其所负责的{'、'.join(carried)}）" if carried else name
-    blocks.append(DutyList(who, grouped(quotes)))
+    blocks.append(DutyList(_who(actor), grouped(quotes)))
     blocks.append(
         Paragraph(
             "完整的职责清单（含全部条文、可导出 Word）见“职责清单”页，或命令 python -m regqa duties --role 身份。"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from regqa.actors import covered
+from regqa.actors import concerned
 from regqa.retrieval.fusion import GLOSS_FALLBACK, minmax, ranks, ranks_at, top_positions
 from regqa.retrieval.priors import UnitPriors
 from regqa.retrieval.query import AnalysedQuery
@@ -137,7 +137,7 @@ def ranking_features(
     out["defines"] = column(priors.defines_any(query.text))
     out["bias_named_boilerplate"] = out["named_doc"] * out["boilerplate"]
     if query.actor:
-        match = column(priors.actor_match(covered(query.actor)))
+        match = column(priors.actor_match(concerned(query.actor)))
         out["actor_match"] = match
         out["actor_other"] = column(priors.has_actor) * (1.0 - match)
     else:

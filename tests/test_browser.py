@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from regqa.answer.blocks import Caveat
+from regqa.app.chat import OFFICIAL_EXAMPLES
 from tests.app_helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, save_screenshot
 from tests.page_checks import (
     english_strings,
@@ -38,6 +39,7 @@ TABS = ("智能问答", "浏览条文", "职责清单", "学习备课", "条文�
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 QUESTION = "事故发生后多长时间内要报告？"
 LONG_ANSWER = "乡镇政府在安全生产上有哪些职责？"
+DUTY_QUESTION = OFFICIAL_EXAMPLES[0]  # 我是分管安全的副县长，我要干什么？
 # Questions whose evidence is weak on the 11-document corpus (the answer opens with "⚠️ 把握不大").
 UNSURE_CANDIDATES = (
     "安全生产法里常说的“三个必须”具体是哪三个必须？",
@@ -551,6 +553,12 @@ def test_every_page_fits_reads_well_and_is_easy_to_tap_at_both_sizes(sized):
     check("article")
     save_screenshot(page, SHOTS / f"article-{size}.png")
     page.keyboard.press("Escape")
+
+    ask(page, DUTY_QUESTION)  # the app's first example: the gap in the local copy is said first
+    start = answer_start(page)
+    assert start["text"].startswith("⚠️") and "第二章" in start["text"], start["text"]
+    check("chat-duty")
+    save_screenshot(page, SHOTS / f"chat-duty-{size}.png")
 
     open_tab(page, "浏览条文")
     page.fill("#rq-search textarea", "事故 报告 1小时")

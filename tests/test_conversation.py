@@ -24,6 +24,19 @@ from regqa.answer.conversation import Conversation, resolve_followup
             "理解为：事故发生单位瞒报事故怎么处罚？",
         ),
         ("一般事故由谁调查？", "如果是重大事故呢？", "重大事故由谁调查？", "理解为：重大事故由谁调查？"),
+        # a toll keeps the previous wording (only the figure changes) and a condition said with it stays
+        (
+            "违章作业造成1人死亡判几年？",
+            "死了3个人、负主要责任呢？",
+            "违章作业造成3人死亡、负主要责任判几年？",
+            "理解为：违章作业造成3人死亡、负主要责任判几年？",
+        ),
+        (
+            "事故造成3人重伤算什么级别？",
+            "重伤20人呢？",
+            "事故造成20人重伤算什么级别？",
+            "理解为：事故造成20人重伤算什么级别？",
+        ),
         (
             "对党组织问责有哪些方式？",
             "对领导干部呢？",

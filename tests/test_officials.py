@@ -133,6 +133,13 @@ def test_an_accident_scenario_is_graded_and_its_investigator_worked_out(services
         assert step in whole, step
 
 
+def test_a_sentence_asked_about_an_accident_is_not_answered_with_the_reporting_chain(services):
+    answer = services.ask("违章作业造成3人死亡、负主要责任判几年？")
+    first = answer.citations[0].unit_id
+    assert first.startswith("work_safety_crime_interpretation_2015:7"), first  # the sentence, not 《事故条例》第三条
+    assert "三年以上七年以下有期徒刑" in answer_plain(answer)
+
+
 def test_a_question_in_two_parts_gets_two_answers(services):
     answer = services.ask("事故报告应当包括哪些内容？补报有什么要求？")
     heads = [b.text for b in answer.blocks if isinstance(b, Paragraph) and b.text.startswith("（")]

@@ -133,6 +133,22 @@ TOLL = re.compile(
 FACT = re.compile(f"(?:{TOLL.pattern})|(?:{GRADE.pattern})")
 
 
+NUMBER = re.compile(r"\d+|[一二两三四五六七八九十百几]+")
+
+
+def _toll_kind(text: str) -> str:
+    return "重伤" if "重伤" in text else "伤" if "伤" in text else "死"
+
+
+def same_wording(old: str, new: str) -> str:
+    """The new fact in the previous question's wording when both are tolls of one kind (1人死亡, 死了3个人 →
+    3人死亡), so that only the figure changes; otherwise the new fact as said."""
+    figure = NUMBER.search(new)
+    if not (TOLL.fullmatch(old) and TOLL.fullmatch(new) and figure and _toll_kind(old) == _toll_kind(new)):
+        return new
+    return NUMBER.sub(figure.group(0), old, count=1)
+
+
 def substitute(previous: str, topic: str) -> str | None:
     """The previous question with what the follow-up changes put in: an actor (那乡镇呢), a fact (如果是重大事故呢),
     a word of the same kind (迟报 → 瞒报); None when nothing in the previous question can be replaced (then the
@@ -162,9 +178,15 @@ def substitute(previous: str, topic: str) -> str | None:
     fact = FACT.search(rest)
     old_fact = FACT.search(out)
     if fact and old_fact:
-        out = re.sub(r"(事故)的事故", r"\1", out[: old_fact.start()] + fact.group(0) + out[old_fact.end() :])
+        new = same_wording(old_fact.group(0), fact.group(0))
+        out = out[: old_fact.start()] + new + out[old_fact.end() :]
+        after = old_fact.start() + len(new)
         rest, changed = rest.replace(fact.group(0), "", 1), True
-    rest = rest.strip(" ，,的")
+        condition = rest.strip(" ，,、的")
+        if len(condition) >= 2 and condition not in out:  # 死了3个人、负主要责任呢: the condition stays
+            out, rest = out[:after] + "、" + condition + out[after:], ""
+        out = re.sub(r"(事故)的事故", r"\1", out)
+    rest = rest.strip(" ，,、的")
     if 2 <= len(rest) <= 4 and rest not in out:
         sibling = re.search(
             f"[\u4e00-\u9fff]{{{len(rest) - 1}}}{re.escape(rest[-1])}", out

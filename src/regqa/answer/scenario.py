@@ -37,6 +37,9 @@ ASKS = {
     "deadline": re.compile(r"调查报告|批复|多少天|几天|期限"),
 }
 WHOLE_CHAIN = re.compile(r"怎么办|该做什么|要做什么|干什么|怎么处理|如何处理|怎么做|做哪些|哪些事")
+# Sanctions and sentences are not steps of the chain: "死了3个人，判几年/罚多少" goes to ordinary retrieval
+# (刑法, the 司法解释, the 法律责任 chapters), which the grade alone would not answer.
+SANCTION = re.compile(r"判|刑|坐牢|罚|处分|赔")
 
 
 @dataclass(frozen=True)
@@ -137,8 +140,8 @@ SPECIAL_FIELDS = re.compile(
 
 def is_scenario(question: str) -> bool:
     """Facts to grade, or a named grade asked about who investigates, where to report or the deadlines
-    (not for fields whose own regulations govern their accidents)."""
-    if SPECIAL_FIELDS.search(question):
+    (not for fields whose own regulations govern their accidents, nor for sanctions)."""
+    if SPECIAL_FIELDS.search(question) or SANCTION.search(question):
         return False
     if facts(question):
         return True

@@ -46,6 +46,8 @@ def test_the_subject_of_a_clause_is_its_actor(clause, actors):
         ("我是县长，企业老板要干什么？", None, "enterprise_head"),  # asked about someone else
         ("厂里死了3个人，县里该怎么办？", None, "local_government"),  # who must act, not where it happened
         ("事故发生后多长时间内要报告？", None, None),
+        ("政府主要负责人有哪些安全生产职责？", None, "government_head"),  # the law's own name for the actor
+        ("党委主要负责人要干什么？", None, "party_secretary"),
     ],
 )
 def test_the_question_actor_is_whom_it_asks_about(question, selected, actor):
@@ -84,6 +86,13 @@ def test_a_leaders_own_duty_list_asked_about_starts_with_what_is_missing(service
     first = answer.blocks[0]
     assert isinstance(first, Caveat) and "第二章" in first.text and ("本地缺失" in first.text or "节选" in first.text)
     assert answer.citations  # and the question is still answered from what we hold
+
+
+def test_a_trainer_asking_how_to_teach_a_leaders_duties_gets_the_gap_and_the_duties_we_hold(services):
+    answer = services.ask("我是安全培训老师，要给县长们讲课，县长的安全生产职责怎么讲？")
+    assert isinstance(answer.blocks[0], Caveat) and "第二章" in answer.blocks[0].text
+    duty_list = next(b for b in answer.blocks if isinstance(b, DutyList))  # the teaching frame adds no topic
+    assert "地方人民政府主要负责人" in duty_list.actor
 
 
 @pytest.mark.parametrize("question", ["应急管理局负责什么？", "出了事故，县政府要不要组织救援？"])

@@ -82,9 +82,11 @@ def _part_text(unit: Unit, paragraph: int, item: int | None) -> tuple[str, str]:
     return text, Passage(unit, text, paragraph, item).label
 
 
-# What a duty question says besides who and 要干什么: if nothing, the question is generic (我要干什么？).
+# What a duty question says besides who and 要干什么: if nothing, the question is generic (我要干什么？). A
+# trainer's frame (我是培训老师，要给县长们讲课，……怎么讲) adds no topic either.
 _GENERIC = re.compile(
-    r"我们|我|是|的|了|吗|呢|啊|要|该|应该|应当|需要|都|有|哪些|什么|干|做|怎么|办|负|责任|职责|义务|安全生产|安全|工作|在|上|方面|主要|管|抓|本地区|本级|出了事故|事故|[？?。，,！!\s]"
+    r"我们|我|是|的|了|吗|呢|啊|要|该|应该|应当|需要|都|有|哪些|什么|干|做|怎么|办|负|责任|职责|义务|安全生产|安全|工作|在|上|方面|主要|管|抓|本地区|本级|出了事故|事故"
+    r"|培训|老师|教师|讲课|上课|备课|给|们|讲|[？?。，,！!\s]"
 )
 
 

@@ -8,6 +8,7 @@ import pytest
 from regqa.actors import clause_actors, concerned, covered, question_actor
 from regqa.answer.blocks import Caveat, DutyList, Governs, Paragraph, Quote
 from regqa.answer.conversation import Conversation
+from regqa.answer.scenario import is_scenario
 from regqa.relations import check_relations, load_relations
 from regqa.render.markdown import answer_markdown
 from regqa.render.plain import answer_plain
@@ -140,6 +141,20 @@ def test_an_accident_scenario_is_graded_and_its_investigator_worked_out(services
         "60日内",
     ):
         assert step in whole, step
+
+
+@pytest.mark.parametrize(
+    ("question", "chain"),
+    [
+        ("厂里死了3个人，县里该怎么办？", True),
+        ("死了3个人，怎么判定事故等级？", True),  # 判定 is grading, not a sentence
+        ("违章作业造成3人死亡判几年？", False),
+        ("死了3个人，企业罚多少？", False),
+        ("煤矿死了3个人，归谁调查？", False),  # the field's own regulation governs
+    ],
+)
+def test_which_questions_get_the_accident_chain(question, chain):
+    assert is_scenario(question) is chain
 
 
 def test_a_sentence_asked_about_an_accident_is_not_answered_with_the_reporting_chain(services):

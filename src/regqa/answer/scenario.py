@@ -39,7 +39,7 @@ ASKS = {
 WHOLE_CHAIN = re.compile(r"怎么办|该做什么|要做什么|干什么|怎么处理|如何处理|怎么做|做哪些|哪些事")
 # Sanctions and sentences are not steps of the chain: "死了3个人，判几年/罚多少" goes to ordinary retrieval
 # (刑法, the 司法解释, the 法律责任 chapters), which the grade alone would not answer.
-SANCTION = re.compile(r"判|刑|坐牢|罚|处分|赔")
+SANCTION = re.compile(r"判(?!断|定|别)|刑|坐牢|罚|处分|赔")  # not 判断/判定 (怎么判定等级 is the chain's first step)
 
 
 @dataclass(frozen=True)

@@ -127,13 +127,11 @@ def core(question: str) -> str:
 
 # Facts a follow-up can change: the accident's grade, or its toll (死了10个人, 重伤5人).
 GRADE = re.compile(r"特别重大(?:事故)?|重大(?:事故)?|较大(?:事故)?|一般(?:事故)?")
+NUMBER = re.compile(r"\d+|[一二两三四五六七八九十百几]+")
 TOLL = re.compile(
-    r"(?:死了?|死亡|重伤|伤了?)\s*(?:\d+|[一二两三四五六七八九十百几]+)\s*(?:个|名)?人|(?:\d+|[一二两三四五六七八九十百]+)\s*(?:个|名)?人(?:死亡|重伤)"
+    rf"(?:死了?|死亡|重伤|伤了?)\s*(?:{NUMBER.pattern})\s*(?:个|名)?人|(?:\d+|[一二两三四五六七八九十百]+)\s*(?:个|名)?人(?:死亡|重伤)"
 )
 FACT = re.compile(f"(?:{TOLL.pattern})|(?:{GRADE.pattern})")
-
-
-NUMBER = re.compile(r"\d+|[一二两三四五六七八九十百几]+")
 
 
 def _toll_kind(text: str) -> str:
@@ -181,10 +179,9 @@ def substitute(previous: str, topic: str) -> str | None:
         new = same_wording(old_fact.group(0), fact.group(0))
         out = out[: old_fact.start()] + new + out[old_fact.end() :]
         after = old_fact.start() + len(new)
-        rest, changed = rest.replace(fact.group(0), "", 1), True
-        condition = rest.strip(" ，,、的")
-        if len(condition) >= 2 and condition not in out:  # 死了3个人、负主要责任呢: the condition stays
-            out, rest = out[:after] + "、" + condition + out[after:], ""
+        rest, changed = rest.replace(fact.group(0), "", 1).strip(" ，,、的"), True
+        if len(rest) >= 2 and rest not in out:  # 死了3个人、负主要责任呢: the condition stays
+            out, rest = out[:after] + "、" + rest + out[after:], ""
         out = re.sub(r"(事故)的事故", r"\1", out)
     rest = rest.strip(" ，,、的")
     if 2 <= len(rest) <= 4 and rest not in out:

@@ -43,6 +43,13 @@ from regqa.answer.conversation import Conversation, resolve_followup
             "对领导干部问责有哪些方式？",
             "理解为：对领导干部问责有哪些方式？",
         ),
+        # the law's own names of an actor: 企业主要负责人 is one actor (not 企业 + 主要负责人), 安全管理机构 another
+        (
+            "企业主要负责人有哪些职责？",
+            "安全管理机构呢？",
+            "安全管理机构有哪些职责？",
+            "理解为：安全管理机构有哪些职责？",
+        ),
         # nothing in the previous question to replace: both are searched, and the reading names both
         ("较大事故由谁调查？", "如果是煤矿呢？", "煤矿 较大事故由谁调查？", "理解为：就“煤矿”而言，较大事故由谁调查？"),
     ],

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from regqa.answer import compose
-from regqa.answer.abstain import Abstainer, AbstainModel, EvidenceStats, Judgement, features
+from regqa.answer.abstain import FEATURES, Abstainer, AbstainModel, EvidenceStats, Judgement, features
 from regqa.answer.blocks import Caveat, Lead, Outline, Paragraph, Quote, Refusal, Related, verified
 from regqa.answer.compose import UNSURE_NOTE, Composer
 from regqa.answer.passages import Passage
@@ -201,7 +201,8 @@ def test_the_abstainer_applies_the_model_or_the_fallback(library, analyser):
     st = stats(library, analyser, np.zeros((1, 4)))
     assert not Abstainer(st, None).judge(outcome).abstain  # known words, found in the top unit
     assert Abstainer(st, None).judge(fake_outcome(library, analyser, "个人所得税起征点", ["law:1"])).abstain
-    always_no = AbstainModel(np.zeros(8), np.ones(8), np.zeros(8), -5.0, 0.5)
+    k = len(FEATURES)
+    always_no = AbstainModel(np.zeros(k), np.ones(k), np.zeros(k), -5.0, 0.5)
     j = Abstainer(st, always_no).judge(outcome)
     assert j.abstain and j.p_answerable < 0.01
     restored = AbstainModel.from_json(always_no.to_json())

@@ -30,9 +30,9 @@ def eval_dir() -> Path:
 
 
 # The question sets the abstention model is fitted on when an index is built (answerable and
-# out-of-corpus questions). ``REGQA_CALIBRATION`` may name other files (separated by the path
+# out-of-corpus questions; of the bank, a third of its training split). ``REGQA_CALIBRATION`` may name other files (separated by the path
 # separator) or be "none" (an index without a fitted model abstains only on near-empty evidence).
-CALIBRATION_SETS = ("questions.jsonl", "heldout.jsonl", "out_of_corpus.jsonl", "out_of_corpus_near.jsonl")
+CALIBRATION_SETS = ("questions.jsonl", "heldout.jsonl", "out_of_corpus.jsonl", "out_of_corpus_near.jsonl", "bank")
 # Sets split by question id (one in four held out for testing, as the bank's test questions are).
 HASH_SPLIT_SETS = ("out_of_corpus_near.jsonl",)
 
@@ -43,7 +43,7 @@ def calibration_files() -> tuple[Path, ...]:
         if env.strip().lower() in ("", "none"):
             return ()
         return tuple(Path(p) for p in env.split(os.pathsep) if p.strip())
-    return tuple(p for p in (eval_dir() / name for name in CALIBRATION_SETS) if p.is_file())
+    return tuple(p for p in (eval_dir() / name for name in CALIBRATION_SETS) if p.exists())
 
 
 # What the learned ranker is trained on when an index is built: the question bank's training split

@@ -106,9 +106,20 @@ def train_ranker(searcher: Searcher, paths: Sequence[Path], c: float = 1.0) -> t
 # ---------------------------------------------------------------- abstention
 
 
+# A folder of questions (the bank) adds one training question in this many to the abstention fit: enough to
+# show it every document and every style of question people ask (a colloquial question about fireworks
+# licences is answerable too), while the index build stays quick.
+CALIBRATION_BANK_EVERY = 3
+
+
 def calibration_questions(paths: Sequence[Path], library: Library) -> list[Question]:
-    """Questions to fit abstention on: out-of-corpus ones, and answerable ones whose gold the library holds."""
-    return [q for q in load_sets(paths) if q.split in ("", "train") and (not q.answerable or held(library, q))]
+    """Questions to fit abstention on: out-of-corpus ones, and answerable ones whose gold the library holds
+    (training splits only; of a folder, one question in ``CALIBRATION_BANK_EVERY``)."""
+    out: list[Question] = []
+    for path in paths:
+        questions = [q for q in load_sets([path]) if q.split in ("", "train")]
+        out += questions[::CALIBRATION_BANK_EVERY] if Path(path).is_dir() else questions
+    return [q for q in out if not q.answerable or held(library, q)]
 
 
 def question_features(services: Services, questions: Sequence[Question]) -> np.ndarray:

@@ -34,6 +34,7 @@ FEATURES = (
     "names_document",
     "outside_sim",
     "outside_margin",
+    "bm25_per_word",  # the best whole-unit BM25 score per query token: how well one unit matches the question's words
 )
 UNSURE_BELOW = 0.7  # answered, but P(answerable) this low gets a caveat (about 7% of answerable eval questions)
 MAX_FALSE_ABSTAIN = 0.04  # on the fitting questions; leaves room for the rate on new questions to stay within 5%
@@ -126,6 +127,7 @@ def features(outcome: SearchOutcome, stats: EvidenceStats) -> np.ndarray:
     if outcome.vector is not None and len(stats.outside):
         outside_sim = float((stats.outside @ outcome.vector).max())
     gloss_top = sample_question_top(outcome, stats.has_gloss)
+    lexical = outcome.top(LEXICAL) / max(1, len(query.tokens))
     return np.array(
         [
             coverage,
@@ -136,6 +138,7 @@ def features(outcome: SearchOutcome, stats: EvidenceStats) -> np.ndarray:
             float(bool(query.named_docs)),
             outside_sim,
             outside_sim - gloss_top,
+            lexical,
         ]
     )
 

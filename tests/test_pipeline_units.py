@@ -14,7 +14,16 @@ import numpy as np
 import pytest
 
 from regqa.answer import compose
-from regqa.answer.abstain import FEATURES, Abstainer, AbstainModel, EvidenceStats, Judgement, features
+from regqa.answer.abstain import (
+    FEATURES,
+    Abstainer,
+    AbstainModel,
+    EvidenceStats,
+    Judgement,
+    content_words,
+    corpus_words,
+    features,
+)
 from regqa.answer.blocks import Caveat, Lead, Outline, Paragraph, Quote, Refusal, Related, verified
 from regqa.answer.compose import UNSURE_NOTE, Composer
 from regqa.answer.passages import Passage
@@ -184,6 +193,17 @@ def test_features_read_the_outcome_and_the_outside_examples(library, analyser):
     assert x_near[6] == pytest.approx(1.0) and x_far[6] == pytest.approx(0.0)  # outside_sim
     unknown = features(fake_outcome(library, analyser, "个人所得税起征点", ["law:1"]), stats(library, analyser, far))
     assert unknown[0] < 0.5 and unknown[3] < 0.5
+
+
+def test_the_questions_phrasing_is_not_a_word_the_corpus_lacks(library, analyser):
+    """谁调查 and 问责有哪些 are phrases of the lexicon (so jieba keeps them whole); the corpus has 调查 and 问责,
+    not the phrases, and counting them as unknown words made 较大事故由谁调查？ look out of scope."""
+    st = replace(stats(library, analyser, np.zeros((1, 4))), vocab={"调查": 0, "问责": 1, "较大事故": 2})
+    words = content_words(analyser.tokenizer, "较大事故由谁调查？对党组织问责有哪些方式？")
+    assert "谁调查" in words and "问责有哪些" in words
+    read = corpus_words(st, words)
+    assert "调查" in read and "问责" in read and "谁调查" not in read and "问责有哪些" not in read
+    assert corpus_words(st, ["印花税"]) == ["印花税"]  # jieba's own word, no domain phrase: stays unknown
 
 
 def test_a_unit_without_sample_questions_stands_in_with_its_own_closeness(library, analyser):

@@ -86,6 +86,22 @@ def content_words(tokenizer: Tokenizer, text: str) -> list[str]:
     ]
 
 
+def corpus_words(stats: EvidenceStats, words: list[str]) -> list[str]:
+    """The question's words as the corpus would know them: a word it lacks that is one of the lexicon's own
+    phrases (谁调查, 问责有哪些) or that jieba's HMM made up is read as the shorter words in it (调查; 问责), so
+    the question's phrasing does not count as a matter the corpus lacks. A word of jieba's own dictionary
+    (印花税) and one with no shorter word in it stay whole."""
+    tokenizer = stats.tokenizer
+    out: list[str] = []
+    for word in words:
+        parts = [word]
+        if word not in stats.vocab and word not in stats.gloss_vocab:
+            if word in tokenizer.user_set or not tokenizer.in_dictionary(word):
+                parts = [p for p in tokenizer.tokens(word) if p != word and len(p) >= 2] or parts
+        out += parts
+    return out
+
+
 def top_cover(stats: EvidenceStats, words: list[str], top_units: list[int]) -> float:
     """IDF-weighted share of the question's words found in the best units' text, heading or gloss.
 
@@ -119,7 +135,7 @@ def sample_question_top(outcome: SearchOutcome, has_gloss: np.ndarray | None) ->
 def features(outcome: SearchOutcome, stats: EvidenceStats) -> np.ndarray:
     """Evidence strength for one question (see ``FEATURES``)."""
     query = outcome.query
-    words = content_words(stats.tokenizer, query.content)
+    words = corpus_words(stats, content_words(stats.tokenizer, query.content))
     unknown = [w for w in words if w not in stats.vocab and w not in stats.gloss_vocab]
     coverage = 1 - len(unknown) / len(words) if words else 0.0
     order = outcome.order(3)

@@ -25,6 +25,7 @@ class Tokenizer:
         self._lock = threading.Lock()
         self.stopwords = frozenset(normalize(w) for w in stopwords)
         self.user_words = tuple(dict.fromkeys(normalize(w) for w in user_words if w.strip()))
+        self.user_set = frozenset(self.user_words)
         for word in self.user_words:
             self._jieba.add_word(word, freq=2000)
 
@@ -46,6 +47,12 @@ class Tokenizer:
         """Plain precise-mode cut of normalised text (for display and matching)."""
         with self._lock:
             return [w for w in self._jieba.lcut(normalize(text)) if w.strip()]
+
+    def in_dictionary(self, word: str) -> bool:
+        """Is ``word`` in jieba's own dictionary or the domain words (not one its HMM made up)?"""
+        with self._lock:
+            self._jieba.check_initialized()
+            return bool(self._jieba.FREQ.get(normalize(word)))
 
 
 def build_tokenizer(lexicon, extra_words: Iterable[str] = ()) -> Tokenizer:

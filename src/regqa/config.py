@@ -30,8 +30,9 @@ def eval_dir() -> Path:
 
 
 # The question sets the abstention model is fitted on when an index is built (answerable and
-# out-of-corpus questions; of the bank, a third of its training split). ``REGQA_CALIBRATION`` may name other files (separated by the path
-# separator) or be "none" (an index without a fitted model abstains only on near-empty evidence).
+# out-of-corpus questions; of the bank, a third of its training split). ``REGQA_CALIBRATION`` may name
+# other files or folders (separated by the path separator) or be "none" (an index without a fitted model
+# abstains only on near-empty evidence).
 CALIBRATION_SETS = ("questions.jsonl", "heldout.jsonl", "out_of_corpus.jsonl", "out_of_corpus_near.jsonl", "bank")
 # Sets split by question id (one in four held out for testing, as the bank's test questions are).
 HASH_SPLIT_SETS = ("out_of_corpus_near.jsonl",)

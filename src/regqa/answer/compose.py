@@ -104,9 +104,12 @@ class Composer:
             isinstance(b, DutyList) for b in duties
         ):  # someone asking for their own duties is in scope by construction
             return self._with_notes(question, outcome, duties, notes, judgement.p_answerable)
+        weak = not exact and not outcome.missing and (judgement.abstain or not outcome.hits)
+        if weak and duties:  # a leader's own duties lie in a chapter our copies lack: that is the answer, not a refusal
+            return self._with_notes(question, outcome, duties, notes, judgement.p_answerable)
         # A question naming an article we lack is about a document we hold: the gap is said first (below), never
         # "outside these documents".
-        if not exact and not outcome.missing and (judgement.abstain or not outcome.hits):
+        if weak:
             return self.refuse(question, outcome, notes, judgement.p_answerable)
         if (
             not exact

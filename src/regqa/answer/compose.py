@@ -100,12 +100,10 @@ class Composer:
             return self.missing(question, outcome, notes)
         actor = outcome.query.actor
         duties = duty_blocks(self.library, outcome, actor) if actor and not exact and is_duty_question(outcome) else []
-        if any(
-            isinstance(b, DutyList) for b in duties
-        ):  # someone asking for their own duties is in scope by construction
-            return self._with_notes(question, outcome, duties, notes, judgement.p_answerable)
         weak = not exact and not outcome.missing and (judgement.abstain or not outcome.hits)
-        if weak and duties:  # a leader's own duties lie in a chapter our copies lack: that is the answer, not a refusal
+        # Someone asking for their own duties is in scope by construction: the list, or (with thin evidence) the
+        # notice that a leader's own duties lie in a chapter our copies lack, is the answer, not a refusal.
+        if any(isinstance(b, DutyList) for b in duties) or (weak and duties):
             return self._with_notes(question, outcome, duties, notes, judgement.p_answerable)
         # A question naming an article we lack is about a document we hold: the gap is said first (below), never
         # "outside these documents".

@@ -87,6 +87,41 @@ def test_exact_reference_comes_first(services, question, label):
 
 
 @pytest.mark.parametrize(
+    "question, first, named",
+    [
+        # the article that says who decides penalties under 第九十五条 cites it as 本法第九十五条
+        (
+            "民航、铁路、电力行业的生产经营单位，依照安全生产法第九十五条应当给予的行政处罚由谁决定？",
+            "《安全生产法》第一百一十五条",
+            "《安全生产法》第九十五条",
+        ),
+        # the judicial interpretation that defines the 情节 of 刑法第一百三十九条之一 cites it by number
+        (
+            "采用暴力、胁迫、命令等方式阻止他人报告事故情况，导致事故后果扩大的，应当认定为刑法第一百三十九条之一规定的什么情节？",
+            "《危害生产安全刑事案件解释》第八条",
+            "《刑法》第一百三十九条之一",
+        ),
+    ],
+)
+def test_a_unit_applying_the_named_article_comes_first_when_it_answers_better(services, question, first, named):
+    hits = services.searcher.search(question, top_k=5).hits
+    assert [h.unit.label for h in hits[:2]] == [first, named]
+    assert hits[0].exact and hits[1].exact
+
+
+@pytest.mark.parametrize(
+    "question, label",
+    [
+        ("刑法第一百三十九条之一规定的罪最高判几年？", "《刑法》第一百三十九条之一"),
+        ("安全生产法第九十五条规定的罚款是多少？", "《安全生产法》第九十五条"),
+    ],
+)
+def test_the_named_article_stays_first_when_nothing_citing_it_answers_better(services, question, label):
+    hits = services.searcher.search(question, top_k=5).hits
+    assert hits[0].unit.label == label and hits[0].exact
+
+
+@pytest.mark.parametrize(
     "question, note",
     [
         ("安全生产法第一百二十五条", "《安全生产法》共119条，没有第一百二十五条。"),

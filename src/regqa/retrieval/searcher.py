@@ -8,6 +8,7 @@ and never calls back into the searcher (after pyserini's ``HybridSearcher``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -17,13 +18,16 @@ import numpy as np
 
 from regqa.library import Library
 from regqa.records import Unit
-from regqa.refs import Reference
+from regqa.refs import Reference, parse_references
 from regqa.retrieval.encoders import Encoder
 from regqa.retrieval.fusion import FusionConfig, fused_scores, top_positions
 from regqa.retrieval.priors import UnitPriors
 from regqa.retrieval.query import AnalysedQuery, QueryAnalyser
 from regqa.retrieval.ranker import Ranker, ranking_features, rerank, top_candidates
 from regqa.retrieval.retrievers import DENSE, LEXICAL, Retriever, Scores
+
+CITING_LOOKED_AT = 5  # units looked at for citing an article the question names (``Searcher._applying``)
+OWN_DOCUMENT = re.compile(r"本(?:法|条例|规定|细则|办法|决定)第")  # 依照本法第X条: a reference within the document
 
 # Which retrievers each search method uses (None: all of them).
 METHODS: dict[str, tuple[str, ...] | None] = {"hybrid": None, "bm25": (LEXICAL,), "dense": (DENSE,)}
@@ -211,6 +215,24 @@ class Searcher:
                 chosen.append((unit, float(fused[i]), False))
         return [Hit(u, s, rank, e) for rank, (u, s, e) in enumerate(chosen[:top_k], start=1)]
 
+    def _applying(self, named: Unit, fused: np.ndarray) -> list[Unit]:
+        """Units that cite ``named`` by number and match the question better than it does, best first (刑法第一百三十九条之一
+        规定的“负有报告职责的人员”是指哪些人员？ is answered by the interpretation that defines the term, beside the
+        article itself). Only the best few units are looked at."""
+        lib = self.library
+        own = fused[lib.unit_pos[named.unit_id]]
+        out: list[Unit] = []
+        for i in top_positions(fused, CITING_LOOKED_AT):
+            unit = lib.units[i]
+            if not fused[i] > own or (unit.doc_id == named.doc_id and unit.article == named.article):
+                continue
+            for ref in parse_references(unit.text, lib.infos):
+                doc = ref.doc_id or (unit.doc_id if OWN_DOCUMENT.search(unit.text) else None)
+                if (doc, ref.article, ref.suffix) == (named.doc_id, named.article, named.article_suffix):
+                    out.append(unit)
+                    break
+        return out
+
     def _resolve_references(
         self, query: AnalysedQuery, doc_ids: tuple[str, ...] | None, fused: np.ndarray
     ) -> tuple[list[Unit], list[str], list[Reference]]:
@@ -228,6 +250,8 @@ class Searcher:
                     missing.append(ref)
                     notes.append(lib.missing_note(ref.doc_id, ref.article, ref.suffix))
                 elif unit not in units:
+                    if query.asks_beyond_references:
+                        units += [u for u in self._applying(unit, fused) if u not in units]
                     units.append(unit)
                 continue
             candidates = lib.units_with_article(ref.article, list(doc_ids) if doc_ids else None, ref.suffix)

@@ -53,6 +53,19 @@ def test_article_units_carry_labels_chapters_paragraphs_and_items(docs):
     assert last.label == "《突发事件应对法》第一百零六条"
 
 
+def test_numbered_sub_items_belong_to_their_item_not_to_new_paragraphs(docs):
+    """1.…4. under （二） are 目 of that 项: 第八条 has two 款 (情节严重 / 情节特别严重), not six."""
+    art8 = next(u for u in docs["work_safety_crime_interpretation_2015"].units if u.article == 8)
+    assert len(art8.paragraphs) == 2
+    first, second = art8.paragraphs
+    assert [i.no for i in first.items] == [1, 2, 3]
+    assert first.items[1].text.split("\n")[1].startswith("1.决定不报")
+    assert first.items[1].text.endswith("以及其他证据的；")
+    assert first.items[2].text == "（三）其他情节严重的情形。"
+    assert second.text.startswith("具有下列情形之一的") and "情节特别严重" in second.text
+    assert all(p.full_text in art8.text for p in art8.paragraphs)
+
+
 def test_metadata_and_repeated_title_are_not_body(docs):
     erl = docs["emergency_response_law"]
     assert any("修订" in m for m in erl.metadata)

@@ -23,6 +23,7 @@ SUPPLEMENTARY_RE = re.compile(r"^附[ \u3000]*则$")  # an unnumbered 附则 hea
 # 附件一 / 附件 / 附件2 城市名单: an annex after the articles (its lines are not articles)
 ANNEX_RE = re.compile(rf"^附件({_N}|\d+)?(?:[ \u3000]+([^。；，：:]{{1,40}}))?$")
 ITEM_RE = re.compile(rf"^[（(]({_N})[)）]")
+SUB_ITEM_RE = re.compile(r"^\d{1,2}[.．、]")  # 1.决定不报…: a 目 under the 项 before it
 GAP_RE = re.compile(r"^【缺失[:：](.*)】$")
 DATE_RE = re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}-\d{1,2}|[〇零一二三四五六七八九]{4}年")
 META_WORDS = ("通过", "公布", "施行", "修正", "修订", "发布时间", "发布", "信息来源", "印发")
@@ -91,7 +92,8 @@ def marker_number(text: str) -> int | None:
 
 
 def _paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
-    """Group an article's lines into 款, attaching each （一） item line to the 款 before it."""
+    """Group an article's lines into 款, attaching each （一） item line to the 款 before it and each 1. line
+    that follows an item (a 目) to that item."""
     paras: list[Paragraph] = []
     for line in lines:
         m = ITEM_RE.match(line)
@@ -100,6 +102,10 @@ def _paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
             last = paras[-1]
             item = Item(no=no, marker=line[: m.end()], text=line)
             paras[-1] = Paragraph(no=last.no, text=last.text, items=(*last.items, item))
+        elif SUB_ITEM_RE.match(line) and paras and paras[-1].items:
+            last = paras[-1]
+            item = replace(last.items[-1], text=f"{last.items[-1].text}\n{line}")
+            paras[-1] = replace(last, items=(*last.items[:-1], item))
         else:
             paras.append(Paragraph(no=len(paras) + 1, text=line))
     return tuple(paras)

@@ -112,6 +112,16 @@ def test_an_enterprise_principal_gets_the_seven_duties_of_the_law(services):
     assert not isinstance(answer.blocks[0], Caveat)  # nothing missing for enterprises
 
 
+def test_an_actors_second_duty_in_the_same_law_is_quoted_too(services):
+    """乡镇's fire duties are in two articles of 《消防法》 (第三十六条 专职消防队, 第三十二条 群众性的消防工作)."""
+    answer = services.ask("乡镇在消防工作上负什么责任？")
+    labels = [c.label for c in answer.citations]
+    assert all(
+        any(label.startswith(a) for label in labels) for a in ("《消防法》第三十六条", "《消防法》第三十二条")
+    ), labels
+    assert "指导、支持和帮助村民委员会、居民委员会开展群众性的消防工作" in answer_plain(answer)
+
+
 def test_an_enterprise_acts_through_its_principal():
     assert "enterprise_head" in covered("enterprise")  # what the enterprise must do, its principal does
     assert "enterprise" not in covered("enterprise_head")  # the boss's own list is 第二十一条, not the firm's

@@ -32,7 +32,7 @@ from regqa.answer.blocks import (
     verified,
 )
 from regqa.answer.config import AnswerConfig
-from regqa.answer.duties import asks_duty_list, duty_blocks, is_duty_question, lacking_duty_list
+from regqa.answer.duties import DUTY_WORDS, asks_duty_list, duty_blocks, is_duty_question, lacking_duty_list
 from regqa.answer.passages import Passage, overlap, select_passages
 from regqa.answer.scenario import is_scenario, scenario_blocks
 from regqa.library import Library
@@ -411,18 +411,29 @@ class Composer:
         return max(sentences, key=score)
 
     def _second_source(self, outcome: SearchOutcome, primary: Unit, tokens: frozenset[str]) -> Unit | None:
-        """A unit from another document that answers about as well (e.g. the law and the regulation on reporting);
-        never one of a one-sector document the question is not about (煤矿 rules for a question on enterprises)."""
+        """A unit from another document that answers about as well (e.g. the law and the regulation on reporting),
+        or, for a question about an actor, another unit setting that actor's duties as the primary one does (乡镇
+        在消防工作上负什么责任: 《消防法》第三十六条 and 第三十二条); never one of a one-sector document the
+        question is not about (煤矿 rules for a question on enterprises)."""
         cfg = self.config
         base = overlap(self.tokenizer, tokens, primary.text)
         off_scope = set(outcome.query.off_scope_docs)
+        actor = outcome.query.actor
+        wanted = covered(actor) if actor else frozenset()
+        # a question about what someone must do (not what befalls them, 罚多少, nor what a name means, 是指)
+        kinds = set(outcome.query.intent.kinds)
+        duty = bool(DUTY_WORDS.search(outcome.query.text)) and not {"penalty", "amount", "definition"} & kinds
+        same_actor = duty and bool(wanted & self.library.actors(primary))
         for hit in outcome.hits[1 : 1 + cfg.second_window]:
             unit = hit.unit
-            if (
-                unit.doc_id != primary.doc_id
-                and unit.doc_id not in off_scope
-                and overlap(self.tokenizer, tokens, unit.text) >= max(cfg.second_min_overlap, cfg.second_ratio * base)
-            ):
+            if unit.doc_id in off_scope:
+                continue
+            score = overlap(self.tokenizer, tokens, unit.text)
+            if unit.doc_id != primary.doc_id and score >= max(cfg.second_min_overlap, cfg.second_ratio * base):
+                return unit
+            # the same actor's duty in the same document: the actor match stands in for the absolute overlap floor
+            same_doc = unit.doc_id == primary.doc_id
+            if same_actor and same_doc and wanted & self.library.actors(unit) and score >= cfg.second_ratio * base:
                 return unit
         return None
 

@@ -8,7 +8,9 @@ import pytest
 from regqa.actors import clause_actors, concerned, covered, question_actor
 from regqa.answer.blocks import Caveat, DutyList, Governs, Paragraph, Quote
 from regqa.answer.conversation import Conversation
+from regqa.answer.duties import is_sanction
 from regqa.answer.scenario import is_scenario
+from regqa.evaluation.officials import first_cited
 from regqa.relations import check_relations, load_relations
 from regqa.render.markdown import answer_markdown
 from regqa.render.plain import answer_plain
@@ -120,6 +122,13 @@ def test_an_actors_second_duty_in_the_same_law_is_quoted_too(services):
         any(label.startswith(a) for label in labels) for a in ("《消防法》第三十六条", "《消防法》第三十二条")
     ), labels
     assert "指导、支持和帮助村民委员会、居民委员会开展群众性的消防工作" in answer_plain(answer)
+
+
+@pytest.mark.parametrize("question", ["区委书记发生事故后要做什么？", "危化品企业老板在事故发生后要做什么？"])
+def test_someone_asking_what_to_do_is_not_answered_with_a_sanction(services, question):
+    """ "在安全事故发生后" opens 《危害生产安全刑事案件解释》第八条 too; a sentence is not a duty."""
+    unit = first_cited(services.library, services.ask(question))
+    assert unit is not None and not is_sanction(unit), unit.label if unit else None
 
 
 def test_an_enterprise_acts_through_its_principal():

@@ -32,7 +32,14 @@ from regqa.answer.blocks import (
     verified,
 )
 from regqa.answer.config import AnswerConfig
-from regqa.answer.duties import DUTY_WORDS, asks_duty_list, duty_blocks, is_duty_question, lacking_duty_list
+from regqa.answer.duties import (
+    asks_duty_list,
+    asks_what_to_do,
+    duty_blocks,
+    is_duty_question,
+    is_sanction,
+    lacking_duty_list,
+)
 from regqa.answer.passages import Passage, overlap, select_passages
 from regqa.answer.scenario import is_scenario, scenario_blocks
 from regqa.library import Library
@@ -374,14 +381,16 @@ class Composer:
 
     def _primary(self, outcome: SearchOutcome, avoid: set[str]) -> list[Hit]:
         """The hit to answer from: the best one, unless it sets duties of someone other than the actor asked
-        about (a county head must not be answered with an enterprise principal's duties), or it belongs to
-        an excerpt that was just said not to answer the question (``avoid``)."""
+        about (a county head must not be answered with an enterprise principal's duties), or it sets a sanction
+        while the question asks what that actor must do, or it belongs to an excerpt that was just said not to
+        answer the question (``avoid``)."""
         actor = outcome.query.actor
         wanted = covered(actor) if actor else frozenset()
+        duty = bool(wanted) and asks_what_to_do(outcome)  # someone asking what to do is not answered by a sanction
         candidates = [h for h in outcome.hits if h.unit.doc_id not in avoid] or list(outcome.hits)
         for hit in candidates:
             actors = self.library.actors(hit.unit)
-            if not wanted or not actors or wanted & actors:
+            if (not wanted or not actors or wanted & actors) and not (duty and is_sanction(hit.unit)):
                 return [hit]
         return candidates[:1]
 
@@ -420,10 +429,7 @@ class Composer:
         off_scope = set(outcome.query.off_scope_docs)
         actor = outcome.query.actor
         wanted = covered(actor) if actor else frozenset()
-        # a question about what someone must do (not what befalls them, 罚多少, nor what a name means, 是指)
-        kinds = set(outcome.query.intent.kinds)
-        duty = bool(DUTY_WORDS.search(outcome.query.text)) and not {"penalty", "amount", "definition"} & kinds
-        same_actor = duty and bool(wanted & self.library.actors(primary))
+        same_actor = asks_what_to_do(outcome) and bool(wanted & self.library.actors(primary))
         for hit in outcome.hits[1 : 1 + cfg.second_window]:
             unit = hit.unit
             if unit.doc_id in off_scope:

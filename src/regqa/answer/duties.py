@@ -29,7 +29,7 @@ from regqa.answer.passages import Passage
 from regqa.library import Library
 from regqa.records import Unit
 from regqa.retrieval.fusion import top_positions
-from regqa.retrieval.priors import is_boilerplate
+from regqa.retrieval.priors import LIABILITY_CHAPTER, is_boilerplate
 from regqa.retrieval.searcher import SearchOutcome
 from regqa.retrieval.tokenizer import split_sentences
 from regqa.themes import THEME_NAMES, classify
@@ -37,6 +37,9 @@ from regqa.themes import THEME_NAMES, classify
 DUTY_WORDS = re.compile(
     r"干什么|干啥|做什么|做啥|要做|职责|义务|该怎么办|怎么办|负什么责|负哪些责|要负|管什么|要管|抓什么|哪些工作|什么任务|怎么干|怎么做|有哪些责任|什么责任"
 )
+# A unit that sets or construes a criminal sentence (刑法, its judicial interpretations) says what befalls someone,
+# not what anyone must do.
+SENTENCE = re.compile(r"有期徒刑|拘役|定罪处罚|以共犯论处|应当认定为刑法")
 MAX_ITEMS = 12
 PER_UNIT = 6
 _FIRST_LOOK = 400  # units looked at before sorting the whole ranking
@@ -57,6 +60,19 @@ BY_REFERENCE = {
 # A department's own duties are in the laws we hold; only its leaders (局长 …) come under the rules by reference.
 _DEPARTMENTS = {"supervising_department", "emergency_department"}
 _LEADER = re.compile(r"局长|负责人|领导|干部|主任|厅长|处长")
+
+
+def is_sanction(unit: Unit) -> bool:
+    """An article of a 法律责任 / 罚则 chapter, or one setting a criminal sentence: never the answer to what someone
+    must do (区委书记发生事故后要做什么 is not answered by 《危害生产安全刑事案件解释》第八条)."""
+    return bool(LIABILITY_CHAPTER.search(unit.heading) or SENTENCE.search(unit.text))
+
+
+def asks_what_to_do(outcome: SearchOutcome) -> bool:
+    """A question about what someone must do (干什么, 职责, 怎么办 …), not about what befalls them (罚多少, 怎么处理)
+    nor what a name means (是指)."""
+    kinds = set(outcome.query.intent.kinds)
+    return bool(DUTY_WORDS.search(outcome.query.text)) and not {"penalty", "amount", "definition"} & kinds
 
 
 def is_duty_question(outcome: SearchOutcome) -> bool:

@@ -226,3 +226,45 @@ def test_the_relations_data_is_verbatim_and_shown_with_either_article(services):
     governs = [b for b in answer.blocks if isinstance(b, Governs)]
     assert governs and governs[0].governs == "《安全生产法》第一百一十四条"
     assert "一百万元以上二百万元以下" in answer_plain(answer)
+
+
+@pytest.mark.parametrize(
+    "question, first, figure, set_aside",
+    [
+        # 2007 regulation set aside by the 2021 law: the law's figure leads, not 50万元以上200万元以下
+        (
+            "发生重大事故企业罚多少？",
+            "《安全生产法》第一百一十四条",
+            "处二百万元以上一千万元以下的罚款",
+            "《事故条例》第三十七条",
+        ),
+        (
+            "较大事故，企业要被罚多少钱？",
+            "《安全生产法》第一百一十四条",
+            "处一百万元以上二百万元以下的罚款",
+            "《事故条例》第三十七条",
+        ),
+    ],
+)
+def test_the_provision_that_governs_leads_the_answer(services, question, first, figure, set_aside):
+    answer = services.ask(question)
+    quotes = [b for b in answer.blocks if isinstance(b, Quote)]
+    assert quotes[0].citation.label.startswith(first), [q.citation.label for q in quotes]
+    assert figure in quotes[0].citation.quote
+    assert any(q.citation.label.startswith(set_aside) for q in quotes[1:])  # still quoted, after it
+    assert any(isinstance(b, Governs) for b in answer.blocks)
+
+
+def test_a_sector_law_does_not_lead_a_question_outside_its_sector(services):
+    """《特种设备安全法》第七十二条 governs 较大事故 investigations for special equipment only."""
+    quotes = [b for b in services.ask("较大事故由谁调查？").blocks if isinstance(b, Quote)]
+    assert quotes[0].citation.label.startswith("《事故条例》第十九条")
+
+
+def test_a_question_naming_the_set_aside_document_is_answered_from_it_first(services):
+    """Asked about 《事故条例》, its article leads; the note says the 2021 law governs."""
+    answer = services.ask("《事故条例》对事故发生单位主要负责人迟报事故怎么罚？")
+    quotes = [b for b in answer.blocks if isinstance(b, Quote)]
+    assert quotes[0].citation.label.startswith("《事故条例》第三十五条")
+    governs = [b for b in answer.blocks if isinstance(b, Governs)]
+    assert governs and governs[0].governs == "《安全生产法》第一百一十条"

@@ -371,6 +371,9 @@ class Composer:
         if not primary_hits:
             return passages
         primary = primary_hits[0].unit
+        governing = None if exact else self._governing(outcome, primary)
+        if governing is not None:  # the provision that governs leads; the one it sets aside follows (另见)
+            return select_passages(governing, self.tokenizer, tokens, intent, cfg) + passages
         if not exact and primary.kind == "section" and "list" in intent.kinds:
             passages += outline(self.library.sub_sections(primary))
         if not exact:
@@ -378,6 +381,22 @@ class Composer:
             if second is not None:
                 passages += select_passages(second, self.tokenizer, tokens, intent, cfg)
         return passages
+
+    def _governing(self, outcome: SearchOutcome, unit: Unit) -> Unit | None:
+        """The unit that a relation says governs ``unit``'s matter, when ``unit`` is the one set aside (《事故条例》
+        第三十七条 → 《安全生产法》第一百一十四条); not when the question names ``unit``'s document, nor a one-sector
+        document's unit the question is not about (a question on enterprises in general is not answered by
+        《煤矿安全生产条例》)."""
+        named = set(outcome.query.named_docs)
+        if unit.doc_id in named:  # 按照《事故条例》…: the document asked about leads; the note says which governs
+            return None
+        off_scope = set(outcome.query.off_scope_docs)
+        for relation in self.relations:
+            if unit.unit_id in relation.unit_ids and relation.governs != unit.unit_id:
+                governing = self.library.unit_by_id(relation.governs)
+                if governing is not None and governing.doc_id not in off_scope:
+                    return governing
+        return None
 
     def _primary(self, outcome: SearchOutcome, avoid: set[str]) -> list[Hit]:
         """The hit to answer from: the best one, unless it sets duties of someone other than the actor asked
